@@ -1,0 +1,21 @@
+/**
+ * Herald's wire contracts. Everything under `gen/` is generated from `proto/` by
+ * `pnpm codegen` and never edited by hand; this module re-exports it together with
+ * the topic and schema registry that binds messages to topics.
+ */
+export * from "./gen/herald/content/v1/item_state";
+export * from "./gen/herald/delivery/v1/delivery";
+export * from "./gen/herald/channel/v1/inventory";
+export { Timestamp } from "./gen/google/protobuf/timestamp";
+export {
+  Schemas,
+  Topics,
+  MessageHeaders,
+  PROTOBUF_CONTENT_TYPE,
+  deadLetterTopic,
+  isValidChannelName,
+  type CleanupPolicy,
+  type MessageCodec,
+  type MessageSchema,
+  type TopicSpec,
+} from "./topics";
