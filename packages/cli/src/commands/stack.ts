@@ -1,0 +1,65 @@
+import type { Command } from "commander";
+import { stackDown, stackReset, stackStatus, stackUp } from "../stack/stack";
+import { stackSettings } from "../stack/settings";
+import type { ServerStatus } from "../stack/types";
+import type { Output } from "./output";
+
+function describe(name: string, s: ServerStatus): string {
+  const state = s.ready ? "running" : s.running ? "running (not answering)" : "stopped";
+  return [
+    `${name}: ${state}`,
+    `  address  ${s.address}`,
+    `  version  ${s.version ?? "not installed"}`,
+    `  pid      ${s.pid ?? "-"}`,
+    `  data     ${s.dataDir}`,
+    `  log      ${s.logFile}`,
+  ].join("\n");
+}
+
+export function registerStackCommands(program: Command, out: Output): void {
+  const stack = program
+    .command("stack")
+    .description("the local Kafka broker and MongoDB-protocol database (FerretDB), without Docker");
+
+  stack
+    .command("up")
+    .description("provision (once) and start Kafka and FerretDB, and wait until both answer")
+    .action(async () => {
+      const settings = stackSettings();
+      const result = await stackUp(settings);
+      if (result.kafka === "running" && result.ferretdb === "running")
+        out.line("the stack is already running");
+      out.line(describe("kafka", result.status.kafka));
+      out.line(describe("ferretdb", result.status.ferretdb));
+      out.line("");
+      out.line(`KAFKA_BROKERS=${result.status.kafka.address}`);
+      out.line(`MONGO_URL=${result.status.ferretdb.address}`);
+    });
+
+  stack
+    .command("down")
+    .description("stop the servers `stack up` started; their data is kept")
+    .action(async () => {
+      const stopped = await stackDown(stackSettings());
+      out.line(`kafka: ${stopped.kafka ? "stopped" : "was not running"}`);
+      out.line(`ferretdb: ${stopped.ferretdb ? "stopped" : "was not running"}`);
+    });
+
+  stack
+    .command("reset")
+    .description("stop the servers and delete their data and logs (downloads stay cached)")
+    .action(async () => {
+      await stackReset(stackSettings());
+      out.line("the stack is stopped and its data deleted");
+    });
+
+  stack
+    .command("status")
+    .description("for Kafka and FerretDB: running or not, address, version, pid, data folder")
+    .option("--json", "print JSON: {kafka, ferretdb}, each with running, address, version, …")
+    .action(async (options: { json?: boolean }) => {
+      const status = await stackStatus(stackSettings());
+      if (options.json) out.json(status);
+      else out.line(`${describe("kafka", status.kafka)}\n${describe("ferretdb", status.ferretdb)}`);
+    });
+}

@@ -1,0 +1,77 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import type { Command } from "commander";
+import { repoRoot, stackSettings } from "../stack/settings";
+import { formatDuration } from "../ui/progress";
+import type { Output } from "./output";
+
+interface Gate {
+  name: string;
+  script: string;
+  args?: string[];
+}
+
+/** The gates in the order they run; each is one root package.json script. */
+const GATES: Gate[] = [
+  { name: "format", script: "format:check" },
+  { name: "lint", script: "lint" },
+  { name: "typecheck", script: "typecheck" },
+  { name: "codegen drift", script: "codegen:check" },
+  { name: "tests", script: "test" },
+];
+
+function runScript(root: string, script: string, args: string[]): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      "pnpm",
+      ["run", "--silent", script, ...(args.length > 0 ? ["--", ...args] : [])],
+      {
+        cwd: root,
+        stdio: "inherit",
+      },
+    );
+    child.once("error", () => resolve(127));
+    child.once("close", (code) => resolve(code ?? 1));
+  });
+}
+
+interface JestSummary {
+  numPassedTests: number;
+  numFailedTests: number;
+  numPendingTests: number;
+}
+
+export function registerTestCommand(program: Command, out: Output): void {
+  program
+    .command("test")
+    .description(
+      "every gate: format check, lint, typecheck, codegen drift, then all tests against the real stack",
+    )
+    .argument("[jest-args...]", "passed to jest, e.g. a path pattern")
+    .action(async (jestArgs: string[]) => {
+      const root = repoRoot();
+      const resultsDir = join(stackSettings().home, "test-results");
+      mkdirSync(resultsDir, { recursive: true });
+      const resultsFile = join(resultsDir, "jest.json");
+      rmSync(resultsFile, { force: true });
+      const outcomes: { name: string; ok: boolean; ms: number }[] = [];
+      for (const gate of GATES) {
+        out.line(`\n── ${gate.name} ──`);
+        const started = Date.now();
+        const args =
+          gate.script === "test" ? ["--json", `--outputFile=${resultsFile}`, ...jestArgs] : [];
+        const code = await runScript(root, gate.script, args);
+        outcomes.push({ name: gate.name, ok: code === 0, ms: Date.now() - started });
+      }
+      out.line("\n── summary ──");
+      for (const o of outcomes)
+        out.line(`${o.ok ? "✓" : "✗"} ${o.name.padEnd(14)} ${formatDuration(o.ms)}`);
+      if (existsSync(resultsFile)) {
+        const jest = JSON.parse(readFileSync(resultsFile, "utf8")) as JestSummary;
+        const skipped = jest.numPendingTests > 0 ? `, ${jest.numPendingTests} skipped` : "";
+        out.line(`tests: ${jest.numPassedTests} passed, ${jest.numFailedTests} failed${skipped}`);
+      }
+      if (outcomes.some((o) => !o.ok)) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,52 @@
+/**
+ * What every Herald service stands on: configuration, logging, telemetry, Kafka
+ * and MongoDB wiring, health and shutdown. Start tracing first with
+ * `node --import @herald/runtime/instrumentation`.
+ */
+export {
+  ConfigError,
+  loadConfig,
+  type ConfigOf,
+  type EnvSchema,
+  type EnvVar,
+} from "./config/config";
+export { env } from "./config/env";
+export { kafkaEnv, mongoEnv, processEnv } from "./config/common";
+export { createLogger, type Logger, type LoggerConfig, type LogLevel } from "./logging/logger";
+export { startTelemetry, activeTelemetry, type Telemetry } from "./telemetry/sdk";
+export { extractTraceContext, heraldTracer, injectTraceContext } from "./telemetry/tracing";
+export { createKafkaClient, type KafkaClientConfig } from "./kafka/client";
+export {
+  decodePayload,
+  encodePayload,
+  headersToStrings,
+  schemaHeaders,
+  type DecodeResult,
+} from "./kafka/codec";
+export { topicName } from "./kafka/topic-names";
+export { ensureTopics, type EnsureTopicsOptions, type EnsureTopicsResult } from "./kafka/topics";
+export {
+  createProducer,
+  type HeraldProducer,
+  type OutgoingRecord,
+  type ProducerOptions,
+} from "./kafka/producer";
+export {
+  createConsumerRunner,
+  type ConsumedMessage,
+  type ConsumerRunner,
+  type ConsumerRunnerOptions,
+  type ConsumerState,
+  type ConsumerStatus,
+  type HandlerContext,
+  type InvalidMessage,
+} from "./kafka/consumer";
+export { connectMongo, type MongoOptions } from "./mongo/connect";
+export {
+  startHealthServer,
+  type CheckResult,
+  type HealthCheck,
+  type HealthServer,
+  type HealthServerOptions,
+} from "./health/server";
+export { createShutdown, type Shutdown, type ShutdownOptions } from "./lifecycle/shutdown";

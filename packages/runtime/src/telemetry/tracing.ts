@@ -1,0 +1,45 @@
+import {
+  context,
+  propagation,
+  trace,
+  type Context,
+  type TextMapGetter,
+  type TextMapSetter,
+  type Tracer,
+} from "@opentelemetry/api";
+import type { IHeaders } from "kafkajs";
+
+/** The tracer Herald's shared packages use for the spans they create. */
+export function heraldTracer(): Tracer {
+  return trace.getTracer("herald");
+}
+
+function headerValue(value: IHeaders[string]): string | undefined {
+  const first = Array.isArray(value) ? value[0] : value;
+  if (first === undefined) return undefined;
+  return typeof first === "string" ? first : first.toString("utf8");
+}
+
+const kafkaHeaderGetter: TextMapGetter<IHeaders> = {
+  keys: (carrier) => Object.keys(carrier),
+  get: (carrier, key) => headerValue(carrier[key]),
+};
+
+const stringHeaderSetter: TextMapSetter<Record<string, string>> = {
+  set: (carrier, key, value) => {
+    carrier[key] = value;
+  },
+};
+
+/** Writes the W3C trace context of `ctx` (traceparent, tracestate) into `headers`. */
+export function injectTraceContext(
+  headers: Record<string, string>,
+  ctx: Context = context.active(),
+): void {
+  propagation.inject(ctx, headers, stringHeaderSetter);
+}
+
+/** The context carried by a Kafka message's headers, on top of the active one. */
+export function extractTraceContext(headers: IHeaders, base: Context = context.active()): Context {
+  return propagation.extract(base, headers, kafkaHeaderGetter);
+}
