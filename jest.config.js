@@ -38,6 +38,7 @@ module.exports = {
       globalSetup: "<rootDir>/test/harness/global-setup.ts",
       globalTeardown: "<rootDir>/test/harness/global-teardown.ts",
       slowTestThreshold: 30,
+      setupFilesAfterEnv: ["<rootDir>/test/harness/setup-integration.ts"],
     },
   ],
 };

@@ -1,0 +1,126 @@
+/**
+ * What an integration test needs from the real stack: its addresses, names of its
+ * own (topics, groups, databases) that no other test file shares, clean-up, and
+ * waiting on conditions instead of sleeping.
+ */
+import { randomBytes } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Kafka, logLevel } from "kafkajs";
+import { MongoClient } from "mongodb";
+
+export { herald, ROOT } from "./stack-source";
+
+export interface TestStack {
+  brokers: string[];
+  mongoUrl: string;
+  /** Where the stack came from: "environment", "testcontainers" or "herald-stack". */
+  kind: string;
+}
+
+/** The stack global-setup prepared. */
+export function testStack(): TestStack {
+  const { KAFKA_BROKERS, MONGO_URL, HERALD_TEST_STACK } = process.env;
+  if (!KAFKA_BROKERS || !MONGO_URL) {
+    throw new Error(
+      "KAFKA_BROKERS and MONGO_URL are not set: run integration tests through jest's `integration` project (pnpm test), whose global setup provides them.",
+    );
+  }
+  return {
+    brokers: KAFKA_BROKERS.split(","),
+    mongoUrl: MONGO_URL,
+    kind: HERALD_TEST_STACK ?? "environment",
+  };
+}
+
+/** A kafkajs client for test code itself (setting up, inspecting); quiet unless something fails. */
+export function testKafka(clientId = "herald-test"): Kafka {
+  return new Kafka({ brokers: testStack().brokers, clientId, logLevel: logLevel.ERROR });
+}
+
+export interface TestNamespace {
+  /** Unique per test file, e.g. "t3f9a1c2b". */
+  id: string;
+  /** Prefix for every topic this file creates: "<id>.". */
+  topicPrefix: string;
+  /** A database name of this file's own. */
+  dbName(name: string): string;
+  /** A consumer group name of this file's own. */
+  groupId(name: string): string;
+  /** Deletes this file's topics and drops its databases. */
+  cleanup(): Promise<void>;
+}
+
+/**
+ * Names no other test file (or earlier run) shares, so files run in parallel and a
+ * rerun never sees leftovers. Call at the top of a file; clean-up runs in afterAll.
+ */
+export function useTestNamespace(label: string): TestNamespace {
+  const safe = label
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .slice(0, 20);
+  const id = `t${randomBytes(4).toString("hex")}-${safe}`;
+  const namespace: TestNamespace = {
+    id,
+    topicPrefix: `${id}.`,
+    dbName: (name) => `${id}_${name}`.replace(/[^A-Za-z0-9_]/g, "_").slice(0, 63),
+    groupId: (name) => `${id}.${name}`,
+    async cleanup() {
+      const admin = testKafka().admin();
+      await admin.connect();
+      try {
+        const topics = (await admin.listTopics()).filter((t) =>
+          t.startsWith(namespace.topicPrefix),
+        );
+        if (topics.length > 0) await admin.deleteTopics({ topics });
+      } finally {
+        await admin.disconnect();
+      }
+      const client = new MongoClient(testStack().mongoUrl);
+      await client.connect();
+      try {
+        const { databases } = await client.db("admin").admin().listDatabases({ nameOnly: true });
+        const prefix = namespace.dbName("");
+        for (const db of databases) {
+          if (db.name.startsWith(prefix)) await client.db(db.name).dropDatabase();
+        }
+      } finally {
+        await client.close();
+      }
+    },
+  };
+  afterAll(() => namespace.cleanup());
+  return namespace;
+}
+
+export interface WaitOptions {
+  timeoutMs?: number;
+  intervalMs?: number;
+  /** Says what was awaited when the wait times out. */
+  description?: string;
+}
+
+/** Polls `condition` until it returns a value other than undefined/false, or fails after the timeout. */
+export async function waitFor<T>(
+  condition: () => T | undefined | false | Promise<T | undefined | false>,
+  options: WaitOptions = {},
+): Promise<T> {
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await condition();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      const cause = lastError instanceof Error ? `; last error: ${lastError.message}` : "";
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${options.description ?? "a condition"}${cause}`,
+      );
+    }
+    await sleep(options.intervalMs ?? 50);
+  }
+}

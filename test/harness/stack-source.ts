@@ -1,0 +1,139 @@
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+
+/** Where the integration tests' Kafka and database come from. */
+export interface StackSource {
+  kind: "environment" | "testcontainers" | "herald-stack";
+  brokers: string;
+  mongoUrl: string;
+  /** Undoes what the harness started; a no-op for a stack it found running. */
+  stop(): Promise<void>;
+}
+
+export const ROOT = resolve(__dirname, "../..");
+
+/** Runs the herald CLI as a user would, from the repository root. */
+export function herald(args: string[], env: NodeJS.ProcessEnv = process.env) {
+  const tsx = join(ROOT, "node_modules", ".bin", "tsx");
+  return spawnSync(
+    tsx,
+    ["--conditions=herald-source", join(ROOT, "packages/cli/src/main.ts"), ...args],
+    {
+      cwd: ROOT,
+      env,
+      encoding: "utf8",
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
+}
+
+interface StatusJson {
+  kafka: { running: boolean; ready: boolean; address: string };
+  ferretdb: { running: boolean; ready: boolean; address: string };
+}
+
+function statusJson(): StatusJson {
+  const result = herald(["stack", "status", "--json"]);
+  if (result.status !== 0) throw new Error(`herald stack status failed:\n${result.stderr}`);
+  return JSON.parse(result.stdout) as StatusJson;
+}
+
+function fromHeraldStack(): StackSource {
+  const before = statusJson();
+  const wasRunning = before.kafka.ready && before.ferretdb.ready;
+  if (!wasRunning) {
+    process.stderr.write(
+      "\nStarting the local stack for the integration tests (herald stack up)…\n",
+    );
+    const up = spawnSync(
+      join(ROOT, "node_modules", ".bin", "tsx"),
+      ["--conditions=herald-source", join(ROOT, "packages/cli/src/main.ts"), "stack", "up"],
+      { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] },
+    );
+    if (up.status !== 0) throw new Error("`herald stack up` failed; see the lines above.");
+  }
+  const status = statusJson();
+  return {
+    kind: "herald-stack",
+    brokers: status.kafka.address,
+    mongoUrl: status.ferretdb.address,
+    stop() {
+      if (wasRunning || process.env.HERALD_TEST_KEEP_STACK === "1") return Promise.resolve();
+      const down = herald(["stack", "down"]);
+      if (down.status !== 0) process.stderr.write(`herald stack down failed:\n${down.stderr}\n`);
+      return Promise.resolve();
+    },
+  };
+}
+
+function dockerMightAnswer(): boolean {
+  if (process.env.DOCKER_HOST) return true;
+  return ["/var/run/docker.sock", join(homedir(), ".docker/run/docker.sock")].some((p) =>
+    existsSync(p),
+  );
+}
+
+/**
+ * Official images, started by testcontainers. Kafka advertises the host port it is
+ * published on, so that port is chosen before the container starts.
+ */
+async function fromTestcontainers(): Promise<StackSource | undefined> {
+  if (!dockerMightAnswer()) return undefined;
+  const { GenericContainer, Wait, getContainerRuntimeClient } = await import("testcontainers");
+  try {
+    await getContainerRuntimeClient();
+  } catch {
+    return undefined;
+  }
+  const { MongoDBContainer } = await import("@testcontainers/mongodb");
+  const { createServer } = await import("node:net");
+  const port = await new Promise<number>((done) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port: free } = server.address() as { port: number };
+      server.close(() => done(free));
+    });
+  });
+  const kafka = await new GenericContainer("apache/kafka:3.9.1")
+    .withExposedPorts({ container: 9092, host: port })
+    .withEnvironment({
+      KAFKA_NODE_ID: "1",
+      KAFKA_PROCESS_ROLES: "broker,controller",
+      KAFKA_LISTENERS: "PLAINTEXT://0.0.0.0:9092,CONTROLLER://0.0.0.0:9093",
+      KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://127.0.0.1:${port}`,
+      KAFKA_CONTROLLER_LISTENER_NAMES: "CONTROLLER",
+      KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+      KAFKA_CONTROLLER_QUORUM_VOTERS: "1@localhost:9093",
+      KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: "1",
+      KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: "1",
+      KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: "1",
+      KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: "0",
+      KAFKA_AUTO_CREATE_TOPICS_ENABLE: "false",
+    })
+    .withWaitStrategy(Wait.forLogMessage(/Kafka Server started/))
+    .start();
+  const mongo = await new MongoDBContainer("mongo:7").start();
+  return {
+    kind: "testcontainers",
+    brokers: `127.0.0.1:${port}`,
+    mongoUrl: `${mongo.getConnectionString()}?directConnection=true`,
+    async stop() {
+      await Promise.all([kafka.stop(), mongo.stop()]);
+    },
+  };
+}
+
+/** KAFKA_BROKERS and MONGO_URL from the environment, else testcontainers, else `herald stack up`. */
+export async function resolveStack(): Promise<StackSource> {
+  const { KAFKA_BROKERS, MONGO_URL } = process.env;
+  if (KAFKA_BROKERS && MONGO_URL) {
+    return {
+      kind: "environment",
+      brokers: KAFKA_BROKERS,
+      mongoUrl: MONGO_URL,
+      stop: () => Promise.resolve(),
+    };
+  }
+  return (await fromTestcontainers()) ?? fromHeraldStack();
+}
