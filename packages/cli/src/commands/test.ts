@@ -8,29 +8,32 @@ import type { Output } from "./output";
 
 interface Gate {
   name: string;
-  script: string;
-  args?: string[];
+  /** Arguments to pnpm; every gate is a root package.json script or a workspace binary. */
+  pnpm: (resultsFile: string, jestArgs: string[]) => string[];
 }
 
-/** The gates in the order they run; each is one root package.json script. */
+/** The gates in the order they run. */
 const GATES: Gate[] = [
-  { name: "format", script: "format:check" },
-  { name: "lint", script: "lint" },
-  { name: "typecheck", script: "typecheck" },
-  { name: "codegen drift", script: "codegen:check" },
-  { name: "tests", script: "test" },
+  { name: "format", pnpm: () => ["run", "--silent", "format:check"] },
+  { name: "lint", pnpm: () => ["run", "--silent", "lint"] },
+  { name: "typecheck", pnpm: () => ["run", "--silent", "typecheck"] },
+  { name: "codegen drift", pnpm: () => ["run", "--silent", "codegen:check"] },
+  // `pnpm exec`, not `pnpm run test`, so the arguments reach jest as options.
+  {
+    name: "tests",
+    pnpm: (resultsFile, jestArgs) => [
+      "exec",
+      "jest",
+      "--json",
+      `--outputFile=${resultsFile}`,
+      ...jestArgs,
+    ],
+  },
 ];
 
-function runScript(root: string, script: string, args: string[]): Promise<number> {
+function runPnpm(root: string, args: string[]): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(
-      "pnpm",
-      ["run", "--silent", script, ...(args.length > 0 ? ["--", ...args] : [])],
-      {
-        cwd: root,
-        stdio: "inherit",
-      },
-    );
+    const child = spawn("pnpm", args, { cwd: root, stdio: "inherit" });
     child.once("error", () => resolve(127));
     child.once("close", (code) => resolve(code ?? 1));
   });
@@ -59,9 +62,7 @@ export function registerTestCommand(program: Command, out: Output): void {
       for (const gate of GATES) {
         out.line(`\n── ${gate.name} ──`);
         const started = Date.now();
-        const args =
-          gate.script === "test" ? ["--json", `--outputFile=${resultsFile}`, ...jestArgs] : [];
-        const code = await runScript(root, gate.script, args);
+        const code = await runPnpm(root, gate.pnpm(resultsFile, jestArgs));
         outcomes.push({ name: gate.name, ok: code === 0, ms: Date.now() - started });
       }
       out.line("\n── summary ──");
