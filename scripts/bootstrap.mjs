@@ -1,7 +1,7 @@
 // Makes a fresh checkout runnable with nothing but Node.js and npm: provisions the
 // pnpm version pinned in package.json, installs the workspace when the lockfile
 // changed since the last install, then hands the arguments to the herald CLI.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { delimiter, dirname, join, resolve } from "node:path";
@@ -66,5 +66,19 @@ if (!existsSync(stamp) || readFileSync(stamp, "utf8") !== lockHash) {
   writeFileSync(stamp, lockHash);
 }
 
-const status = run(pnpm, ["--silent", "herald", ...process.argv.slice(2)], { cwd: root, env });
-process.exit(status);
+// The CLI runs in one child process with the same terminal. Ctrl-C reaches it directly
+// (it then stops what it started), so this process only waits for it to finish.
+const cli = spawn(
+  process.execPath,
+  [
+    "--import",
+    "tsx",
+    "--conditions=herald-source",
+    join(root, "packages/cli/src/main.ts"),
+    ...process.argv.slice(2),
+  ],
+  { cwd: root, env, stdio: "inherit" },
+);
+process.on("SIGINT", () => {});
+for (const signal of ["SIGTERM", "SIGHUP"]) process.on(signal, () => cli.kill(signal));
+cli.on("exit", (code, signal) => process.exit(code ?? (signal ? 128 : 1)));

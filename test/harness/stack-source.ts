@@ -14,6 +14,13 @@ export interface StackSource {
 
 export const ROOT = resolve(__dirname, "../..");
 
+const CLI = [
+  "--import",
+  "tsx",
+  "--conditions=herald-source",
+  join(ROOT, "packages/cli/src/main.ts"),
+];
+
 /** Runs the herald CLI as a user would, from the repository root. */
 export function herald(args: string[], env: NodeJS.ProcessEnv = process.env) {
   const tsx = join(ROOT, "node_modules", ".bin", "tsx");
@@ -47,11 +54,10 @@ function fromHeraldStack(): StackSource {
     process.stderr.write(
       "\nStarting the local stack for the integration tests (herald stack up)…\n",
     );
-    const up = spawnSync(
-      join(ROOT, "node_modules", ".bin", "tsx"),
-      ["--conditions=herald-source", join(ROOT, "packages/cli/src/main.ts"), "stack", "up"],
-      { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] },
-    );
+    const up = spawnSync(process.execPath, [...CLI, "stack", "up"], {
+      cwd: ROOT,
+      stdio: ["ignore", "ignore", "inherit"],
+    });
     if (up.status !== 0) throw new Error("`herald stack up` failed; see the lines above.");
   }
   const status = statusJson();

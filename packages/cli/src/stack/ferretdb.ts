@@ -5,8 +5,10 @@ import {
   existsSync,
   mkdirSync,
   readFileSync,
+  readdirSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
@@ -107,10 +109,13 @@ export async function provisionFerretdb(settings: StackSettings): Promise<void> 
   }
 }
 
-function makeWritable(dir: string): void {
-  // The module cache is read-only; the copy must accept the version file.
-  spawnSync("chmod", ["-R", "u+w", dir]);
-  chmodSync(dir, 0o755);
+/** The module cache is read-only, and so is a copy of it; the build writes into it. */
+function makeWritable(path: string): void {
+  const stat = statSync(path);
+  chmodSync(path, stat.mode | 0o200);
+  if (stat.isDirectory()) {
+    for (const entry of readdirSync(path)) makeWritable(join(path, entry));
+  }
 }
 
 interface FerretdbInfo {

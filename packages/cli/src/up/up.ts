@@ -79,7 +79,7 @@ export async function down(
 
 /**
  * `herald up` in the foreground: starts everything, shows each part's state as it
- * changes, and on Ctrl-C (or SIGTERM) stops what it started.
+ * changes, and on Ctrl-C (SIGINT), SIGTERM or a closed terminal (SIGHUP) stops what it started.
  */
 export async function upForeground(
   settings: StackSettings,
@@ -88,7 +88,7 @@ export async function upForeground(
 ) {
   let stopping = false;
   const stop = new Promise<string>((resolve) => {
-    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
       process.once(signal, () => resolve(signal));
     }
   });
