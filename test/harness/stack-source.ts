@@ -23,17 +23,12 @@ const CLI = [
 
 /** Runs the herald CLI as a user would, from the repository root. */
 export function herald(args: string[], env: NodeJS.ProcessEnv = process.env) {
-  const tsx = join(ROOT, "node_modules", ".bin", "tsx");
-  return spawnSync(
-    tsx,
-    ["--conditions=herald-source", join(ROOT, "packages/cli/src/main.ts"), ...args],
-    {
-      cwd: ROOT,
-      env,
-      encoding: "utf8",
-      maxBuffer: 16 * 1024 * 1024,
-    },
-  );
+  return spawnSync(process.execPath, [...CLI, ...args], {
+    cwd: ROOT,
+    env,
+    encoding: "utf8",
+    maxBuffer: 16 * 1024 * 1024,
+  });
 }
 
 interface StatusJson {
