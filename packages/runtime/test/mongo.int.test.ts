@@ -1,3 +1,4 @@
+import { createServer, connect as connectTcp, type AddressInfo } from "node:net";
 import { testStack, useTestNamespace } from "@herald/test";
 import { Schema, type Connection } from "mongoose";
 import { connectMongo } from "../src/mongo/connect";
@@ -95,5 +96,60 @@ describe("mongoose on the MongoDB-protocol database", () => {
     } else {
       expect(typeof info.version).toBe("string");
     }
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe("connectMongo", () => {
+  it("keeps retrying while the database is unreachable and connects once it answers", async () => {
+    const port = await freePort();
+    const target = new URL(testStack().mongoUrl);
+    const connecting = connectMongo({
+      url: `mongodb://127.0.0.1:${port}/?directConnection=true`,
+      dbName: ns.dbName("late"),
+      logger: testLogger,
+      attempts: 20,
+      serverSelectionTimeoutMs: 300,
+    });
+    // The database "comes up" a little later: a TCP relay to the real one opens on the port.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const relay = createServer((client) => {
+      const upstream = connectTcp(Number(target.port || 27017), target.hostname);
+      client.pipe(upstream).pipe(client);
+      client.on("error", () => upstream.destroy());
+      upstream.on("error", () => client.destroy());
+    });
+    await new Promise<void>((resolve) => relay.listen(port, "127.0.0.1", resolve));
+    try {
+      const connection = await connecting;
+      connections.push(connection);
+      const pong = await connection.db!.admin().command({ ping: 1 });
+      expect(pong.ok).toBe(1);
+    } finally {
+      await Promise.all(connections.map((c) => c.close()));
+      connections.length = 0;
+      relay.close();
+    }
+  });
+
+  it("gives up after the configured attempts with the driver's error", async () => {
+    const port = await freePort();
+    await expect(
+      connectMongo({
+        url: `mongodb://127.0.0.1:${port}`,
+        dbName: ns.dbName("never"),
+        logger: testLogger,
+        attempts: 2,
+        serverSelectionTimeoutMs: 200,
+      }),
+    ).rejects.toThrow(/ECONNREFUSED|Server selection timed out/);
   });
 });

@@ -15,7 +15,7 @@ export function registerUpCommands(program: Command, out: Output): void {
       const line = (text: string) => out.line(text);
       if (options.detach) {
         await upDetached(settings, parts, line);
-        out.line("Stop it with `pnpm herald down`.");
+        out.line("Stop it with `./herald down`.");
       } else {
         await upForeground(settings, parts, line);
       }

@@ -10,6 +10,8 @@ export interface MongoOptions {
   /** Attempts before giving up (default 10, about a minute with backoff). */
   attempts?: number;
   appName?: string;
+  /** How long one attempt waits for a server (default 5000 ms). */
+  serverSelectionTimeoutMs?: number;
 }
 
 function redact(url: string): string {
@@ -29,7 +31,7 @@ export async function connectMongo(options: MongoOptions): Promise<Connection> {
       const connection = mongoose.createConnection(options.url, {
         dbName: options.dbName,
         appName: options.appName ?? "herald",
-        serverSelectionTimeoutMS: 5_000,
+        serverSelectionTimeoutMS: options.serverSelectionTimeoutMs ?? 5_000,
       });
       try {
         await connection.asPromise();

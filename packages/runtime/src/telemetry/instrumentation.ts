@@ -4,4 +4,7 @@
  */
 import { startTelemetry } from "./sdk";
 
-startTelemetry();
+const telemetry = startTelemetry();
+// Flush what is buffered when the process ends on its own; services also shut
+// telemetry down in their SIGTERM steps.
+process.once("beforeExit", () => void telemetry?.shutdown());

@@ -20,14 +20,24 @@ let active: Telemetry | undefined;
  */
 export function startTelemetry(env: NodeJS.ProcessEnv = process.env): Telemetry | undefined {
   if (active) return active;
-  const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT;
-  if (!endpoint || env.OTEL_SDK_DISABLED === "true") return undefined;
+  // The traces endpoint is used as given; the base endpoint gets the signal's path (OTLP spec).
+  const url =
+    env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+    (env.OTEL_EXPORTER_OTLP_ENDPOINT
+      ? `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, "")}/v1/traces`
+      : undefined);
+  if (!url || env.OTEL_SDK_DISABLED === "true") return undefined;
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: env.OTEL_SERVICE_NAME ?? "herald" }),
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url }))],
   });
   provider.register({ propagator: new W3CTraceContextPropagator() });
-  active = { shutdown: () => provider.shutdown() };
+  active = {
+    shutdown: async () => {
+      await provider.shutdown();
+      active = undefined;
+    },
+  };
   return active;
 }
 
