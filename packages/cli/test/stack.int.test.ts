@@ -5,15 +5,7 @@ import { dirname, join } from "node:path";
 import { ROOT, herald, waitFor } from "@herald/test";
 import { Kafka, logLevel } from "kafkajs";
 import { MongoClient } from "mongodb";
-
-interface Status {
-  running: boolean;
-  ready: boolean;
-  address: string;
-  version: string | null;
-  pid: number | null;
-  dataDir: string;
-}
+import type { ServerStatus as Status } from "../src/stack/types";
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {

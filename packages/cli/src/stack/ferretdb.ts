@@ -12,11 +12,10 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { MongoClient } from "mongodb";
 import { startProgress } from "../ui/progress";
 import { StackError } from "./errors";
-import { portInUse, requireTool, runningPid, startDetached, tail } from "./processes";
+import { portInUse, requireTool, runningPid, startDetached, waitUntilAnswers } from "./processes";
 import { runTool } from "./run-tool";
 import { FERRETDB_VERSION, type StackSettings } from "./settings";
 import type { ServerStatus } from "./types";
@@ -182,25 +181,17 @@ export async function startFerretdb(settings: StackSettings): Promise<"started" 
       marker: p.data,
     });
   }
-  progress.update(`waiting for ${ferretdbUrl(settings)} to answer`);
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (runningPid(p.pidFile) === undefined) {
-      progress.fail("the server exited");
-      throw new StackError(
-        `FerretDB exited during start-up; last lines of ${p.logFile}:\n${tail(p.logFile)}`,
-      );
-    }
-    if (await ferretdbAnswers(settings, 1_000)) {
-      progress.done(`listening on ${ferretdbUrl(settings)}`);
-      return "started";
-    }
-    await sleep(200);
-  }
-  progress.fail("no answer");
-  throw new StackError(
-    `FerretDB did not answer on ${ferretdbUrl(settings)} within 60 s; see ${p.logFile}`,
-  );
+  await waitUntilAnswers({
+    name: "FerretDB",
+    address: ferretdbUrl(settings),
+    pidFile: p.pidFile,
+    logFile: p.logFile,
+    timeoutMs: 60_000,
+    intervalMs: 200,
+    answers: async () => (await ferretdbAnswers(settings, 1_000)) !== undefined,
+    progress,
+  });
+  return "started";
 }
 
 export function ferretdbFiles(settings: StackSettings) {

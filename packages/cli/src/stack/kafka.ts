@@ -10,11 +10,10 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { Kafka, logLevel } from "kafkajs";
 import { formatBytes, startProgress } from "../ui/progress";
 import { StackError } from "./errors";
-import { portInUse, requireTool, runningPid, startDetached, tail } from "./processes";
+import { portInUse, requireTool, runningPid, startDetached, waitUntilAnswers } from "./processes";
 import { runTool } from "./run-tool";
 import { KAFKA_VERSION, type StackSettings } from "./settings";
 import type { ServerStatus } from "./types";
@@ -252,25 +251,16 @@ export async function startKafka(settings: StackSettings): Promise<"started" | "
       marker: p.properties,
     });
   }
-  progress.update(`waiting for ${kafkaAddress(settings)} to answer`);
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (runningPid(p.pidFile) === undefined) {
-      progress.fail("the broker exited");
-      throw new StackError(
-        `Kafka exited during start-up; last lines of ${join(p.dir, "server.log")}:\n${tail(join(p.dir, "server.log"))}\n${tail(p.logFile, 5)}`,
-      );
-    }
-    if (await kafkaAnswers(settings)) {
-      progress.done(`listening on ${kafkaAddress(settings)}`);
-      return "started";
-    }
-    await sleep(250);
-  }
-  progress.fail("no answer");
-  throw new StackError(
-    `Kafka did not answer on ${kafkaAddress(settings)} within 120 s; see ${join(p.dir, "server.log")}`,
-  );
+  await waitUntilAnswers({
+    name: "Kafka",
+    address: kafkaAddress(settings),
+    pidFile: p.pidFile,
+    logFile: join(p.dir, "server.log"),
+    timeoutMs: 120_000,
+    answers: () => kafkaAnswers(settings),
+    progress,
+  });
+  return "started";
 }
 
 export function kafkaFiles(settings: StackSettings) {

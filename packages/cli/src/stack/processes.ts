@@ -130,3 +130,42 @@ export function requireTool(tool: string, versionArgs: string[], install: string
   }
   return `${result.stdout}${result.stderr}`.trim().split("\n")[0] ?? "";
 }
+
+export interface ReadinessWait {
+  /** Server name for messages, e.g. "Kafka". */
+  name: string;
+  address: string;
+  pidFile: string;
+  /** The log that tells why it failed. */
+  logFile: string;
+  timeoutMs: number;
+  intervalMs?: number;
+  answers(): Promise<boolean>;
+  progress: { update(text: string): void; done(text: string): void; fail(text: string): void };
+}
+
+/**
+ * Waits until a just-started server answers. Fails at once, with the end of its
+ * log, when the process exits; fails after the timeout when it never answers.
+ */
+export async function waitUntilAnswers(wait: ReadinessWait): Promise<void> {
+  wait.progress.update(`waiting for ${wait.address} to answer`);
+  const deadline = Date.now() + wait.timeoutMs;
+  while (Date.now() < deadline) {
+    if (runningPid(wait.pidFile) === undefined) {
+      wait.progress.fail("exited during start-up");
+      throw new StackError(
+        `${wait.name} exited during start-up; last lines of ${wait.logFile}:\n${tail(wait.logFile)}`,
+      );
+    }
+    if (await wait.answers()) {
+      wait.progress.done(`listening on ${wait.address}`);
+      return;
+    }
+    await sleep(wait.intervalMs ?? 250);
+  }
+  wait.progress.fail("no answer");
+  throw new StackError(
+    `${wait.name} did not answer on ${wait.address} within ${wait.timeoutMs / 1000} s; see ${wait.logFile}`,
+  );
+}

@@ -1,8 +1,8 @@
 import type { TopicSpec } from "@herald/contracts";
-import { SpanKind, SpanStatusCode, context, trace } from "@opentelemetry/api";
+import { SpanKind, context, trace } from "@opentelemetry/api";
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
 import type { Logger } from "../logging/logger";
-import { extractTraceContext, heraldTracer } from "../telemetry/tracing";
+import { endSpanAfter, extractTraceContext, heraldTracer } from "../telemetry/tracing";
 import { decodePayload, headersToStrings } from "./codec";
 import { topicName } from "./topic-names";
 
@@ -154,8 +154,8 @@ export function createConsumerRunner<T>(options: ConsumerRunnerOptions<T>): Cons
       },
       parent,
     );
-    try {
-      await context.with(trace.setSpan(parent, span), () =>
+    await endSpanAfter(span, () =>
+      context.with(trace.setSpan(parent, span), () =>
         options.handle(
           {
             topic,
@@ -168,14 +168,8 @@ export function createConsumerRunner<T>(options: ConsumerRunnerOptions<T>): Cons
           },
           { heartbeat: () => payload.heartbeat() },
         ),
-      );
-    } catch (error) {
-      span.recordException(error as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-      throw error;
-    } finally {
-      span.end();
-    }
+      ),
+    );
   }
 
   async function eachBatch(payload: EachBatchPayload): Promise<void> {

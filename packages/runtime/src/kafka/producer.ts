@@ -1,8 +1,8 @@
 import type { TopicSpec } from "@herald/contracts";
-import { SpanKind, SpanStatusCode, context, trace } from "@opentelemetry/api";
+import { SpanKind, context, trace } from "@opentelemetry/api";
 import { Partitioners, type Kafka, type Producer, type RecordMetadata } from "kafkajs";
 import type { Logger } from "../logging/logger";
-import { heraldTracer, injectTraceContext } from "../telemetry/tracing";
+import { endSpanAfter, heraldTracer, injectTraceContext } from "../telemetry/tracing";
 import { encodePayload, schemaHeaders } from "./codec";
 import { topicName } from "./topic-names";
 
@@ -41,7 +41,7 @@ export function createProducer(kafka: Kafka, options: ProducerOptions): HeraldPr
   return {
     connect: () => producer.connect(),
     disconnect: () => producer.disconnect(),
-    async send<T>(spec: TopicSpec<T>, records: readonly OutgoingRecord<T>[]) {
+    send<T>(spec: TopicSpec<T>, records: readonly OutgoingRecord<T>[]) {
       const topic = topicName(spec, options.topicPrefix);
       const span = heraldTracer().startSpan(`send ${spec.name}`, {
         kind: SpanKind.PRODUCER,
@@ -53,7 +53,7 @@ export function createProducer(kafka: Kafka, options: ProducerOptions): HeraldPr
         },
       });
       const spanContext = trace.setSpan(context.active(), span);
-      try {
+      return endSpanAfter(span, async () => {
         const messages = records.map((record) => {
           const headers = { ...record.headers, ...schemaHeaders(spec.schema) };
           injectTraceContext(headers, spanContext);
@@ -62,13 +62,7 @@ export function createProducer(kafka: Kafka, options: ProducerOptions): HeraldPr
         const result = await producer.send({ topic, acks: -1, messages });
         log.debug({ topic, count: records.length }, "sent");
         return result;
-      } catch (error) {
-        span.recordException(error as Error);
-        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-        throw error;
-      } finally {
-        span.end();
-      }
+      });
     },
   };
 }

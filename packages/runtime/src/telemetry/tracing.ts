@@ -1,8 +1,10 @@
 import {
+  SpanStatusCode,
   context,
   propagation,
   trace,
   type Context,
+  type Span,
   type TextMapGetter,
   type TextMapSetter,
   type Tracer,
@@ -42,4 +44,18 @@ export function injectTraceContext(
 /** The context carried by a Kafka message's headers, on top of the active one. */
 export function extractTraceContext(headers: IHeaders, base: Context = context.active()): Context {
   return propagation.extract(base, headers, kafkaHeaderGetter);
+}
+
+/** Awaits `work`, marks `span` failed if it throws, and always ends the span. */
+export async function endSpanAfter<T>(span: Span, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const failure = error instanceof Error ? error : new Error(String(error));
+    span.recordException(failure);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message });
+    throw error;
+  } finally {
+    span.end();
+  }
 }
