@@ -131,6 +131,35 @@ describe("the consumer runner", () => {
       expect(lastIndex(item(n).id)).toBeGreaterThan(lastIndex(item(n - 1).id));
   });
 
+  it("on stop finishes the message in hand and commits it, so the next instance starts right after", async () => {
+    const groupId = ns.groupId("clean-stop");
+    const byA: string[] = [];
+    const a = runnerFor(groupId, [], {
+      handle: async (m) => {
+        await new Promise((resolve) => setTimeout(resolve, 40));
+        byA.push(m.value.id);
+      },
+    });
+    await a.start();
+    await waitFor(() => byA.length >= 5, { description: "the first instance to be mid-way" });
+    await a.stop();
+    expect(byA.length).toBeLessThan(50);
+
+    const byB: string[] = [];
+    const b = runnerFor(groupId, [], {
+      handle: (m) => {
+        byB.push(m.value.id);
+        return Promise.resolve();
+      },
+    });
+    await b.start();
+    await waitFor(() => byB.includes(item(49).id), { description: "the rest of the topic" });
+    await b.stop();
+
+    // Together they applied each of the first 50 messages exactly once, in order.
+    expect([...byA, ...byB].slice(0, 50)).toEqual(Array.from({ length: 50 }, (_, n) => item(n).id));
+  });
+
   it("hands an undecodable message to onInvalid with its reason and moves on", async () => {
     const groupId = ns.groupId("poison");
     const raw = testKafka().producer();

@@ -179,9 +179,16 @@ export function createConsumerRunner<T>(options: ConsumerRunnerOptions<T>): Cons
     let lastCommitAt = Date.now();
     const commit = async () => {
       if (handled === undefined || handled === committed) return;
-      await consumer.commitOffsets([
-        { topic: batch.topic, partition: batch.partition, offset: nextOffset(handled) },
-      ]);
+      // Through the batch payload: consumer.commitOffsets() silently does nothing once
+      // stop() has begun, which would lose the commit of the message finished on stop.
+      await payload.commitOffsetsIfNecessary({
+        topics: [
+          {
+            topic: batch.topic,
+            partitions: [{ partition: batch.partition, offset: nextOffset(handled) }],
+          },
+        ],
+      });
       committed = handled;
       lastCommitAt = Date.now();
     };
