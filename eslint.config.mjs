@@ -27,6 +27,18 @@ export default tseslint.config(
       "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
       "no-console": "error",
+      // A package's exports map is its only public surface.
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["@herald/*/src/**", "@herald/*/dist/**", "@herald/*/scripts/**"],
+              message: "Import the package itself, or a subpath its exports map declares.",
+            },
+          ],
+        },
+      ],
     },
   },
   {
