@@ -86,26 +86,24 @@ export async function upForeground(
   parts: Part[],
   out: (line: string) => void,
 ) {
-  let stopping = false;
-  const stop = new Promise<string>((resolve) => {
+  const stopSignal = new Promise<string>((resolve) => {
     for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
       process.once(signal, () => resolve(signal));
     }
   });
-  void stop.then(() => {
-    stopping = true;
-  });
+  let stopped: string | undefined;
+  void stopSignal.then((signal) => (stopped = signal));
   await upDetached(settings, parts, out);
   out("Press Ctrl-C to stop.");
-  let last = new Map((await statuses(parts)).map((r) => [r.name, r.status.state]));
-  while (!stopping) {
-    await Promise.race([sleep(2_000), stop]);
-    if (stopping) break;
+  const last = new Map<string, string>();
+  while (stopped === undefined) {
     for (const { name, status } of await statuses(parts)) {
-      if (last.get(name) !== status.state)
+      if (last.has(name) && last.get(name) !== status.state) {
         out(`${new Date().toISOString()}  ${name}: ${status.state}`);
+      }
+      last.set(name, status.state);
     }
-    last = new Map((await statuses(parts)).map((r) => [r.name, r.status.state]));
+    await Promise.race([sleep(2_000), stopSignal]);
   }
   out("stopping…");
   await down(settings, parts, out);
