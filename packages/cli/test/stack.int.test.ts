@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { ROOT, herald, waitFor } from "@herald/test";
+import { ROOT, herald, waitFor } from "@herald/test-harness";
 import { Kafka, logLevel } from "kafkajs";
 import { MongoClient } from "mongodb";
 import type { ServerStatus as Status } from "../src/stack/types";

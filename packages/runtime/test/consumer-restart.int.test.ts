@@ -1,5 +1,5 @@
 import { ItemState, Topics } from "@herald/contracts";
-import { testKafka, useTestNamespace, waitFor } from "@herald/test";
+import { testKafka, useTestNamespace, waitFor } from "@herald/test-harness";
 import {
   createConsumerRunner,
   type ConsumedMessage,

@@ -1,6 +1,6 @@
 import { ItemState, MessageHeaders, Topics } from "@herald/contracts";
 import { loadExamples } from "@herald/contracts/testing";
-import { useTestNamespace, waitFor } from "@herald/test";
+import { useTestNamespace, waitFor } from "@herald/test-harness";
 import { context, propagation, trace } from "@opentelemetry/api";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";

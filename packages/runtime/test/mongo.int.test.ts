@@ -1,5 +1,5 @@
 import { createServer, connect as connectTcp, type AddressInfo } from "node:net";
-import { testStack, useTestNamespace } from "@herald/test";
+import { testStack, useTestNamespace } from "@herald/test-harness";
 import { Schema, type Connection } from "mongoose";
 import { connectMongo } from "../src/mongo/connect";
 import { testLogger } from "./support";

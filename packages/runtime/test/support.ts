@@ -1,4 +1,4 @@
-import { testStack } from "@herald/test";
+import { testStack } from "@herald/test-harness";
 import { createKafkaClient } from "../src/kafka/client";
 import { createLogger } from "../src/logging/logger";
 

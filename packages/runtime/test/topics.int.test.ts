@@ -1,5 +1,5 @@
 import { Topics, deadLetterTopic } from "@herald/contracts";
-import { useTestNamespace } from "@herald/test";
+import { useTestNamespace } from "@herald/test-harness";
 import { ConfigResourceTypes, type Admin } from "kafkajs";
 import { ensureTopics } from "../src/kafka/topics";
 import { runtimeKafka, testLogger } from "./support";
