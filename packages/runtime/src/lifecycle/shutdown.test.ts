@@ -35,3 +35,34 @@ describe("graceful shutdown", () => {
     expect(await shutdown.run("SIGTERM")).toBe(1);
   });
 });
+
+describe("on SIGTERM", () => {
+  it("runs the steps and exits 0 once they finish", async () => {
+    const { spawn } = await import("node:child_process");
+    const script = `
+      const { createShutdown, createLogger } = require("@herald/runtime");
+      const shutdown = createShutdown({ logger: createLogger({ service: "t", level: "silent" }) });
+      shutdown.add("database", () => process.stdout.write("closed database\\n"));
+      shutdown.add("consumer", () => new Promise((r) => setTimeout(() => { process.stdout.write("stopped consumer\\n"); r(); }, 100)));
+      shutdown.installSignalHandlers();
+      process.stdout.write("ready\\n");
+      setInterval(() => {}, 1000);
+    `;
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "--conditions=herald-source", "-e", script],
+      {
+        cwd: __dirname,
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    let out = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out === "ready\n") child.kill("SIGTERM");
+    });
+    const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
+    expect(out).toBe("ready\nstopped consumer\nclosed database\n");
+    expect(code).toBe(0);
+  });
+});
