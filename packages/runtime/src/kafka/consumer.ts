@@ -192,31 +192,32 @@ export function createConsumerRunner<T>(options: ConsumerRunnerOptions<T>): Cons
       committed = handled;
       lastCommitAt = Date.now();
     };
-    try {
-      for (const message of batch.messages) {
-        if (!payload.isRunning() || payload.isStale()) break;
+    for (const message of batch.messages) {
+      if (!payload.isRunning() || payload.isStale()) break;
+      try {
         await processMessage(message, batch.partition, payload);
-        status.processed += 1;
-        status.lastActivityAt = new Date();
-        handled = message.offset;
-        payload.resolveOffset(message.offset);
-        if (Date.now() - lastCommitAt >= commitIntervalMs) await commit();
-        await payload.heartbeat();
+      } catch (error) {
+        status.failed += 1;
+        status.lastError = error instanceof Error ? error.message : String(error);
+        log.error(
+          { err: error, partition: batch.partition, offset: message.offset },
+          "handler failed; the message stays uncommitted and will be retried",
+        );
+        // Keep what was done before the failure, then let kafkajs back off and retry.
+        await commit().catch((commitError: unknown) =>
+          log.warn({ err: commitError }, "could not commit before retry"),
+        );
+        throw error;
       }
-      await commit();
-    } catch (error) {
-      status.failed += 1;
-      status.lastError = (error as Error).message;
-      log.error(
-        { err: error, partition: batch.partition, afterOffset: handled ?? null },
-        "handler failed; the message stays uncommitted and will be retried",
-      );
-      // Keep what was done before the failure, then let kafkajs back off and retry.
-      await commit().catch((commitError: unknown) =>
-        log.warn({ err: commitError }, "could not commit before retry"),
-      );
-      throw error;
+      status.processed += 1;
+      status.lastActivityAt = new Date();
+      handled = message.offset;
+      payload.resolveOffset(message.offset);
+      if (Date.now() - lastCommitAt >= commitIntervalMs) await commit();
+      // A rebalance surfaces here as an error kafkajs itself handles by rejoining.
+      await payload.heartbeat();
     }
+    await commit();
   }
 
   return {
