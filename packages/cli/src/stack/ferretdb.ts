@@ -15,10 +15,17 @@ import { join } from "node:path";
 import { MongoClient } from "mongodb";
 import { startProgress } from "../ui/progress";
 import { StackError } from "./errors";
-import { portInUse, requireTool, runningPid, startDetached, waitUntilAnswers } from "./processes";
+import {
+  portInUse,
+  requireTool,
+  runningPid,
+  startDetached,
+  stopProcess,
+  waitUntilAnswers,
+} from "./processes";
 import { runTool } from "./run-tool";
 import { FERRETDB_VERSION, type StackSettings } from "./settings";
-import type { ServerStatus } from "./types";
+import type { ServerStatus, StackServer } from "./types";
 
 const GO_HINT =
   "install Go 1.22 or newer (https://go.dev/doc/install, or Debian: apt-get install golang) and try again";
@@ -146,7 +153,7 @@ export async function ferretdbAnswers(
   }
 }
 
-export async function startFerretdb(settings: StackSettings): Promise<"started" | "running"> {
+async function startFerretdb(settings: StackSettings): Promise<"started" | "running"> {
   const p = paths(settings);
   if (runningPid(p.pidFile) !== undefined && (await ferretdbAnswers(settings))) return "running";
   await provisionFerretdb(settings);
@@ -194,7 +201,7 @@ export async function startFerretdb(settings: StackSettings): Promise<"started" 
   return "started";
 }
 
-export function ferretdbFiles(settings: StackSettings) {
+function ferretdbFiles(settings: StackSettings) {
   const p = paths(settings);
   return { pidFile: p.pidFile, dataDir: p.data, logFile: p.logFile, dir: p.dir };
 }
@@ -212,7 +219,7 @@ function installedVersion(settings: StackSettings): string | null {
   return readFileSync(versionFile, "utf8").trim();
 }
 
-export async function ferretdbStatus(settings: StackSettings): Promise<ServerStatus> {
+async function ferretdbStatus(settings: StackSettings): Promise<ServerStatus> {
   const files = ferretdbFiles(settings);
   const pid = runningPid(files.pidFile) ?? null;
   const info = pid !== null ? await ferretdbAnswers(settings) : undefined;
@@ -224,5 +231,15 @@ export async function ferretdbStatus(settings: StackSettings): Promise<ServerSta
     pid,
     dataDir: files.dataDir,
     logFile: files.logFile,
+  };
+}
+
+export function ferretdbServer(settings: StackSettings): StackServer {
+  return {
+    name: "ferretdb",
+    start: () => startFerretdb(settings),
+    stop: () => stopProcess(ferretdbFiles(settings).pidFile),
+    status: () => ferretdbStatus(settings),
+    stateDir: ferretdbFiles(settings).dir,
   };
 }

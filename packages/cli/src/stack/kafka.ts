@@ -13,10 +13,17 @@ import { join } from "node:path";
 import { Kafka, logLevel } from "kafkajs";
 import { formatBytes, startProgress } from "../ui/progress";
 import { StackError } from "./errors";
-import { portInUse, requireTool, runningPid, startDetached, waitUntilAnswers } from "./processes";
+import {
+  portInUse,
+  requireTool,
+  runningPid,
+  startDetached,
+  stopProcess,
+  waitUntilAnswers,
+} from "./processes";
 import { runTool } from "./run-tool";
 import { KAFKA_VERSION, type StackSettings } from "./settings";
-import type { ServerStatus } from "./types";
+import type { ServerStatus, StackServer } from "./types";
 
 const JAVA_HINT =
   "install a JDK 17 or newer (Debian: apt-get install openjdk-17-jdk-headless) and try again";
@@ -213,7 +220,7 @@ export async function kafkaAnswers(settings: StackSettings, timeoutMs = 3_000): 
 }
 
 /** Starts the broker unless it already runs, and waits until it answers. */
-export async function startKafka(settings: StackSettings): Promise<"started" | "running"> {
+async function startKafka(settings: StackSettings): Promise<"started" | "running"> {
   const p = paths(settings);
   if (runningPid(p.pidFile) !== undefined && (await kafkaAnswers(settings))) return "running";
   requireTool("java", ["-version"], JAVA_HINT);
@@ -263,7 +270,7 @@ export async function startKafka(settings: StackSettings): Promise<"started" | "
   return "started";
 }
 
-export function kafkaFiles(settings: StackSettings) {
+function kafkaFiles(settings: StackSettings) {
   const p = paths(settings);
   return { pidFile: p.pidFile, dataDir: p.data, logFile: join(p.dir, "server.log"), dir: p.dir };
 }
@@ -275,7 +282,7 @@ function installedKafkaVersion(settings: StackSettings): string | null {
   return jar ? jar.replace(/^kafka_2\.13-/, "").replace(/\.jar$/, "") : null;
 }
 
-export async function kafkaStatus(settings: StackSettings): Promise<ServerStatus> {
+async function kafkaStatus(settings: StackSettings): Promise<ServerStatus> {
   const files = kafkaFiles(settings);
   const pid = runningPid(files.pidFile) ?? null;
   const ready = pid !== null && (await kafkaAnswers(settings));
@@ -287,5 +294,15 @@ export async function kafkaStatus(settings: StackSettings): Promise<ServerStatus
     pid,
     dataDir: files.dataDir,
     logFile: files.logFile,
+  };
+}
+
+export function kafkaServer(settings: StackSettings): StackServer {
+  return {
+    name: "kafka",
+    start: () => startKafka(settings),
+    stop: () => stopProcess(kafkaFiles(settings).pidFile),
+    status: () => kafkaStatus(settings),
+    stateDir: kafkaFiles(settings).dir,
   };
 }

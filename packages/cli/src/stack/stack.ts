@@ -1,11 +1,10 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { ferretdbFiles, ferretdbStatus, startFerretdb } from "./ferretdb";
-import { kafkaFiles, kafkaStatus, startKafka } from "./kafka";
+import { ferretdbServer } from "./ferretdb";
+import { kafkaServer } from "./kafka";
 import { withLock } from "./lock";
-import { stopProcess } from "./processes";
 import type { StackSettings } from "./settings";
-import type { StackStatus } from "./types";
+import type { ServerStatus, StackServer, StackStatus } from "./types";
 
 export interface StackUpResult {
   kafka: "started" | "running";
@@ -13,42 +12,58 @@ export interface StackUpResult {
   status: StackStatus;
 }
 
-function lockFile(settings: StackSettings): string {
+/**
+ * The servers of the local stack in start order. FerretDB comes first: its first
+ * build is the long step, and Kafka's start-up overlaps nothing else.
+ */
+export function stackServers(settings: StackSettings): StackServer[] {
+  return [ferretdbServer(settings), kafkaServer(settings)];
+}
+
+/** The lock every command that starts or stops the stack holds. */
+export function stackLockFile(settings: StackSettings): string {
   return join(settings.home, "stack", ".lock");
 }
 
 /** Provisions (once) and starts Kafka and FerretDB, and waits until both answer. A no-op when both run. */
 export async function stackUp(settings: StackSettings): Promise<StackUpResult> {
-  return withLock(lockFile(settings), async () => {
-    // FerretDB first: its first build is the long step, and Kafka's start-up overlaps nothing else.
-    const ferretdb = await startFerretdb(settings);
-    const kafka = await startKafka(settings);
-    return { kafka, ferretdb, status: await stackStatus(settings) };
+  return withLock(stackLockFile(settings), async () => {
+    const outcomes: Partial<Record<StackServer["name"], "started" | "running">> = {};
+    for (const server of stackServers(settings)) outcomes[server.name] = await server.start();
+    return {
+      kafka: outcomes.kafka ?? "running",
+      ferretdb: outcomes.ferretdb ?? "running",
+      status: await stackStatus(settings),
+    };
   });
 }
 
-/** Stops the servers Herald started (by their pid files); their data stays. */
+/** Stops the servers Herald started (by their pid files), in reverse start order; their data stays. */
 export async function stackDown(
   settings: StackSettings,
-): Promise<{ kafka: boolean; ferretdb: boolean }> {
-  return withLock(lockFile(settings), async () => {
-    const kafka = await stopProcess(kafkaFiles(settings).pidFile);
-    const ferretdb = await stopProcess(ferretdbFiles(settings).pidFile);
-    return { kafka, ferretdb };
+): Promise<Record<StackServer["name"], boolean>> {
+  return withLock(stackLockFile(settings), async () => {
+    const stopped = { kafka: false, ferretdb: false };
+    for (const server of stackServers(settings).reverse())
+      stopped[server.name] = await server.stop();
+    return stopped;
   });
 }
 
 /** Stops the servers and deletes their data, logs and configuration (downloads stay cached). */
 export async function stackReset(settings: StackSettings): Promise<void> {
   await stackDown(settings);
-  await withLock(lockFile(settings), () => {
-    rmSync(kafkaFiles(settings).dir, { recursive: true, force: true });
-    rmSync(ferretdbFiles(settings).dir, { recursive: true, force: true });
+  await withLock(stackLockFile(settings), () => {
+    for (const server of stackServers(settings))
+      rmSync(server.stateDir, { recursive: true, force: true });
     return Promise.resolve();
   });
 }
 
 export async function stackStatus(settings: StackSettings): Promise<StackStatus> {
-  const [kafka, ferretdb] = await Promise.all([kafkaStatus(settings), ferretdbStatus(settings)]);
-  return { kafka, ferretdb };
+  const entries = await Promise.all(
+    stackServers(settings).map(async (server) => [server.name, await server.status()] as const),
+  );
+  const status = Object.fromEntries(entries) as Record<StackServer["name"], ServerStatus>;
+  return { kafka: status.kafka, ferretdb: status.ferretdb };
 }

@@ -16,3 +16,15 @@ export interface StackStatus {
   kafka: ServerStatus;
   ferretdb: ServerStatus;
 }
+
+/** One server of the local stack, as every stack command handles it. */
+export interface StackServer {
+  name: keyof StackStatus;
+  /** Provisions it once, starts it unless it runs, and waits until it answers. */
+  start(): Promise<"started" | "running">;
+  /** Stops the process Herald started; false when none was running. */
+  stop(): Promise<boolean>;
+  status(): Promise<ServerStatus>;
+  /** Its data, configuration and logs (not the cached downloads). */
+  stateDir: string;
+}

@@ -1,7 +1,6 @@
-import { ferretdbFiles, ferretdbStatus, startFerretdb } from "../stack/ferretdb";
-import { kafkaFiles, kafkaStatus, startKafka } from "../stack/kafka";
-import { stopProcess } from "../stack/processes";
 import type { StackSettings } from "../stack/settings";
+import { stackServers } from "../stack/stack";
+import type { StackServer } from "../stack/types";
 
 export type PartState = "ready" | "starting" | "stopped";
 
@@ -28,26 +27,19 @@ function stateOf(s: { running: boolean; ready: boolean }): PartState {
   return s.running ? "starting" : "stopped";
 }
 
-/** Everything `herald up` runs, in start order. */
+function serverPart(server: StackServer): Part {
+  return {
+    name: server.name,
+    start: () => server.start(),
+    stop: async () => void (await server.stop()),
+    status: async () => {
+      const s = await server.status();
+      return { state: stateOf(s), address: s.address, version: s.version };
+    },
+  };
+}
+
+/** Everything `herald up` runs, in start order: the stack, then (as they are built) the services. */
 export function heraldParts(settings: StackSettings): Part[] {
-  return [
-    {
-      name: "ferretdb",
-      start: () => startFerretdb(settings),
-      stop: async () => void (await stopProcess(ferretdbFiles(settings).pidFile)),
-      status: async () => {
-        const s = await ferretdbStatus(settings);
-        return { state: stateOf(s), address: s.address, version: s.version };
-      },
-    },
-    {
-      name: "kafka",
-      start: () => startKafka(settings),
-      stop: async () => void (await stopProcess(kafkaFiles(settings).pidFile)),
-      status: async () => {
-        const s = await kafkaStatus(settings);
-        return { state: stateOf(s), address: s.address, version: s.version };
-      },
-    },
-  ];
+  return stackServers(settings).map(serverPart);
 }

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { withLock } from "../stack/lock";
+import { stackLockFile } from "../stack/stack";
 import type { StackSettings } from "../stack/settings";
 import type { Part, PartStatus } from "./parts";
 
@@ -45,7 +46,7 @@ export async function upDetached(
   parts: Part[],
   out: (line: string) => void,
 ) {
-  await withLock(join(settings.home, "stack", ".lock"), async () => {
+  await withLock(stackLockFile(settings), async () => {
     const record = readRecord(settings);
     for (const part of parts) {
       const outcome = await part.start();
@@ -65,7 +66,7 @@ export async function down(
   parts: Part[],
   out: (line: string) => void,
 ): Promise<void> {
-  await withLock(join(settings.home, "stack", ".lock"), async () => {
+  await withLock(stackLockFile(settings), async () => {
     const record = readRecord(settings);
     const ours = parts.filter((part) => record.started.includes(part.name)).reverse();
     if (ours.length === 0) out("nothing that `herald up` started is running");
