@@ -4,9 +4,13 @@
  * the topic and schema registry that binds messages to topics.
  */
 export * from "./gen/herald/content/v1/item_state";
+export * from "./gen/herald/content/v1/content_service";
 export * from "./gen/herald/delivery/v1/delivery";
 export * from "./gen/herald/channel/v1/inventory";
 export { Timestamp } from "./gen/google/protobuf/timestamp";
+export { Any } from "./gen/google/protobuf/any";
+export { Status as RpcStatus } from "./gen/google/rpc/status";
+export { BadRequest, BadRequest_FieldViolation } from "./gen/google/rpc/error_details";
 export {
   Schemas,
   Topics,

@@ -27,6 +27,9 @@ export { topicName } from "./kafka/topic-names";
 export { ensureTopics, type EnsureTopicsOptions, type EnsureTopicsResult } from "./kafka/topics";
 export {
   createProducer,
+  createTransactionalProducer,
+  isFencedError,
+  type TransactionalProducer,
   type HeraldProducer,
   type OutgoingRecord,
   type ProducerOptions,

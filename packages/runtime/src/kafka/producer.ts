@@ -1,5 +1,5 @@
 import type { TopicSpec } from "@herald/contracts";
-import { SpanKind, context, trace } from "@opentelemetry/api";
+import { type Context, SpanKind, context, trace } from "@opentelemetry/api";
 import { Partitioners, type Kafka, type Producer, type RecordMetadata } from "kafkajs";
 import type { Logger } from "../logging/logger";
 import { endSpanAfter, heraldTracer, injectTraceContext } from "../telemetry/tracing";
@@ -11,6 +11,11 @@ export interface OutgoingRecord<T> {
   value: T;
   /** Extra headers; the content type, schema and trace context are added. */
   headers?: Record<string, string>;
+  /**
+   * The trace this message continues, when it is not the caller's: an outbox
+   * relay sends each event in the context of the request that made it.
+   */
+  traceContext?: Context;
 }
 
 export interface HeraldProducer {
@@ -56,12 +61,90 @@ export function createProducer(kafka: Kafka, options: ProducerOptions): HeraldPr
       return endSpanAfter(span, async () => {
         const messages = records.map((record) => {
           const headers = { ...record.headers, ...schemaHeaders(spec.schema) };
-          injectTraceContext(headers, spanContext);
+          injectTraceContext(headers, record.traceContext ?? spanContext);
           return { key: record.key, value: encodePayload(spec.schema, record.value), headers };
         });
         const result = await producer.send({ topic, acks: -1, messages });
         log.debug({ topic, count: records.length }, "sent");
         return result;
+      });
+    },
+  };
+}
+
+export interface TransactionalProducer {
+  connect(): Promise<void>;
+  /**
+   * Sends records to one topic in one transaction: consumers (which read only
+   * committed messages) see all of them or none. Rejects with a fencing error
+   * when another producer with the same transactional id has started since.
+   */
+  sendAll<T>(topic: TopicSpec<T>, records: readonly OutgoingRecord<T>[]): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
+/** True for the errors a producer gets after a newer one with its transactional id took over. */
+export function isFencedError(error: unknown): boolean {
+  const type = (error as { type?: string }).type ?? "";
+  const name = (error as { name?: string }).name ?? "";
+  return (
+    type === "INVALID_PRODUCER_EPOCH" ||
+    type === "PRODUCER_FENCED" ||
+    type === "TRANSACTIONAL_ID_AUTHORIZATION_FAILED" ||
+    name === "KafkaJSProducerFencedError"
+  );
+}
+
+/**
+ * A transactional producer. Kafka lets only the newest producer with a given
+ * transactional id write: starting one fences (aborts and refuses) any older
+ * instance still running, which is what keeps a paused outbox relay from writing
+ * an old item version after its successor wrote a newer one.
+ */
+export function createTransactionalProducer(
+  kafka: Kafka,
+  options: ProducerOptions & { transactionalId: string },
+): TransactionalProducer {
+  const producer: Producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    transactionalId: options.transactionalId,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  const log = options.logger.child({
+    component: "producer",
+    transactionalId: options.transactionalId,
+  });
+  return {
+    connect: () => producer.connect(),
+    disconnect: () => producer.disconnect(),
+    async sendAll<T>(spec: TopicSpec<T>, records: readonly OutgoingRecord<T>[]) {
+      const topic = topicName(spec, options.topicPrefix);
+      const span = heraldTracer().startSpan(`send ${spec.name}`, {
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          "messaging.system": "kafka",
+          "messaging.operation.type": "send",
+          "messaging.destination.name": topic,
+          "messaging.batch.message_count": records.length,
+        },
+      });
+      const spanContext = trace.setSpan(context.active(), span);
+      await endSpanAfter(span, async () => {
+        const messages = records.map((record) => {
+          const headers = { ...record.headers, ...schemaHeaders(spec.schema) };
+          injectTraceContext(headers, record.traceContext ?? spanContext);
+          return { key: record.key, value: encodePayload(spec.schema, record.value), headers };
+        });
+        const transaction = await producer.transaction();
+        try {
+          await transaction.send({ topic, acks: -1, messages });
+          await transaction.commit();
+        } catch (error) {
+          await transaction.abort().catch(() => undefined);
+          throw error;
+        }
+        log.debug({ topic, count: records.length }, "sent in a transaction");
       });
     },
   };

@@ -8,6 +8,47 @@
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Timestamp } from "../../../google/protobuf/timestamp";
 
+export enum PartyKind {
+  PARTY_KIND_UNSPECIFIED = 0,
+  PARTY_KIND_NATURAL_PERSON = 1,
+  PARTY_KIND_LEGAL_PERSON = 2,
+  PARTY_KIND_OTHER_ORGANISATION = 3,
+}
+
+export function partyKindFromJSON(object: any): PartyKind {
+  switch (object) {
+    case 0:
+    case "PARTY_KIND_UNSPECIFIED":
+      return PartyKind.PARTY_KIND_UNSPECIFIED;
+    case 1:
+    case "PARTY_KIND_NATURAL_PERSON":
+      return PartyKind.PARTY_KIND_NATURAL_PERSON;
+    case 2:
+    case "PARTY_KIND_LEGAL_PERSON":
+      return PartyKind.PARTY_KIND_LEGAL_PERSON;
+    case 3:
+    case "PARTY_KIND_OTHER_ORGANISATION":
+      return PartyKind.PARTY_KIND_OTHER_ORGANISATION;
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum PartyKind");
+  }
+}
+
+export function partyKindToJSON(object: PartyKind): string {
+  switch (object) {
+    case PartyKind.PARTY_KIND_UNSPECIFIED:
+      return "PARTY_KIND_UNSPECIFIED";
+    case PartyKind.PARTY_KIND_NATURAL_PERSON:
+      return "PARTY_KIND_NATURAL_PERSON";
+    case PartyKind.PARTY_KIND_LEGAL_PERSON:
+      return "PARTY_KIND_LEGAL_PERSON";
+    case PartyKind.PARTY_KIND_OTHER_ORGANISATION:
+      return "PARTY_KIND_OTHER_ORGANISATION";
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum PartyKind");
+  }
+}
+
 export enum ItemKind {
   ITEM_KIND_UNSPECIFIED = 0,
   ITEM_KIND_NEWS = 1,
@@ -392,7 +433,54 @@ export interface ItemState {
     | Deadline
     | undefined;
   /** When this version was produced. */
-  updatedAt?: Date | undefined;
+  updatedAt?:
+    | Date
+    | undefined;
+  /** The fields of a licence or penalty decision ("double publicity" listings). */
+  details?: { $case: "penalty"; value: PenaltyDetails } | { $case: "licence"; value: LicenceDetails } | undefined;
+}
+
+/** The party an administrative decision concerns. */
+export interface Party {
+  name: string;
+  kind: PartyKind;
+  /**
+   * Unified social credit code of an organisation, or a natural person's
+   * masked identity document number.
+   */
+  identifier: string;
+}
+
+/** An administrative penalty decision (行政处罚决定). */
+export interface PenaltyDetails {
+  decisionNumber: string;
+  party?:
+    | Party
+    | undefined;
+  /** The provisions the penalty rests on. */
+  legalBasis: string;
+  decisionDate?:
+    | Date
+    | undefined;
+  /** The facts of the violation. */
+  violation: string;
+  /** What was imposed, e.g. a fine and its amount. */
+  penalty: string;
+  decidingOffice: string;
+}
+
+/** An administrative licence decision (行政许可决定). */
+export interface LicenceDetails {
+  licenceNumber: string;
+  holder?:
+    | Party
+    | undefined;
+  /** The licensed matter. */
+  licensedMatter: string;
+  decisionDate?: Date | undefined;
+  validFrom?: Date | undefined;
+  validUntil?: Date | undefined;
+  licensingOffice: string;
 }
 
 export interface Attachment {
@@ -445,7 +533,11 @@ export interface Takedown {
   publicExplanation: string;
   /** For TAKEDOWN_KIND_REPLACED: the item that supersedes this one. */
   replacedBy: string;
-  at?: Date | undefined;
+  at?:
+    | Date
+    | undefined;
+  /** For a penalty decision taken down because it was revoked: when it was revoked. */
+  decisionRevokedAt?: Date | undefined;
 }
 
 export interface Deadline {
@@ -484,6 +576,7 @@ function createBaseItemState(): ItemState {
     takedown: undefined,
     deadline: undefined,
     updatedAt: undefined,
+    details: undefined,
   };
 }
 
@@ -560,6 +653,14 @@ export const ItemState: MessageFns<ItemState> = {
     }
     if (message.updatedAt !== undefined) {
       Timestamp.encode(toTimestamp(message.updatedAt), writer.uint32(194).fork()).join();
+    }
+    switch (message.details?.$case) {
+      case "penalty":
+        PenaltyDetails.encode(message.details.value, writer.uint32(202).fork()).join();
+        break;
+      case "licence":
+        LicenceDetails.encode(message.details.value, writer.uint32(210).fork()).join();
+        break;
     }
     return writer;
   },
@@ -769,6 +870,22 @@ export const ItemState: MessageFns<ItemState> = {
             message.updatedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 25: {
+            if (tag !== 202) {
+              break;
+            }
+
+            message.details = { $case: "penalty", value: PenaltyDetails.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 26: {
+            if (tag !== 210) {
+              break;
+            }
+
+            message.details = { $case: "licence", value: LicenceDetails.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -832,6 +949,11 @@ export const ItemState: MessageFns<ItemState> = {
         ? fromJsonTimestamp(object.updatedAt)
         : isSet(object.updated_at)
         ? fromJsonTimestamp(object.updated_at)
+        : undefined,
+      details: isSet(object.penalty)
+        ? { $case: "penalty", value: PenaltyDetails.fromJSON(object.penalty) }
+        : isSet(object.licence)
+        ? { $case: "licence", value: LicenceDetails.fromJSON(object.licence) }
         : undefined,
     };
   },
@@ -910,6 +1032,11 @@ export const ItemState: MessageFns<ItemState> = {
     if (message.updatedAt !== undefined) {
       obj.updatedAt = message.updatedAt.toISOString();
     }
+    if (message.details?.$case === "penalty") {
+      obj.penalty = PenaltyDetails.toJSON(message.details.value);
+    } else if (message.details?.$case === "licence") {
+      obj.licence = LicenceDetails.toJSON(message.details.value);
+    }
     return obj;
   },
 
@@ -952,6 +1079,509 @@ export const ItemState: MessageFns<ItemState> = {
       ? Deadline.fromPartial(object.deadline)
       : undefined;
     message.updatedAt = object.updatedAt ?? undefined;
+    switch (object.details?.$case) {
+      case "penalty": {
+        if (object.details?.value !== undefined && object.details?.value !== null) {
+          message.details = { $case: "penalty", value: PenaltyDetails.fromPartial(object.details.value) };
+        }
+        break;
+      }
+      case "licence": {
+        if (object.details?.value !== undefined && object.details?.value !== null) {
+          message.details = { $case: "licence", value: LicenceDetails.fromPartial(object.details.value) };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+function createBaseParty(): Party {
+  return { name: "", kind: 0, identifier: "" };
+}
+
+export const Party: MessageFns<Party> = {
+  encode(message: Party, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.kind !== 0) {
+      writer.uint32(16).int32(message.kind);
+    }
+    if (message.identifier !== "") {
+      writer.uint32(26).string(message.identifier);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Party {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseParty();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.kind = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.identifier = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Party {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      kind: isSet(object.kind) ? partyKindFromJSON(object.kind) : 0,
+      identifier: isSet(object.identifier) ? globalThis.String(object.identifier) : "",
+    };
+  },
+
+  toJSON(message: Party): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.kind !== 0) {
+      obj.kind = partyKindToJSON(message.kind);
+    }
+    if (message.identifier !== "") {
+      obj.identifier = message.identifier;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Party>): Party {
+    return Party.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Party>): Party {
+    const message = createBaseParty();
+    message.name = object.name ?? "";
+    message.kind = object.kind ?? 0;
+    message.identifier = object.identifier ?? "";
+    return message;
+  },
+};
+
+function createBasePenaltyDetails(): PenaltyDetails {
+  return {
+    decisionNumber: "",
+    party: undefined,
+    legalBasis: "",
+    decisionDate: undefined,
+    violation: "",
+    penalty: "",
+    decidingOffice: "",
+  };
+}
+
+export const PenaltyDetails: MessageFns<PenaltyDetails> = {
+  encode(message: PenaltyDetails, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.decisionNumber !== "") {
+      writer.uint32(10).string(message.decisionNumber);
+    }
+    if (message.party !== undefined) {
+      Party.encode(message.party, writer.uint32(18).fork()).join();
+    }
+    if (message.legalBasis !== "") {
+      writer.uint32(26).string(message.legalBasis);
+    }
+    if (message.decisionDate !== undefined) {
+      Timestamp.encode(toTimestamp(message.decisionDate), writer.uint32(34).fork()).join();
+    }
+    if (message.violation !== "") {
+      writer.uint32(42).string(message.violation);
+    }
+    if (message.penalty !== "") {
+      writer.uint32(50).string(message.penalty);
+    }
+    if (message.decidingOffice !== "") {
+      writer.uint32(58).string(message.decidingOffice);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PenaltyDetails {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePenaltyDetails();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.decisionNumber = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.party = Party.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.legalBasis = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.decisionDate = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.violation = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.penalty = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.decidingOffice = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PenaltyDetails {
+    return {
+      decisionNumber: isSet(object.decisionNumber)
+        ? globalThis.String(object.decisionNumber)
+        : isSet(object.decision_number)
+        ? globalThis.String(object.decision_number)
+        : "",
+      party: isSet(object.party) ? Party.fromJSON(object.party) : undefined,
+      legalBasis: isSet(object.legalBasis)
+        ? globalThis.String(object.legalBasis)
+        : isSet(object.legal_basis)
+        ? globalThis.String(object.legal_basis)
+        : "",
+      decisionDate: isSet(object.decisionDate)
+        ? fromJsonTimestamp(object.decisionDate)
+        : isSet(object.decision_date)
+        ? fromJsonTimestamp(object.decision_date)
+        : undefined,
+      violation: isSet(object.violation) ? globalThis.String(object.violation) : "",
+      penalty: isSet(object.penalty) ? globalThis.String(object.penalty) : "",
+      decidingOffice: isSet(object.decidingOffice)
+        ? globalThis.String(object.decidingOffice)
+        : isSet(object.deciding_office)
+        ? globalThis.String(object.deciding_office)
+        : "",
+    };
+  },
+
+  toJSON(message: PenaltyDetails): unknown {
+    const obj: any = {};
+    if (message.decisionNumber !== "") {
+      obj.decisionNumber = message.decisionNumber;
+    }
+    if (message.party !== undefined) {
+      obj.party = Party.toJSON(message.party);
+    }
+    if (message.legalBasis !== "") {
+      obj.legalBasis = message.legalBasis;
+    }
+    if (message.decisionDate !== undefined) {
+      obj.decisionDate = message.decisionDate.toISOString();
+    }
+    if (message.violation !== "") {
+      obj.violation = message.violation;
+    }
+    if (message.penalty !== "") {
+      obj.penalty = message.penalty;
+    }
+    if (message.decidingOffice !== "") {
+      obj.decidingOffice = message.decidingOffice;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PenaltyDetails>): PenaltyDetails {
+    return PenaltyDetails.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PenaltyDetails>): PenaltyDetails {
+    const message = createBasePenaltyDetails();
+    message.decisionNumber = object.decisionNumber ?? "";
+    message.party = (object.party !== undefined && object.party !== null) ? Party.fromPartial(object.party) : undefined;
+    message.legalBasis = object.legalBasis ?? "";
+    message.decisionDate = object.decisionDate ?? undefined;
+    message.violation = object.violation ?? "";
+    message.penalty = object.penalty ?? "";
+    message.decidingOffice = object.decidingOffice ?? "";
+    return message;
+  },
+};
+
+function createBaseLicenceDetails(): LicenceDetails {
+  return {
+    licenceNumber: "",
+    holder: undefined,
+    licensedMatter: "",
+    decisionDate: undefined,
+    validFrom: undefined,
+    validUntil: undefined,
+    licensingOffice: "",
+  };
+}
+
+export const LicenceDetails: MessageFns<LicenceDetails> = {
+  encode(message: LicenceDetails, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.licenceNumber !== "") {
+      writer.uint32(10).string(message.licenceNumber);
+    }
+    if (message.holder !== undefined) {
+      Party.encode(message.holder, writer.uint32(18).fork()).join();
+    }
+    if (message.licensedMatter !== "") {
+      writer.uint32(26).string(message.licensedMatter);
+    }
+    if (message.decisionDate !== undefined) {
+      Timestamp.encode(toTimestamp(message.decisionDate), writer.uint32(34).fork()).join();
+    }
+    if (message.validFrom !== undefined) {
+      Timestamp.encode(toTimestamp(message.validFrom), writer.uint32(42).fork()).join();
+    }
+    if (message.validUntil !== undefined) {
+      Timestamp.encode(toTimestamp(message.validUntil), writer.uint32(50).fork()).join();
+    }
+    if (message.licensingOffice !== "") {
+      writer.uint32(58).string(message.licensingOffice);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LicenceDetails {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLicenceDetails();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.licenceNumber = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.holder = Party.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.licensedMatter = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.decisionDate = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.validFrom = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.validUntil = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.licensingOffice = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LicenceDetails {
+    return {
+      licenceNumber: isSet(object.licenceNumber)
+        ? globalThis.String(object.licenceNumber)
+        : isSet(object.licence_number)
+        ? globalThis.String(object.licence_number)
+        : "",
+      holder: isSet(object.holder) ? Party.fromJSON(object.holder) : undefined,
+      licensedMatter: isSet(object.licensedMatter)
+        ? globalThis.String(object.licensedMatter)
+        : isSet(object.licensed_matter)
+        ? globalThis.String(object.licensed_matter)
+        : "",
+      decisionDate: isSet(object.decisionDate)
+        ? fromJsonTimestamp(object.decisionDate)
+        : isSet(object.decision_date)
+        ? fromJsonTimestamp(object.decision_date)
+        : undefined,
+      validFrom: isSet(object.validFrom)
+        ? fromJsonTimestamp(object.validFrom)
+        : isSet(object.valid_from)
+        ? fromJsonTimestamp(object.valid_from)
+        : undefined,
+      validUntil: isSet(object.validUntil)
+        ? fromJsonTimestamp(object.validUntil)
+        : isSet(object.valid_until)
+        ? fromJsonTimestamp(object.valid_until)
+        : undefined,
+      licensingOffice: isSet(object.licensingOffice)
+        ? globalThis.String(object.licensingOffice)
+        : isSet(object.licensing_office)
+        ? globalThis.String(object.licensing_office)
+        : "",
+    };
+  },
+
+  toJSON(message: LicenceDetails): unknown {
+    const obj: any = {};
+    if (message.licenceNumber !== "") {
+      obj.licenceNumber = message.licenceNumber;
+    }
+    if (message.holder !== undefined) {
+      obj.holder = Party.toJSON(message.holder);
+    }
+    if (message.licensedMatter !== "") {
+      obj.licensedMatter = message.licensedMatter;
+    }
+    if (message.decisionDate !== undefined) {
+      obj.decisionDate = message.decisionDate.toISOString();
+    }
+    if (message.validFrom !== undefined) {
+      obj.validFrom = message.validFrom.toISOString();
+    }
+    if (message.validUntil !== undefined) {
+      obj.validUntil = message.validUntil.toISOString();
+    }
+    if (message.licensingOffice !== "") {
+      obj.licensingOffice = message.licensingOffice;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<LicenceDetails>): LicenceDetails {
+    return LicenceDetails.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LicenceDetails>): LicenceDetails {
+    const message = createBaseLicenceDetails();
+    message.licenceNumber = object.licenceNumber ?? "";
+    message.holder = (object.holder !== undefined && object.holder !== null)
+      ? Party.fromPartial(object.holder)
+      : undefined;
+    message.licensedMatter = object.licensedMatter ?? "";
+    message.decisionDate = object.decisionDate ?? undefined;
+    message.validFrom = object.validFrom ?? undefined;
+    message.validUntil = object.validUntil ?? undefined;
+    message.licensingOffice = object.licensingOffice ?? "";
     return message;
   },
 };
@@ -1635,7 +2265,7 @@ export const TraceContext: MessageFns<TraceContext> = {
 };
 
 function createBaseTakedown(): Takedown {
-  return { kind: 0, reason: "", publicExplanation: "", replacedBy: "", at: undefined };
+  return { kind: 0, reason: "", publicExplanation: "", replacedBy: "", at: undefined, decisionRevokedAt: undefined };
 }
 
 export const Takedown: MessageFns<Takedown> = {
@@ -1654,6 +2284,9 @@ export const Takedown: MessageFns<Takedown> = {
     }
     if (message.at !== undefined) {
       Timestamp.encode(toTimestamp(message.at), writer.uint32(42).fork()).join();
+    }
+    if (message.decisionRevokedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.decisionRevokedAt), writer.uint32(50).fork()).join();
     }
     return writer;
   },
@@ -1711,6 +2344,14 @@ export const Takedown: MessageFns<Takedown> = {
             message.at = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.decisionRevokedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1738,6 +2379,11 @@ export const Takedown: MessageFns<Takedown> = {
         ? globalThis.String(object.replaced_by)
         : "",
       at: isSet(object.at) ? fromJsonTimestamp(object.at) : undefined,
+      decisionRevokedAt: isSet(object.decisionRevokedAt)
+        ? fromJsonTimestamp(object.decisionRevokedAt)
+        : isSet(object.decision_revoked_at)
+        ? fromJsonTimestamp(object.decision_revoked_at)
+        : undefined,
     };
   },
 
@@ -1758,6 +2404,9 @@ export const Takedown: MessageFns<Takedown> = {
     if (message.at !== undefined) {
       obj.at = message.at.toISOString();
     }
+    if (message.decisionRevokedAt !== undefined) {
+      obj.decisionRevokedAt = message.decisionRevokedAt.toISOString();
+    }
     return obj;
   },
 
@@ -1771,6 +2420,7 @@ export const Takedown: MessageFns<Takedown> = {
     message.publicExplanation = object.publicExplanation ?? "";
     message.replacedBy = object.replacedBy ?? "";
     message.at = object.at ?? undefined;
+    message.decisionRevokedAt = object.decisionRevokedAt ?? undefined;
     return message;
   },
 };

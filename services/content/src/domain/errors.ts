@@ -1,0 +1,78 @@
+/**
+ * Domain errors. Each maps to one HTTP status and one gRPC code at the edges, so
+ * handlers throw these and never build transport errors themselves.
+ */
+
+/** One problem with one field of the input, named by its path and the rule it breaks. */
+export interface Violation {
+  /** Path of the field, e.g. "body" or "penalty.party.name". */
+  field: string;
+  /** A stable rule identifier, e.g. "required" or "html.no-script". */
+  rule: string;
+  message: string;
+  /** The offending text, shortened, where there is one. */
+  excerpt?: string;
+}
+
+export class ValidationError extends Error {
+  constructor(readonly violations: readonly Violation[]) {
+    super(
+      violations.length === 1
+        ? `${violations[0]!.field}: ${violations[0]!.message}`
+        : `${violations.length} problems: ${violations.map((v) => `${v.field}: ${v.message}`).join("; ")}`,
+    );
+    this.name = "ValidationError";
+  }
+}
+
+export class NotFoundError extends Error {
+  constructor(readonly itemId: string) {
+    super(`no item with id ${JSON.stringify(itemId)}`);
+    this.name = "NotFoundError";
+  }
+}
+
+/** The item changed since the caller read it, or another writer claimed the same revision. */
+export class ConflictError extends Error {
+  constructor(
+    message: string,
+    readonly currentRevision?: number,
+  ) {
+    super(message);
+    this.name = "ConflictError";
+  }
+}
+
+/** The action does not apply to the item in its present state (e.g. approving a draft not in review). */
+export class WorkflowError extends Error {
+  constructor(
+    message: string,
+    readonly rule: string,
+  ) {
+    super(message);
+    this.name = "WorkflowError";
+  }
+}
+
+/** The actor is authenticated but may not do this. */
+export class ForbiddenError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ForbiddenError";
+  }
+}
+
+export class AlreadyExistsError extends Error {
+  constructor(readonly itemId: string) {
+    super(`an item with id ${JSON.stringify(itemId)} already exists with other content`);
+    this.name = "AlreadyExistsError";
+  }
+}
+
+/** No credentials, or credentials that match no known token. */
+export class UnauthenticatedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UnauthenticatedError";
+  }
+}

@@ -1,0 +1,345 @@
+import { randomBytes } from "node:crypto";
+import type { WorkingCalendar } from "@herald/calendar";
+import { ItemState } from "@herald/contracts";
+import { injectTraceContext } from "@herald/runtime";
+import { context } from "@opentelemetry/api";
+import type { ItemStore, OutboxEvent } from "../store/item-store";
+import { computeDeadline, type DeadlineRules } from "./deadlines";
+import { AlreadyExistsError, ConflictError, NotFoundError, ValidationError } from "./errors";
+import {
+  type Actor,
+  type Adjustment,
+  currentVersion,
+  type ItemFields,
+  type ItemRecord,
+  type ItemVersion,
+  type Kind,
+} from "./item";
+import { type ItemInput, mergeInput } from "./item-input";
+import { versionToItemState } from "./item-state";
+import { authorize } from "./permissions";
+import { validateItem, type ValidationContext } from "./validate-item";
+import {
+  approveItem,
+  createItem,
+  editItem,
+  publishItem,
+  rejectItem,
+  reviewNonDisclosure,
+  runDue,
+  submitItem,
+  takeDownItem,
+  type TakedownRequest,
+  type Transition,
+} from "./workflow";
+
+export interface ItemServiceOptions {
+  store: ItemStore;
+  calendar: WorkingCalendar;
+  deadlineRules: DeadlineRules;
+  /** Whether the four-eyes rule applies to a kind. */
+  fourEyes: (kind: Kind) => boolean;
+  /** Default interval of the periodic review of undisclosed items. */
+  reviewIntervalDays: number;
+  /** Called after every stored change that carries events. */
+  onEvents: () => void;
+  now?: () => Date;
+}
+
+export interface ChangeResult {
+  record: ItemRecord;
+  adjustments: Adjustment[];
+  /** The ItemState of the version this change made, when it made one. */
+  state?: ItemState;
+}
+
+/** A new item id: time-ordered, short enough for URLs, unguessable enough not to enumerate drafts. */
+export function newItemId(now: Date): string {
+  return `${now.getTime().toString(36)}-${randomBytes(5).toString("hex")}`;
+}
+
+/**
+ * The use cases of the content service: each authorises the actor, validates,
+ * runs one workflow transition and stores it as one revision together with the
+ * events it announces.
+ */
+export class ItemService {
+  private readonly now: () => Date;
+  private readonly validation: ValidationContext;
+
+  constructor(private readonly options: ItemServiceOptions) {
+    this.now = options.now ?? (() => new Date());
+    this.validation = {
+      lookup: async (itemId) => {
+        const record = await options.store.find(itemId);
+        if (!record) return undefined;
+        const current = currentVersion(record);
+        return {
+          kind: record.kind,
+          published: current?.status === "published" && current.disclosed,
+        };
+      },
+    };
+  }
+
+  async get(actor: Actor, id: string): Promise<ItemRecord> {
+    authorize(actor, "read");
+    return this.options.store.get(id);
+  }
+
+  private async validate(input: Partial<ItemFields>, selfId?: string) {
+    return validateItem(input, this.validation, selfId);
+  }
+
+  /** Fills in the deadline and, for a disclosed version, the event that announces it. */
+  private async finishVersion(record: ItemRecord, version: ItemVersion): Promise<OutboxEvent[]> {
+    let policyPublishedAt: Date | undefined;
+    const interprets = version.fields.related.find((r) => r.relation === "interprets");
+    if (interprets) {
+      policyPublishedAt = (await this.options.store.find(interprets.itemId))?.versions[0]
+        ?.publishedAt;
+    }
+    const deadline = computeDeadline(this.options.calendar, this.options.deadlineRules, {
+      fields: version.fields,
+      createdAt: record.createdAt,
+      ...(policyPublishedAt ? { policyPublishedAt } : {}),
+      ...(version.takedown ? { takedown: version.takedown } : {}),
+    });
+    if (deadline) version.deadline = deadline;
+    if (!version.disclosed) return [];
+    const carrier: Record<string, string> = {};
+    injectTraceContext(carrier, context.active());
+    const state = versionToItemState(
+      record.id,
+      version,
+      carrier.traceparent
+        ? { traceparent: carrier.traceparent, tracestate: carrier.tracestate ?? "" }
+        : undefined,
+    );
+    version.checksum = state.checksum;
+    return [{ version: version.version, payload: Buffer.from(ItemState.encode(state).finish()) }];
+  }
+
+  private async store(
+    transition: Transition,
+    adjustments: Adjustment[] = [],
+  ): Promise<ChangeResult> {
+    const { record, version } = transition;
+    const events = version ? await this.finishVersion(record, version) : [];
+    await this.options.store.commit(record, events);
+    if (events.length) this.options.onEvents();
+    const state = events[0] ? ItemState.decode(events[0].payload) : undefined;
+    return { record, adjustments, ...(state ? { state } : {}) };
+  }
+
+  private async change(
+    id: string,
+    expectedRevision: number | undefined,
+    run: (record: ItemRecord) => Transition | Promise<Transition>,
+  ): Promise<ChangeResult> {
+    const record = await this.options.store.get(id);
+    if (expectedRevision !== undefined && expectedRevision !== record.revision) {
+      throw new ConflictError(
+        `item ${id} is at revision ${record.revision}, not ${expectedRevision}: someone changed it since you read it`,
+        record.revision,
+      );
+    }
+    return this.store(await run(record));
+  }
+
+  async create(actor: Actor, input: ItemInput): Promise<ChangeResult> {
+    authorize(actor, "create", input.kind);
+    const now = this.now();
+    const id = input.id ?? newItemId(now);
+    const { fields, adjustments } = await this.validate(mergeInput(undefined, input), id);
+    return this.store({ record: createItem(id, fields, adjustments, actor, now) }, adjustments);
+  }
+
+  async edit(actor: Actor, id: string, input: ItemInput, expectedRevision?: number) {
+    const record = await this.options.store.get(id);
+    authorize(actor, "edit", record.kind);
+    const base = record.draft?.fields ?? currentVersion(record)?.fields;
+    const { fields, adjustments } = await this.validate(
+      mergeInput(base, { ...input, kind: input.kind ?? record.kind }),
+      id,
+    );
+    const result = await this.change(id, expectedRevision, (r) =>
+      editItem(r, fields, adjustments, actor, this.now()),
+    );
+    return { ...result, adjustments };
+  }
+
+  async submit(actor: Actor, id: string, expectedRevision?: number) {
+    authorize(actor, "submit");
+    return this.change(id, expectedRevision, (r) => submitItem(r, actor, this.now()));
+  }
+
+  async approve(actor: Actor, id: string, expectedRevision?: number, note?: string) {
+    authorize(actor, "approve");
+    return this.change(id, expectedRevision, (r) =>
+      approveItem(r, actor, this.now(), this.options.fourEyes(r.kind), note),
+    );
+  }
+
+  async reject(actor: Actor, id: string, reason: string, expectedRevision?: number) {
+    authorize(actor, "reject");
+    requireText("reason", reason, "a rejection needs a reason the editor can act on");
+    return this.change(id, expectedRevision, (r) => rejectItem(r, actor, this.now(), reason));
+  }
+
+  async publish(
+    actor: Actor,
+    id: string,
+    options: { publishAt?: Date; direct?: boolean },
+    expectedRevision?: number,
+  ) {
+    authorize(actor, options.direct ? "publish-direct" : "publish");
+    return this.change(id, expectedRevision, (r) =>
+      publishItem(r, actor, this.now(), {
+        ...options,
+        reviewIntervalDays: this.options.reviewIntervalDays,
+      }),
+    );
+  }
+
+  /**
+   * Creates and publishes in one revision, without editorial review: for admins
+   * and upstream systems. A retry with the same id and content returns the item.
+   */
+  async publishDirect(actor: Actor, input: ItemInput, publishAt?: Date): Promise<ChangeResult> {
+    authorize(actor, "publish-direct", input.kind);
+    const now = this.now();
+    const id = input.id ?? newItemId(now);
+    const { fields, adjustments } = await this.validate(mergeInput(undefined, input), id);
+    const existing = input.id ? await this.options.store.find(id) : undefined;
+    if (existing) {
+      const current = currentVersion(existing);
+      if (
+        existing.createdBy === actor.name &&
+        current &&
+        JSON.stringify(current.fields) === JSON.stringify(fields)
+      ) {
+        const state = current.disclosed ? versionToItemState(id, current) : undefined;
+        return { record: existing, adjustments, ...(state ? { state } : {}) };
+      }
+      throw new AlreadyExistsError(id);
+    }
+    const created = createItem(id, fields, adjustments, actor, now);
+    created.revision = 0; // publishing below makes it revision 1: one atomic insert
+    const published = publishItem(created, actor, now, {
+      direct: true,
+      reviewIntervalDays: this.options.reviewIntervalDays,
+      ...(publishAt ? { publishAt } : {}),
+    });
+    published.record.audit.forEach((entry) => (entry.revision = 1));
+    return this.store(published, adjustments);
+  }
+
+  /** Publishes a new version at once (upstream systems): edit and publish in one revision. */
+  async updateDirect(actor: Actor, id: string, input: ItemInput, expectedVersion?: number) {
+    const record = await this.options.store.get(id);
+    authorize(actor, "publish-direct", record.kind);
+    const current = currentVersion(record);
+    if (expectedVersion !== undefined && current?.version !== expectedVersion) {
+      throw new ConflictError(
+        `item ${id} is at version ${current?.version ?? 0}, not ${expectedVersion}`,
+        record.revision,
+      );
+    }
+    const base = record.draft?.fields ?? current?.fields;
+    const { fields, adjustments } = await this.validate(
+      mergeInput(base, { ...input, kind: input.kind ?? record.kind }),
+      id,
+    );
+    const result = await this.change(id, record.revision, (r) => {
+      const edited = editItem(r, fields, adjustments, actor, this.now()).record;
+      edited.revision = r.revision; // one revision for the edit and its publication
+      edited.audit.at(-1)!.revision = r.revision + 1;
+      return publishItem(edited, actor, this.now(), {
+        direct: true,
+        reviewIntervalDays: this.options.reviewIntervalDays,
+      });
+    });
+    return { ...result, adjustments };
+  }
+
+  async takedown(actor: Actor, id: string, request: TakedownRequest) {
+    const record = await this.options.store.get(id);
+    authorize(actor, "takedown", record.kind);
+    requireText("reason", request.reason, "every takedown needs a reason");
+    if (request.mode === "replaced") {
+      requireText(
+        "replacedBy",
+        request.replacedBy ?? "",
+        "a replaced item must name its successor",
+      );
+      const successor = await this.options.store.find(request.replacedBy!);
+      const current = successor ? currentVersion(successor) : undefined;
+      if (!successor || current?.status !== "published" || request.replacedBy === id) {
+        throw new ValidationError([
+          {
+            field: "replacedBy",
+            rule: "published-item",
+            message: `${request.replacedBy} must be another published item`,
+          },
+        ]);
+      }
+    } else if (request.replacedBy) {
+      throw new ValidationError([
+        {
+          field: "replacedBy",
+          rule: "only-when-replaced",
+          message: "only a replaced item names a successor",
+        },
+      ]);
+    }
+    if (request.mode === "withdrawn" && !request.publicExplanation?.trim()) {
+      throw new ValidationError([
+        {
+          field: "publicExplanation",
+          rule: "required",
+          message: "a withdrawn item keeps a public page: give the explanation shown there",
+        },
+      ]);
+    }
+    return this.change(id, undefined, (r) => takeDownItem(r, actor, this.now(), request));
+  }
+
+  async reviewDisclosure(actor: Actor, id: string, nextReviewAt: Date, note: string) {
+    authorize(actor, "disclosure-review");
+    requireText("note", note, "record what the review decided");
+    return this.change(id, undefined, (r) =>
+      reviewNonDisclosure(r, actor, this.now(), nextReviewAt, note),
+    );
+  }
+
+  /**
+   * Runs what is due for one item (scheduled publication, expiry). Safe to call
+   * from every instance at once: only one can claim the next revision.
+   */
+  async runDue(id: string): Promise<ChangeResult | undefined> {
+    const record = await this.options.store.find(id);
+    if (!record) return undefined;
+    const transition = runDue(record, this.now(), this.options.reviewIntervalDays);
+    if (!transition) return undefined;
+    try {
+      return await this.store(transition);
+    } catch (error) {
+      if (error instanceof ConflictError) return undefined; // another instance did it
+      throw error;
+    }
+  }
+
+  /** The ItemState of the item's latest disclosed version: what every channel should hold. */
+  async publicState(actor: Actor, id: string): Promise<ItemState> {
+    authorize(actor, "read-public");
+    const record = await this.options.store.find(id);
+    const version = record ? [...record.versions].reverse().find((v) => v.disclosed) : undefined;
+    if (!record || !version) throw new NotFoundError(id);
+    return versionToItemState(id, version);
+  }
+}
+
+function requireText(field: string, value: string, message: string) {
+  if (!value.trim()) throw new ValidationError([{ field, rule: "required", message }]);
+}

@@ -1,0 +1,58 @@
+import type { ErrorRequestHandler } from "express";
+import type { Logger } from "@herald/runtime";
+import {
+  AlreadyExistsError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnauthenticatedError,
+  ValidationError,
+  WorkflowError,
+} from "../domain/errors";
+
+/** Maps domain errors to HTTP answers: a status, a stable `error` code and what to do. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, _req, res, next) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    const send = (status: number, body: Record<string, unknown>) => res.status(status).json(body);
+    if (error instanceof ValidationError) {
+      send(422, { error: "invalid_input", message: error.message, violations: error.violations });
+    } else if (error instanceof UnauthenticatedError) {
+      res.setHeader("WWW-Authenticate", 'Bearer realm="herald"');
+      send(401, { error: "unauthenticated", message: error.message });
+    } else if (error instanceof ForbiddenError) {
+      send(403, { error: "forbidden", message: error.message });
+    } else if (error instanceof NotFoundError) {
+      send(404, { error: "not_found", message: error.message });
+    } else if (error instanceof ConflictError) {
+      send(409, {
+        error: "conflict",
+        message: error.message,
+        ...(error.currentRevision !== undefined ? { currentRevision: error.currentRevision } : {}),
+      });
+    } else if (error instanceof AlreadyExistsError) {
+      send(409, { error: "already_exists", message: error.message });
+    } else if (error instanceof WorkflowError) {
+      send(409, { error: "invalid_state", rule: error.rule, message: error.message });
+    } else if (isBodyParserError(error)) {
+      send(error.status, {
+        error: error.status === 413 ? "too_large" : "malformed_request",
+        message:
+          error.status === 413
+            ? "the request body is too large"
+            : `the request body is not valid JSON: ${error.message}`,
+      });
+    } else {
+      logger.error({ err: error }, "request failed");
+      send(500, { error: "internal", message: "internal error; the request was not applied" });
+    }
+  };
+}
+
+function isBodyParserError(error: unknown): error is { status: number; message: string } {
+  const e = error as { type?: string; status?: number };
+  return typeof e.type === "string" && typeof e.status === "number" && e.status < 500;
+}
