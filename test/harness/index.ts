@@ -46,7 +46,14 @@ export interface TestNamespace {
   dbName(name: string): string;
   /** A consumer group name of this file's own. */
   groupId(name: string): string;
-  /** Deletes this file's topics and drops its databases. */
+  /**
+   * Registers something to stop before the clean-up (a service the file started).
+   * Jest runs afterAll hooks in the order they are declared, so a file's own
+   * afterAll would run after the databases are gone; and a database dropped under
+   * a live FerretDB connection can crash FerretDB.
+   */
+  beforeCleanup(stop: () => Promise<void> | void): void;
+  /** Runs the registered stops (last first), then deletes this file's topics and drops its databases. */
   cleanup(): Promise<void>;
 }
 
@@ -60,12 +67,15 @@ export function useTestNamespace(label: string): TestNamespace {
     .replace(/[^a-z0-9]+/g, "-")
     .slice(0, 20);
   const id = `t${randomBytes(4).toString("hex")}-${safe}`;
+  const stops: Array<() => Promise<void> | void> = [];
   const namespace: TestNamespace = {
     id,
     topicPrefix: `${id}.`,
     dbName: (name) => `${id}_${name}`.replace(/[^A-Za-z0-9_]/g, "_").slice(0, 63),
     groupId: (name) => `${id}.${name}`,
+    beforeCleanup: (stop) => void stops.push(stop),
     async cleanup() {
+      for (const stop of stops.splice(0).reverse()) await stop();
       const admin = testKafka().admin();
       await admin.connect();
       try {

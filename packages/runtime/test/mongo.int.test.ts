@@ -17,7 +17,7 @@ async function connect(): Promise<Connection> {
   return connection;
 }
 
-afterAll(async () => {
+ns.beforeCleanup(async () => {
   await Promise.all(connections.map((c) => c.close()));
 });
 

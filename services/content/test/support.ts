@@ -2,7 +2,13 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ItemState, Topics } from "@herald/contracts";
-import { createLogger, decodePayload, loadConfig, type Logger } from "@herald/runtime";
+import {
+  createLogger,
+  decodePayload,
+  ensureTopics,
+  loadConfig,
+  type Logger,
+} from "@herald/runtime";
 import { type TestNamespace, testKafka, testStack, waitFor } from "@herald/test-harness";
 import type { Consumer } from "kafkajs";
 import { contentEnv } from "../src/config";
@@ -106,6 +112,11 @@ export class TopicReader {
   constructor(private readonly ns: TestNamespace) {}
 
   async start(): Promise<void> {
+    // The service creates the topic too; whoever comes first creates it, same spec.
+    const admin = testKafka().admin();
+    await admin.connect();
+    await ensureTopics(admin, [Topics.items], { prefix: this.ns.topicPrefix, partitions: 3 });
+    await admin.disconnect();
     const consumer = testKafka().consumer({ groupId: this.ns.groupId(`reader-${Math.random()}`) });
     await consumer.connect();
     await consumer.subscribe({

@@ -12,7 +12,7 @@ beforeAll(async () => {
   content = await startContent(ns);
   await topic.start();
 });
-afterAll(async () => {
+ns.beforeCleanup(async () => {
   await topic.stop();
   await content.stop();
 });

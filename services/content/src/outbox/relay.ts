@@ -4,10 +4,11 @@ import {
   extractTraceContext,
   isFencedError,
   type Logger,
+  type OutgoingRecord,
   type TransactionalProducer,
 } from "@herald/runtime";
 import type { Kafka } from "kafkajs";
-import type { ItemStore } from "../store/item-store";
+import type { ItemStore, RevisionDoc } from "../store/item-store";
 import type { Lease } from "./lease";
 
 const LEAVING_STATUSES: ReadonlySet<ItemStatus> = new Set([
@@ -47,10 +48,11 @@ export interface RelayStatus {
  * Moves outbox events from the journal to herald.items.v1. One instance relays
  * at a time (the lease holder); its events go out in a Kafka transaction and are
  * marked done only after the commit, so a crash at any point loses nothing and at
- * worst sends an event twice, which consumers ignore by version. Within a pass an
- * item's events go in revision order to one partition; across instances, the
- * transactional id fences a paused former relay, so an older version is never
- * written after a newer one.
+ * worst sends the newest version twice, which consumers ignore by version. Each
+ * pass sends only the newest pending version of an item (event-carried state: it
+ * holds everything the older ones did). Across instances, the transactional id
+ * fences a paused former relay, so an older version is never written after a
+ * newer one.
  */
 export class OutboxRelay {
   private producer: TransactionalProducer | undefined;
@@ -127,8 +129,10 @@ export class OutboxRelay {
         this.state.lastError = error instanceof Error ? error.message : String(error);
         if (isFencedError(error)) {
           this.log.warn("fenced by a newer relay; standing down");
+          const fenced = this.producer;
           this.producer = undefined;
           this.state.leader = false;
+          await fenced?.disconnect().catch(() => undefined);
         } else {
           this.log.error({ err: error }, "relay pass failed; retrying");
         }
@@ -157,36 +161,49 @@ export class OutboxRelay {
     this.state.passes += 1;
     this.state.lastPassAt = new Date();
     if (pending.length === 0) return 0;
-    // Roll heads forward first: a writer may have died between journal and head.
-    const latest = new Map<string, (typeof pending)[number]>();
-    for (const doc of pending) latest.set(doc.itemId, doc);
-    for (const doc of latest.values()) await store.writeHead(doc.record);
-    const records = pending.flatMap((doc) =>
-      doc.events.flatMap((event) => {
-        const state = ItemState.decode(event.payload);
-        if (!mayLeave(state)) {
-          // The workflow never writes such an event; if one appears, keep it in.
-          this.log.error(
-            { item: doc.itemId, version: state.version },
-            "disclosure gate refused an event",
-          );
-          return [];
+    const byItem = new Map<string, RevisionDoc[]>();
+    for (const doc of pending) byItem.set(doc.itemId, [...(byItem.get(doc.itemId) ?? []), doc]);
+
+    const records: Array<OutgoingRecord<ItemState>> = [];
+    const anchors = new Set<string>();
+    for (const [itemId, docs] of byItem) {
+      // Roll the head forward: a writer may have died between journal and head.
+      await store.writeHead(docs.at(-1)!.record);
+      // Only the newest version pending for the item is sent. Its revision (the
+      // anchor) is marked done last, so after a crash anywhere in between, what
+      // is still pending always includes the newest version: a resend never puts
+      // an older version after a newer one.
+      let newest: { doc: RevisionDoc; state: ItemState } | undefined;
+      for (const doc of docs) {
+        for (const event of doc.events) {
+          const state = ItemState.decode(event.payload);
+          if (!newest || state.version > newest.state.version) newest = { doc, state };
         }
-        const traceContext = state.trace
-          ? extractTraceContext({
-              traceparent: state.trace.traceparent,
-              tracestate: state.trace.tracestate,
-            })
-          : undefined;
-        return { key: doc.itemId, value: state, ...(traceContext ? { traceContext } : {}) };
-      }),
-    );
+      }
+      if (!newest) continue;
+      anchors.add(newest.doc._id);
+      if (!mayLeave(newest.state)) {
+        // The workflow never writes such an event; if one appears, it stays in.
+        this.log.error(
+          { item: itemId, version: newest.state.version },
+          "disclosure gate refused an event",
+        );
+        continue;
+      }
+      const trace = newest.state.trace;
+      records.push({
+        key: itemId,
+        value: newest.state,
+        ...(trace ? { traceContext: extractTraceContext({ ...trace }) } : {}),
+      });
+    }
     if (records.length > 0) {
       if (!this.producer) throw new Error("relay has no producer");
       await this.producer.sendAll(Topics.items, records);
       this.state.produced += records.length;
     }
-    await store.markDone(pending.map((doc) => doc._id));
+    await store.markDone(pending.filter((doc) => !anchors.has(doc._id)).map((doc) => doc._id));
+    await store.markDone([...anchors]);
     this.log.debug({ revisions: pending.length, events: records.length }, "relayed");
     return pending.length;
   }
