@@ -85,14 +85,16 @@ export interface TransactionalProducer {
 
 /** True for the errors a producer gets after a newer one with its transactional id took over. */
 export function isFencedError(error: unknown): boolean {
-  const type = (error as { type?: string }).type ?? "";
-  const name = (error as { name?: string }).name ?? "";
-  return (
-    type === "INVALID_PRODUCER_EPOCH" ||
-    type === "PRODUCER_FENCED" ||
-    type === "TRANSACTIONAL_ID_AUTHORIZATION_FAILED" ||
-    name === "KafkaJSProducerFencedError"
-  );
+  for (let e = error, depth = 0; e && typeof e === "object" && depth < 5; depth++) {
+    const { type, name } = e as { type?: string; name?: string };
+    if (type === "INVALID_PRODUCER_EPOCH" || type === "PRODUCER_FENCED") return true;
+    if (name === "KafkaJSProducerFencedError") return true;
+    // kafkajs wraps protocol errors in retry errors.
+    e =
+      (e as { originalError?: unknown; cause?: unknown }).originalError ??
+      (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /**
@@ -116,7 +118,13 @@ export function createTransactionalProducer(
     transactionalId: options.transactionalId,
   });
   return {
-    connect: () => producer.connect(),
+    async connect() {
+      await producer.connect();
+      // kafkajs registers the transactional id only when a first transaction
+      // begins; do it now, so connecting is what fences an older producer.
+      const transaction = await producer.transaction();
+      await transaction.abort();
+    },
     disconnect: () => producer.disconnect(),
     async sendAll<T>(spec: TopicSpec<T>, records: readonly OutgoingRecord<T>[]) {
       const topic = topicName(spec, options.topicPrefix);

@@ -31,8 +31,21 @@ export class Lease {
     );
   }
 
-  /** Takes or renews the lease; true when this instance holds it afterwards. */
+  private heldUntil = 0;
+
+  /**
+   * Takes or renews the lease; true when this instance holds it afterwards. A
+   * lease with more than half its time left is not renewed, which spares the
+   * database a write on every poll.
+   */
   async acquire(now = new Date()): Promise<boolean> {
+    if (now.getTime() < this.heldUntil - this.ttlMs / 2) return true;
+    const held = await this.take(now);
+    this.heldUntil = held ? now.getTime() + this.ttlMs : 0;
+    return held;
+  }
+
+  private async take(now: Date): Promise<boolean> {
     const expiresAt = new Date(now.getTime() + this.ttlMs);
     const current = await this.leases.findById(this.name).lean<LeaseDoc>();
     if (!current) {
@@ -56,6 +69,7 @@ export class Lease {
   }
 
   async release(): Promise<void> {
+    this.heldUntil = 0;
     const current = await this.leases.findById(this.name).lean<LeaseDoc>();
     if (current?.holder === this.holder) await this.leases.deleteOne({ _id: this.name });
   }
