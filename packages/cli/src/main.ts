@@ -2,9 +2,11 @@
 import { ConfigError } from "@herald/runtime";
 import { Command, CommanderError } from "commander";
 import { stdoutOutput } from "./commands/output";
+import { registerContentCommands } from "./commands/content";
 import { registerStackCommands } from "./commands/stack";
 import { registerTestCommand } from "./commands/test";
 import { registerUpCommands } from "./commands/up";
+import { CommandError } from "./content/errors";
 import { StackError } from "./stack/errors";
 
 const program = new Command()
@@ -15,6 +17,7 @@ const program = new Command()
 
 registerUpCommands(program, stdoutOutput);
 registerStackCommands(program, stdoutOutput);
+registerContentCommands(program, stdoutOutput);
 registerTestCommand(program, stdoutOutput);
 
 program.parseAsync(process.argv).then(
@@ -24,7 +27,11 @@ program.parseAsync(process.argv).then(
   },
   (error: unknown) => {
     if (error instanceof CommanderError) process.exit(error.exitCode);
-    if (error instanceof StackError || error instanceof ConfigError) {
+    if (
+      error instanceof StackError ||
+      error instanceof ConfigError ||
+      error instanceof CommandError
+    ) {
       process.stderr.write(`herald: ${error.message}\n`);
     } else {
       process.stderr.write(

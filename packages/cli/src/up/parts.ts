@@ -1,6 +1,7 @@
 import type { StackSettings } from "../stack/settings";
 import { stackServers } from "../stack/stack";
 import type { StackServer } from "../stack/types";
+import { contentPart } from "./content-part";
 
 export type PartState = "ready" | "starting" | "stopped";
 
@@ -20,6 +21,8 @@ export interface Part {
   start(): Promise<"started" | "running">;
   stop(): Promise<void>;
   status(): Promise<PartStatus>;
+  /** Lines `herald up` prints once everything is ready (where to reach it, its files). */
+  details?(): string[];
 }
 
 function stateOf(s: { running: boolean; ready: boolean }): PartState {
@@ -41,5 +44,5 @@ function serverPart(server: StackServer): Part {
 
 /** Everything `herald up` runs, in start order: the stack, then (as they are built) the services. */
 export function heraldParts(settings: StackSettings): Part[] {
-  return stackServers(settings).map(serverPart);
+  return [...stackServers(settings).map(serverPart), contentPart(settings)];
 }

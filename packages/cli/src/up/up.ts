@@ -58,6 +58,8 @@ export async function upDetached(
   });
   out("Herald is up:");
   out(formatTable(await statuses(parts)));
+  const details = parts.flatMap((part) => part.details?.() ?? []);
+  if (details.length > 0) out(["", ...details.map((line) => `  ${line}`)].join("\n"));
 }
 
 /** Stops, in reverse order, every part that `herald up` started. */
