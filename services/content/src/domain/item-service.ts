@@ -51,6 +51,8 @@ export interface ChangeResult {
   adjustments: Adjustment[];
   /** The ItemState of the version this change made, when it made one. */
   state?: ItemState;
+  /** True when a retried direct publication found the item already there and changed nothing. */
+  replayed?: boolean;
 }
 
 /** A new item id: time-ordered, short enough for URLs, unguessable enough not to enumerate drafts. */
@@ -220,7 +222,7 @@ export class ItemService {
         JSON.stringify(current.fields) === JSON.stringify(fields)
       ) {
         const state = current.disclosed ? versionToItemState(id, current) : undefined;
-        return { record: existing, adjustments, ...(state ? { state } : {}) };
+        return { record: existing, adjustments, replayed: true, ...(state ? { state } : {}) };
       }
       throw new AlreadyExistsError(id);
     }

@@ -137,8 +137,9 @@ export function createHttpApp(options: HttpAppOptions): Express {
     const body = parse(itemInputSchema.extend({ publishAt: dateTime.optional() }), req.body);
     const { publishAt, ...input } = body;
     const result = await items.publishDirect(actorOf(res), input, publishAt);
-    res.status(201).json({
+    res.status(result.replayed ? 200 : 201).json({
       id: result.record.id,
+      created: !result.replayed,
       version: result.state?.version ?? result.record.versions.at(-1)?.version ?? 0,
       item: itemView(result.record),
       adjustments: result.adjustments,
