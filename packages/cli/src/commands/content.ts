@@ -97,30 +97,40 @@ export function registerContentCommands(program: Command, out: Output): void {
     )
     .option("--json", 'print [{"id":…,"kind":…,"version":…}] only')
     .action(async (options: { json?: boolean }) => {
-      const items = await seedItems(join(repoRoot(), "examples"));
       const target = contentTarget();
-      const published: PublishAnswer[] = [];
-      // One at a time: the interpretation is valid only once its policy document is published.
-      for (const item of items) {
-        published.push(await callContent<PublishAnswer>(target, "POST", "/publish", item));
-      }
+      const published = await publishDemoItems(target);
       if (options.json) {
         const summary = published.map((a) => ({ id: a.id, kind: a.item.kind, version: a.version }));
         out.line(JSON.stringify(summary));
         return;
       }
       out.line(`published ${published.length} demo items to ${target.url}:`);
-      const table = formatSeeded(
-        published.map((a) => ({
-          id: a.id,
-          kind: a.item.kind,
-          version: a.version,
-          title: a.item.current?.fields.title ?? "",
-        })),
-      );
-      published.forEach((answer, i) => {
-        out.line(table[i] ?? "");
-        for (const line of formatAdjustments(answer.adjustments, "    ")) out.line(line);
-      });
+      printSeeded(out, published);
     });
+}
+
+/** Publishes the demo items (idempotently: a rerun returns the same items). */
+export async function publishDemoItems(target = contentTarget()): Promise<PublishAnswer[]> {
+  const items = await seedItems(join(repoRoot(), "examples"));
+  const published: PublishAnswer[] = [];
+  // One at a time: the interpretation is valid only once its policy document is published.
+  for (const item of items) {
+    published.push(await callContent<PublishAnswer>(target, "POST", "/publish", item));
+  }
+  return published;
+}
+
+export function printSeeded(out: Output, published: PublishAnswer[]): void {
+  const table = formatSeeded(
+    published.map((a) => ({
+      id: a.id,
+      kind: a.item.kind,
+      version: a.version,
+      title: a.item.current?.fields.title ?? "",
+    })),
+  );
+  published.forEach((answer, i) => {
+    out.line(table[i] ?? "");
+    for (const line of formatAdjustments(answer.adjustments, "    ")) out.line(line);
+  });
 }

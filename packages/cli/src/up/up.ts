@@ -45,6 +45,7 @@ export async function upDetached(
   settings: StackSettings,
   parts: Part[],
   out: (line: string) => void,
+  afterStart?: () => Promise<void>,
 ) {
   await withLock(stackLockFile(settings), async () => {
     const record = readRecord(settings);
@@ -60,6 +61,7 @@ export async function upDetached(
   out(formatTable(await statuses(parts)));
   const details = parts.flatMap((part) => part.details?.() ?? []);
   if (details.length > 0) out(["", ...details.map((line) => `  ${line}`)].join("\n"));
+  await afterStart?.();
 }
 
 /** Stops, in reverse order, every part that `herald up` started. */
@@ -88,6 +90,7 @@ export async function upForeground(
   settings: StackSettings,
   parts: Part[],
   out: (line: string) => void,
+  afterStart?: () => Promise<void>,
 ) {
   const stopSignal = new Promise<string>((resolve) => {
     for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
@@ -96,7 +99,7 @@ export async function upForeground(
   });
   let stopped: string | undefined;
   void stopSignal.then((signal) => (stopped = signal));
-  await upDetached(settings, parts, out);
+  await upDetached(settings, parts, out, afterStart);
   out("Press Ctrl-C to stop.");
   const last = new Map<string, string>();
   while (stopped === undefined) {
