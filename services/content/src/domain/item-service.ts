@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import type { WorkingCalendar } from "@herald/calendar";
-import { ItemState } from "@herald/contracts";
+import { type ItemState } from "@herald/contracts";
 import { injectTraceContext } from "@herald/runtime";
 import { context } from "@opentelemetry/api";
-import type { ItemStore, OutboxEvent } from "../store/item-store";
+import type { ItemStore } from "../store/item-store";
 import { computeDeadline, type DeadlineRules } from "./deadlines";
 import { AlreadyExistsError, ConflictError, NotFoundError, ValidationError } from "./errors";
 import {
@@ -93,8 +93,8 @@ export class ItemService {
     return validateItem(input, this.validation, selfId);
   }
 
-  /** Fills in the deadline and, for a disclosed version, the event that announces it. */
-  private async finishVersion(record: ItemRecord, version: ItemVersion): Promise<OutboxEvent[]> {
+  /** Fills in the deadline, checksum and trace of a new version; returns the versions to announce. */
+  private async finishVersion(record: ItemRecord, version: ItemVersion): Promise<number[]> {
     let policyPublishedAt: Date | undefined;
     const interprets = version.fields.related.find((r) => r.relation === "interprets");
     if (interprets) {
@@ -111,15 +111,11 @@ export class ItemService {
     if (!version.disclosed) return [];
     const carrier: Record<string, string> = {};
     injectTraceContext(carrier, context.active());
-    const state = versionToItemState(
-      record.id,
-      version,
-      carrier.traceparent
-        ? { traceparent: carrier.traceparent, tracestate: carrier.tracestate ?? "" }
-        : undefined,
-    );
-    version.checksum = state.checksum;
-    return [{ version: version.version, payload: Buffer.from(ItemState.encode(state).finish()) }];
+    if (carrier.traceparent) {
+      version.trace = { traceparent: carrier.traceparent, tracestate: carrier.tracestate ?? "" };
+    }
+    version.checksum = versionToItemState(record.id, version).checksum;
+    return [version.version];
   }
 
   private async store(
@@ -127,10 +123,10 @@ export class ItemService {
     adjustments: Adjustment[] = [],
   ): Promise<ChangeResult> {
     const { record, version } = transition;
-    const events = version ? await this.finishVersion(record, version) : [];
-    await this.options.store.commit(record, events);
-    if (events.length) this.options.onEvents();
-    const state = events[0] ? ItemState.decode(events[0].payload) : undefined;
+    const announces = version ? await this.finishVersion(record, version) : [];
+    await this.options.store.commit(record, announces);
+    if (announces.length) this.options.onEvents();
+    const state = version?.disclosed ? versionToItemState(record.id, version) : undefined;
     return { record, adjustments, ...(state ? { state } : {}) };
   }
 

@@ -163,11 +163,7 @@ export function itemChecksum(state: ItemState): string {
  * The ItemState of one version: the value of its message on herald.items.v1. The
  * checksum is computed here; the trace is the context of the operation that made it.
  */
-export function versionToItemState(
-  id: string,
-  version: ItemVersion,
-  trace?: { traceparent: string; tracestate: string },
-): ItemState {
+export function versionToItemState(id: string, version: ItemVersion): ItemState {
   const { fields } = version;
   const state: ItemState = {
     id,
@@ -202,6 +198,6 @@ export function versionToItemState(
     updatedAt: version.at,
   };
   state.checksum = itemChecksum(state);
-  if (trace) state.trace = trace;
+  if (version.trace) state.trace = { ...version.trace };
   return state;
 }

@@ -168,6 +168,8 @@ export interface ItemVersion {
   checksum?: string;
   /** False for items not proactively disclosed: the version never left the service. */
   disclosed: boolean;
+  /** W3C trace context of the operation that made the version; its message continues it. */
+  trace?: { traceparent: string; tracestate: string };
 }
 
 export interface AuditEntry {

@@ -1,4 +1,4 @@
-import { Disclosure, ItemState, ItemStatus, Topics } from "@herald/contracts";
+import { Disclosure, type ItemState, ItemStatus, Topics } from "@herald/contracts";
 import {
   createTransactionalProducer,
   extractTraceContext,
@@ -8,8 +8,14 @@ import {
   type TransactionalProducer,
 } from "@herald/runtime";
 import type { Kafka } from "kafkajs";
-import type { ItemStore, RevisionDoc } from "../store/item-store";
+import { versionToItemState } from "../domain/item-state";
+import { type ItemStore, MARKER_REFRESH_MS, type OutboxMarker } from "../store/item-store";
 import type { Lease } from "./lease";
+
+/** Items looked up at once in a pass. */
+const FIND_CONCURRENCY = 16;
+/** A marker whose revision never appeared for this long belongs to a write that died before it. */
+const ABANDONED_MS = 2 * MARKER_REFRESH_MS;
 
 const LEAVING_STATUSES: ReadonlySet<ItemStatus> = new Set([
   ItemStatus.ITEM_STATUS_PUBLISHED,
@@ -30,7 +36,7 @@ export interface RelayOptions {
   topicPrefix?: string;
   /** Shared by every instance of the content service, so Kafka fences all but the newest. */
   transactionalId: string;
-  /** How often the journal is scanned for events written by other instances (or before a crash). */
+  /** How often the outbox is read for events written by other instances (or before a crash). */
   pollMs: number;
   /** Revisions handled per pass. */
   batchSize: number;
@@ -45,14 +51,14 @@ export interface RelayStatus {
 }
 
 /**
- * Moves outbox events from the journal to herald.items.v1. One instance relays
- * at a time (the lease holder); its events go out in a Kafka transaction and are
- * marked done only after the commit, so a crash at any point loses nothing and at
- * worst sends the newest version twice, which consumers ignore by version. Each
- * pass sends only the newest pending version of an item (event-carried state: it
- * holds everything the older ones did). Across instances, the transactional id
- * fences a paused former relay, so an older version is never written after a
- * newer one.
+ * Moves outbox events to herald.items.v1. One instance relays at a time (the
+ * lease holder). For each marked item it sends the item's newest public state,
+ * in a Kafka transaction, and deletes the markers only after the commit: a crash
+ * at any point loses nothing and at worst sends the newest state twice, which
+ * consumers ignore by version. Sending the newest state (event-carried state: it
+ * holds everything older ones did) rather than the marked one means a resend can
+ * never put an older version after a newer one. Across instances, the
+ * transactional id fences a paused former relay.
  */
 export class OutboxRelay {
   private producer: TransactionalProducer | undefined;
@@ -154,57 +160,67 @@ export class OutboxRelay {
     this.log.info("relaying the outbox");
   }
 
-  /** One pass: returns how many revisions it handled. */
+  /** One pass: returns how many markers it read. */
   private async pass(): Promise<number> {
     const { store } = this.options;
-    const pending = await store.pending(this.options.batchSize);
+    const markers = await store.markers(this.options.batchSize);
     this.state.passes += 1;
     this.state.lastPassAt = new Date();
-    if (pending.length === 0) return 0;
-    const byItem = new Map<string, RevisionDoc[]>();
-    for (const doc of pending) byItem.set(doc.itemId, [...(byItem.get(doc.itemId) ?? []), doc]);
+    if (markers.length === 0) return 0;
+    const byItem = new Map<string, OutboxMarker[]>();
+    for (const m of markers) byItem.set(m.itemId, [...(byItem.get(m.itemId) ?? []), m]);
 
     const records: Array<OutgoingRecord<ItemState>> = [];
-    const anchors = new Set<string>();
-    for (const [itemId, docs] of byItem) {
-      // Roll the head forward: a writer may have died between journal and head.
-      await store.writeHead(docs.at(-1)!.record);
-      // Only the newest version pending for the item is sent. Its revision (the
-      // anchor) is marked done last, so after a crash anywhere in between, what
-      // is still pending always includes the newest version: a resend never puts
-      // an older version after a newer one.
-      let newest: { doc: RevisionDoc; state: ItemState } | undefined;
-      for (const doc of docs) {
-        for (const event of doc.events) {
-          const state = ItemState.decode(event.payload);
-          if (!newest || state.version > newest.state.version) newest = { doc, state };
-        }
-      }
-      if (!newest) continue;
-      anchors.add(newest.doc._id);
-      if (!mayLeave(newest.state)) {
-        // The workflow never writes such an event; if one appears, it stays in.
+    const done: string[] = [];
+    const now = Date.now();
+    await forEachLimit([...byItem], FIND_CONCURRENCY, async ([itemId, itemMarkers]) => {
+      // The newest state now, not the state of the marked revision: a resend then
+      // never puts an older version after a newer one, whatever was sent before.
+      const record = await store.find(itemId);
+      const ready = itemMarkers.filter((m) => record && m.revision <= record.revision);
+      const abandoned = itemMarkers.filter(
+        (m) => !ready.includes(m) && now - m.at.getTime() > ABANDONED_MS,
+      );
+      done.push(...abandoned.map((m) => m._id));
+      if (!record || ready.length === 0) return; // the revision is still being written
+      done.push(...ready.map((m) => m._id));
+      const version = [...record.versions].reverse().find((v) => v.disclosed);
+      if (!version) return;
+      const state = versionToItemState(itemId, version);
+      if (!mayLeave(state)) {
+        // The workflow never marks such a version; if one appears, it stays in.
         this.log.error(
-          { item: itemId, version: newest.state.version },
+          { item: itemId, version: state.version },
           "disclosure gate refused an event",
         );
-        continue;
+        return;
       }
-      const trace = newest.state.trace;
       records.push({
         key: itemId,
-        value: newest.state,
-        ...(trace ? { traceContext: extractTraceContext({ ...trace }) } : {}),
+        value: state,
+        ...(state.trace ? { traceContext: extractTraceContext({ ...state.trace }) } : {}),
       });
-    }
+    });
     if (records.length > 0) {
       if (!this.producer) throw new Error("relay has no producer");
       await this.producer.sendAll(Topics.items, records);
       this.state.produced += records.length;
     }
-    await store.markDone(pending.filter((doc) => !anchors.has(doc._id)).map((doc) => doc._id));
-    await store.markDone([...anchors]);
-    this.log.debug({ revisions: pending.length, events: records.length }, "relayed");
-    return pending.length;
+    await store.unmark(done);
+    this.log.debug({ markers: markers.length, sent: records.length }, "relayed");
+    return markers.length;
   }
+}
+
+/** Runs `work` over `items` with at most `limit` at a time. */
+async function forEachLimit<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await work(items[next++]!);
+  });
+  await Promise.all(workers);
 }

@@ -1,27 +1,25 @@
-import { isDate } from "../domain/clone";
 import { type Connection, type Model, Schema } from "mongoose";
 import { ConflictError, NotFoundError } from "../domain/errors";
-import { displayStatus, currentVersion, type ItemRecord, type Kind } from "../domain/item";
+import { currentVersion, displayStatus, type ItemRecord, type Kind } from "../domain/item";
+import { dropUndefined, isDuplicateKey, readRecord } from "./record-codec";
 
 /**
- * Where items live. Two collections:
+ * Where items live. Three collections:
  *
  * - `item_revisions` is insert-only: one document per revision, `_id` =
- *   `<item id>#<revision>`, holding the whole record as of that revision and the
- *   events it announces. Inserting it is the one atomic step of every change: it
- *   claims the revision (a unique `_id`, the only compare-and-set FerretDB has,
- *   DESIGN §6), stores the state and stores its outbox events, together or not
- *   at all. A second writer of the same revision gets a duplicate-key error.
+ *   `<item id>#<revision>`, holding the whole record as of that revision,
+ *   including any version it made public (the event it announces). Inserting it
+ *   is the one atomic step of every change: it claims the revision (a unique
+ *   `_id`, the only compare-and-set FerretDB has, DESIGN §6) and stores the state
+ *   and its event together or not at all. A second writer of the same revision
+ *   gets a duplicate-key error.
  * - `items` holds the latest record of each item (the head), for reads and
  *   listings. It is written after the revision; if a writer dies in between, the
- *   head lags, and readers and the relay roll it forward from the journal.
+ *   head lags, and readers roll it forward from the journal.
+ * - `outbox` holds one small marker per revision that announces a version,
+ *   written *before* the revision, so an announced version always has a marker.
+ *   The relay reads this short collection rather than scan the journal.
  */
-
-/** An event waiting in the outbox: the encoded ItemState of one version. */
-export interface OutboxEvent {
-  version: number;
-  payload: Buffer;
-}
 
 export interface RevisionDoc {
   _id: string;
@@ -29,9 +27,17 @@ export interface RevisionDoc {
   revision: number;
   at: Date;
   record: ItemRecord;
-  events: OutboxEvent[];
-  /** True until the relay has produced the events and rolled the head forward. */
-  pending: boolean;
+  /** The versions this revision made public: its outbox events. */
+  announces: number[];
+}
+
+/** Says that an item's newest public state must be sent. */
+export interface OutboxMarker {
+  /** The revision that announces a version: `<item id>#<revision>`. */
+  _id: string;
+  itemId: string;
+  revision: number;
+  at: Date;
 }
 
 export interface HeadDoc {
@@ -50,44 +56,11 @@ export interface HeadDoc {
   record: ItemRecord;
 }
 
+/** How long a writer may take between its outbox marker and its revision before refreshing the marker. */
+export const MARKER_REFRESH_MS = 30_000;
+
 export function revisionId(itemId: string, revision: number): string {
   return `${itemId}#${revision}`;
-}
-
-/** BSON has no `undefined`: drop it instead of storing null, so optional fields stay absent. */
-function dropUndefined<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(dropUndefined) as T;
-  if (value && typeof value === "object" && !isDate(value) && !Buffer.isBuffer(value)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = dropUndefined(v);
-    return out as T;
-  }
-  return value;
-}
-
-/** Stored nulls of optional fields read back as absent. */
-function dropNull<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(dropNull) as T;
-  if (value && typeof value === "object" && !isDate(value)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      if (v === null && k !== "draft" && k !== "reviewDueAt" && k !== "nextDueAt") continue;
-      out[k] = dropNull(v);
-    }
-    return out as T;
-  }
-  return value;
-}
-
-function toBuffer(payload: unknown): Buffer {
-  if (Buffer.isBuffer(payload)) return payload;
-  const binary = payload as { buffer?: Uint8Array };
-  if (binary.buffer instanceof Uint8Array) return Buffer.from(binary.buffer);
-  throw new TypeError("outbox payload is not binary");
-}
-
-function isDuplicateKey(error: unknown): boolean {
-  return (error as { code?: number }).code === 11000;
 }
 
 function headOf(record: ItemRecord): HeadDoc {
@@ -121,6 +94,7 @@ export interface ListFilter {
 export class ItemStore {
   readonly heads: Model<HeadDoc>;
   readonly revisions: Model<RevisionDoc>;
+  readonly outbox: Model<OutboxMarker>;
 
   constructor(connection: Connection) {
     const options = { versionKey: false as const, minimize: false, strict: true };
@@ -153,10 +127,16 @@ export class ItemStore {
           revision: Number,
           at: Date,
           record: Schema.Types.Mixed,
-          events: [{ _id: false, version: Number, payload: Buffer }],
-          pending: Boolean,
+          announces: [Number],
         },
         { ...options, collection: "item_revisions" },
+      ),
+    );
+    this.outbox = connection.model<OutboxMarker>(
+      "OutboxMarker",
+      new Schema<OutboxMarker>(
+        { _id: String, itemId: String, revision: Number, at: Date },
+        { ...options, collection: "outbox" },
       ),
     );
   }
@@ -167,12 +147,11 @@ export class ItemStore {
     await this.heads.collection.createIndex({ nextDueAt: 1 });
     await this.heads.collection.createIndex({ reviewDueAt: 1 });
     await this.heads.collection.createIndex({ publicAt: 1, _id: 1 });
-    await this.revisions.collection.createIndex({ pending: 1 });
   }
 
   private async readRevision(itemId: string, revision: number): Promise<ItemRecord | undefined> {
     const doc = await this.revisions.findById(revisionId(itemId, revision)).lean<RevisionDoc>();
-    return doc ? dropNull(doc.record) : undefined;
+    return doc ? readRecord(doc.record) : undefined;
   }
 
   /**
@@ -181,7 +160,7 @@ export class ItemStore {
    */
   async find(itemId: string): Promise<ItemRecord | undefined> {
     const head = await this.heads.findById(itemId).lean<HeadDoc>();
-    let record = head ? dropNull(head.record) : await this.readRevision(itemId, 1);
+    let record = head ? readRecord(head.record) : await this.readRevision(itemId, 1);
     if (!record) return undefined;
     let rolled = !head;
     for (;;) {
@@ -201,19 +180,26 @@ export class ItemStore {
   }
 
   /**
-   * Stores a new revision with its events. Throws ConflictError when another
-   * writer already claimed this revision: the caller read a record that is no
-   * longer the latest.
+   * Stores a new revision. Throws ConflictError when another writer already
+   * claimed this revision: the caller read a record that is no longer the latest.
+   * A revision that announces versions gets its outbox marker first.
    */
-  async commit(record: ItemRecord, events: OutboxEvent[]): Promise<void> {
+  async commit(record: ItemRecord, announces: number[]): Promise<void> {
+    const id = revisionId(record.id, record.revision);
+    const marker: OutboxMarker = {
+      _id: id,
+      itemId: record.id,
+      revision: record.revision,
+      at: new Date(),
+    };
+    if (announces.length > 0) await this.mark(marker);
     const doc: RevisionDoc = {
-      _id: revisionId(record.id, record.revision),
+      _id: id,
       itemId: record.id,
       revision: record.revision,
       at: record.updatedAt,
       record: dropUndefined(record),
-      events,
-      pending: true,
+      announces,
     };
     try {
       await this.revisions.collection.insertOne(doc as never);
@@ -228,26 +214,43 @@ export class ItemStore {
       }
       throw error;
     }
+    // A marker older than the relay's patience would be taken for an abandoned write.
+    if (announces.length > 0 && Date.now() - marker.at.getTime() > MARKER_REFRESH_MS) {
+      await this.outbox.replaceOne({ _id: id }, { ...marker, at: new Date() }, { upsert: true });
+    }
     await this.writeHead(record);
   }
 
-  /**
-   * Copies a record into the head unless the head is already at that revision or
-   * later. On MongoDB the filter makes this exact; on FerretDB a racing older
-   * write can still land, which readers repair by rolling forward.
-   */
-  async writeHead(record: ItemRecord): Promise<void> {
-    const head = dropUndefined(headOf(record));
+  private async mark(marker: OutboxMarker): Promise<void> {
     try {
-      await this.heads.collection.replaceOne(
-        { _id: record.id, revision: { $lt: record.revision } } as never,
-        head,
-        { upsert: true },
-      );
+      await this.outbox.collection.insertOne(marker as never);
     } catch (error) {
-      // The upsert collides with a head that is already newer: nothing to do.
+      // Another writer of the same revision marked it: one marker is enough.
       if (!isDuplicateKey(error)) throw error;
     }
+  }
+
+  /** Outbox markers, oldest first. */
+  async markers(limit: number): Promise<OutboxMarker[]> {
+    const docs = await this.outbox.find().limit(limit).lean<OutboxMarker[]>();
+    return docs.sort((a, b) => a.at.getTime() - b.at.getTime());
+  }
+
+  async unmark(ids: string[]): Promise<void> {
+    if (ids.length > 0) await this.outbox.deleteMany({ _id: { $in: ids } });
+  }
+
+  /**
+   * Copies a record into the head. Filtering on `_id` alone keeps it a keyed
+   * write on FerretDB; a racing older write can land after a newer one, which
+   * readers repair by rolling forward.
+   */
+  async writeHead(record: ItemRecord): Promise<void> {
+    await this.heads.collection.replaceOne(
+      { _id: record.id } as never,
+      dropUndefined(headOf(record)),
+      { upsert: true },
+    );
   }
 
   async list(filter: ListFilter): Promise<{ items: ItemRecord[]; total: number }> {
@@ -267,7 +270,7 @@ export class ItemStore {
         .lean<HeadDoc[]>(),
       this.heads.countDocuments(query),
     ]);
-    return { items: docs.map((d) => dropNull(d.record)), total };
+    return { items: docs.map((d) => readRecord(d.record)), total };
   }
 
   /** Items whose scheduled publication or expiry is due. */
@@ -287,7 +290,7 @@ export class ItemStore {
       .skip(offset)
       .limit(limit)
       .lean<HeadDoc[]>();
-    return docs.map((d) => dropNull(d.record));
+    return docs.map((d) => readRecord(d.record));
   }
 
   /** Disclosed items in order of their last public change, for catching up. */
@@ -312,34 +315,6 @@ export class ItemStore {
       .sort({ publicAt: 1, _id: 1 })
       .limit(limit)
       .lean<HeadDoc[]>();
-    return docs.map((d) => dropNull(d.record));
-  }
-
-  /** Revisions whose events are not yet on the topic (or whose head may lag), oldest first per item. */
-  async pending(limit: number): Promise<RevisionDoc[]> {
-    const docs = await this.revisions.find({ pending: true }).limit(limit).lean<RevisionDoc[]>();
-    return docs
-      .map((d) => ({
-        ...d,
-        record: dropNull(d.record),
-        events: d.events.map((e) => ({ version: e.version, payload: toBuffer(e.payload) })),
-      }))
-      .sort((a, b) => a.itemId.localeCompare(b.itemId) || a.revision - b.revision);
-  }
-
-  async pendingById(ids: string[]): Promise<RevisionDoc[]> {
-    const docs = await this.revisions
-      .find({ _id: { $in: ids }, pending: true })
-      .lean<RevisionDoc[]>();
-    return docs.map((d) => ({
-      ...d,
-      record: dropNull(d.record),
-      events: d.events.map((e) => ({ version: e.version, payload: toBuffer(e.payload) })),
-    }));
-  }
-
-  async markDone(ids: string[]): Promise<void> {
-    if (ids.length)
-      await this.revisions.updateMany({ _id: { $in: ids } }, { $set: { pending: false } });
+    return docs.map((d) => readRecord(d.record));
   }
 }
