@@ -179,7 +179,7 @@ async function main(): Promise<void> {
     note(`database raw writes (${ITEMS} items, ${CONCURRENCY} in flight)…`);
     let done = 0;
     raw = await withProgress(
-      () => `database raw writes: ${done}/${2 * ITEMS} documents`,
+      () => `database raw writes: ${done}/${3 * ITEMS} documents`,
       rawWrites(bench.db, ITEMS, CONCURRENCY, (n) => (done = n), signal),
     );
     if (signal.aborted) throw new Error("interrupted");

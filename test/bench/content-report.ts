@@ -149,14 +149,14 @@ export function renderReport(r: Report): string {
         ]),
     "",
     `database raw writes, run before the phases above: what ItemStore.commit writes per item ` +
-      `(a ${raw.revisionBytes} B revision insert, a ${raw.headBytes} B head replace), ${settings.concurrency} in flight`,
+      `(an outbox marker, a ${raw.revisionBytes} B revision insert, a ${raw.headBytes} B head replace by _id), ${settings.concurrency} in flight`,
     `  ${raw.docs} docs in ${(raw.elapsedMs / 1000).toFixed(2)} s: ${raw.docsPerS.toFixed(1)} docs/s ` +
-      `= ${raw.pairsPerS.toFixed(1)} items/s (inserts ${raw.insertsPerS.toFixed(1)}/s, head replaces ${raw.replacesPerS.toFixed(1)}/s)`,
+      `= ${raw.pairsPerS.toFixed(1)} items/s (revision inserts ${raw.insertsPerS.toFixed(1)}/s, head replaces ${raw.replacesPerS.toFixed(1)}/s)`,
     `  service items/s ÷ raw items/s: ` +
       Object.entries(r.ratios)
         .map(([api, ratio]) => `${api} ${ratio.toFixed(2)}`)
         .join(", ") +
-      "  (near 1.0: these two writes are the ceiling; far below: something else costs more," +
+      "  (near 1.0: these writes are the ceiling; far below: something else costs more," +
       " in the service or in the database work it does beyond them)",
     ...[...r.throughput, ...r.latency].flatMap((p) =>
       p.firstError ? [`  first ${p.api} error: ${p.firstError}`] : [],

@@ -246,11 +246,14 @@ export class ItemStore {
    * readers repair by rolling forward.
    */
   async writeHead(record: ItemRecord): Promise<void> {
-    await this.heads.collection.replaceOne(
-      { _id: record.id } as never,
-      dropUndefined(headOf(record)),
-      { upsert: true },
-    );
+    const head = dropUndefined(headOf(record));
+    try {
+      await this.heads.collection.replaceOne({ _id: record.id } as never, head, { upsert: true });
+    } catch (error) {
+      // FerretDB upserts are not atomic: a racing writer inserted the head first.
+      if (!isDuplicateKey(error)) throw error;
+      await this.heads.collection.replaceOne({ _id: record.id } as never, head);
+    }
   }
 
   async list(filter: ListFilter): Promise<{ items: ItemRecord[]; total: number }> {
