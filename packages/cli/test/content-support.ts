@@ -3,9 +3,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type ContentService, contentEnv, hashToken, startContentService } from "@herald/content";
+import type { ContentService } from "@herald/content";
+import { startTestContentService } from "@herald/content/testing";
 import { ItemState, Topics } from "@herald/contracts";
-import { createLogger, loadConfig } from "@herald/runtime";
+import { createLogger } from "@herald/runtime";
 import { ROOT, type TestNamespace, testKafka, testStack, waitFor } from "@herald/test-harness";
 import type { Consumer } from "kafkajs";
 
@@ -25,29 +26,15 @@ export function tempDir(label: string): string {
 }
 
 /** A content service in this process, on free ports, in the test file's namespace. */
-export async function startTestContent(ns: TestNamespace): Promise<ContentService> {
-  const tokensFile = join(tempDir("cli-tokens"), "content-tokens.json");
-  writeFileSync(
-    tokensFile,
-    JSON.stringify({
-      tokens: [{ name: "admin", roles: ["admin"], sha256: hashToken(ADMIN_TOKEN) }],
-    }),
-    { mode: 0o600 },
-  );
-  const config = loadConfig(contentEnv, {
-    KAFKA_BROKERS: testStack().brokers.join(","),
-    MONGO_URL: testStack().mongoUrl,
-    HERALD_TOPIC_PREFIX: ns.topicPrefix,
-    HERALD_TOPIC_PARTITIONS: "3",
-    CONTENT_DB: ns.dbName("content"),
-    CONTENT_HTTP_PORT: "0",
-    CONTENT_GRPC_PORT: "0",
-    CONTENT_TOKENS_FILE: tokensFile,
-    CONTENT_RELAY_POLL_MS: "100",
-    CONTENT_SCHEDULER_INTERVAL_MS: "100",
-    LOG_LEVEL: "silent",
+export function startTestContent(ns: TestNamespace): Promise<ContentService> {
+  return startTestContentService({
+    brokers: testStack().brokers,
+    mongoUrl: testStack().mongoUrl,
+    topicPrefix: ns.topicPrefix,
+    dbName: ns.dbName("content"),
+    users: { admin: { roles: ["admin"], token: ADMIN_TOKEN } },
+    logger: createLogger({ service: "cli-test", level: "silent" }),
   });
-  return startContentService(config, createLogger({ service: "cli-test", level: "silent" }));
 }
 
 /** The environment that points the CLI at a test's content service. */

@@ -1,19 +1,9 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { type ItemState, Topics } from "@herald/contracts";
-import {
-  createLogger,
-  decodePayload,
-  ensureTopics,
-  loadConfig,
-  type Logger,
-} from "@herald/runtime";
+import { createLogger, decodePayload, ensureTopics, type Logger } from "@herald/runtime";
 import { type TestNamespace, testKafka, testStack, waitFor } from "@herald/test-harness";
 import type { Consumer } from "kafkajs";
-import { contentEnv } from "../src/config";
-import { hashToken, type TokenFile } from "../src/auth/tokens";
-import { type ContentService, startContentService } from "../src/service";
+import type { ContentService } from "../src/service";
+import { startTestContentService, type TestUser } from "../src/testing";
 
 /** A quiet logger; set TEST_LOG_LEVEL=debug to see what the service logs. */
 export const testLogger: Logger = createLogger({
@@ -31,49 +21,31 @@ export const USERS = {
   /** Editor and reviewer at once: the four-eyes rule must still stop them approving their own draft. */
   erin: { roles: ["editor", "reviewer"] },
   "penalty-system": { roles: ["upstream"], kinds: ["administrative-penalty"] },
-  "channel-reader": { roles: ["upstream"], kinds: [] as string[] },
-} as const;
+  "channel-reader": { roles: ["upstream"] },
+} satisfies Record<string, Omit<TestUser, "token">>;
 export type User = keyof typeof USERS;
 
 export function tokenOf(user: User): string {
   return `test-token-${user}`;
 }
 
-function writeTokenFile(): string {
-  const dir = mkdtempSync(join(tmpdir(), "herald-content-test-"));
-  const file: TokenFile = {
-    tokens: Object.entries(USERS).map(([name, spec]) => ({
-      name,
-      roles: [...spec.roles],
-      ...("kinds" in spec && spec.kinds.length ? { kinds: [...spec.kinds] as never } : {}),
-      sha256: hashToken(tokenOf(name as User)),
-    })),
-  };
-  const path = join(dir, "tokens.json");
-  writeFileSync(path, JSON.stringify(file), { mode: 0o600 });
-  return path;
-}
-
 /** Starts a content service on free ports against the test stack, in this file's namespace. */
-export async function startContent(
+export function startContent(
   ns: TestNamespace,
   env: Record<string, string> = {},
 ): Promise<ContentService> {
-  const config = loadConfig(contentEnv, {
-    KAFKA_BROKERS: testStack().brokers.join(","),
-    MONGO_URL: testStack().mongoUrl,
-    HERALD_TOPIC_PREFIX: ns.topicPrefix,
-    HERALD_TOPIC_PARTITIONS: "3",
-    CONTENT_DB: ns.dbName("content"),
-    CONTENT_HTTP_PORT: "0",
-    CONTENT_GRPC_PORT: "0",
-    CONTENT_TOKENS_FILE: writeTokenFile(),
-    CONTENT_RELAY_POLL_MS: "100",
-    CONTENT_SCHEDULER_INTERVAL_MS: "100",
-    LOG_LEVEL: "silent",
-    ...env,
+  const users = Object.fromEntries(
+    Object.entries(USERS).map(([name, user]) => [name, { ...user, token: tokenOf(name as User) }]),
+  ) as Record<string, TestUser>;
+  return startTestContentService({
+    brokers: testStack().brokers,
+    mongoUrl: testStack().mongoUrl,
+    topicPrefix: ns.topicPrefix,
+    dbName: ns.dbName("content"),
+    users,
+    logger: testLogger,
+    env,
   });
-  return startContentService(config, testLogger);
 }
 
 export interface ApiResponse {

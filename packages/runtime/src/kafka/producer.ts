@@ -1,6 +1,12 @@
 import type { TopicSpec } from "@herald/contracts";
 import { type Context, SpanKind, context, trace } from "@opentelemetry/api";
-import { Partitioners, type Kafka, type Producer, type RecordMetadata } from "kafkajs";
+import {
+  Partitioners,
+  type Kafka,
+  type Message,
+  type Producer,
+  type RecordMetadata,
+} from "kafkajs";
 import type { Logger } from "../logging/logger";
 import { endSpanAfter, heraldTracer, injectTraceContext } from "../telemetry/tracing";
 import { encodePayload, schemaHeaders } from "./codec";
@@ -31,6 +37,36 @@ export interface ProducerOptions {
 }
 
 /**
+ * Runs `send` inside a producer span, with the records encoded and their headers
+ * set: content type, schema, and the trace each continues (its own, or the span's).
+ */
+function tracedSend<T, R>(
+  spec: TopicSpec<T>,
+  topic: string,
+  records: readonly OutgoingRecord<T>[],
+  send: (messages: Message[]) => Promise<R>,
+): Promise<R> {
+  const span = heraldTracer().startSpan(`send ${spec.name}`, {
+    kind: SpanKind.PRODUCER,
+    attributes: {
+      "messaging.system": "kafka",
+      "messaging.operation.type": "send",
+      "messaging.destination.name": topic,
+      "messaging.batch.message_count": records.length,
+    },
+  });
+  const spanContext = trace.setSpan(context.active(), span);
+  return endSpanAfter(span, () => {
+    const messages = records.map((record) => {
+      const headers = { ...record.headers, ...schemaHeaders(spec.schema) };
+      injectTraceContext(headers, record.traceContext ?? spanContext);
+      return { key: record.key, value: encodePayload(spec.schema, record.value), headers };
+    });
+    return send(messages);
+  });
+}
+
+/**
  * An idempotent producer: the broker de-duplicates retried batches, acks=all, and
  * one request in flight per connection, so records with the same key are never
  * reordered by a retry (an older item version must never land after a newer one).
@@ -48,22 +84,7 @@ export function createProducer(kafka: Kafka, options: ProducerOptions): HeraldPr
     disconnect: () => producer.disconnect(),
     send<T>(spec: TopicSpec<T>, records: readonly OutgoingRecord<T>[]) {
       const topic = topicName(spec, options.topicPrefix);
-      const span = heraldTracer().startSpan(`send ${spec.name}`, {
-        kind: SpanKind.PRODUCER,
-        attributes: {
-          "messaging.system": "kafka",
-          "messaging.operation.type": "send",
-          "messaging.destination.name": topic,
-          "messaging.batch.message_count": records.length,
-        },
-      });
-      const spanContext = trace.setSpan(context.active(), span);
-      return endSpanAfter(span, async () => {
-        const messages = records.map((record) => {
-          const headers = { ...record.headers, ...schemaHeaders(spec.schema) };
-          injectTraceContext(headers, record.traceContext ?? spanContext);
-          return { key: record.key, value: encodePayload(spec.schema, record.value), headers };
-        });
+      return tracedSend(spec, topic, records, async (messages) => {
         const result = await producer.send({ topic, acks: -1, messages });
         log.debug({ topic, count: records.length }, "sent");
         return result;
@@ -128,22 +149,7 @@ export function createTransactionalProducer(
     disconnect: () => producer.disconnect(),
     async sendAll<T>(spec: TopicSpec<T>, records: readonly OutgoingRecord<T>[]) {
       const topic = topicName(spec, options.topicPrefix);
-      const span = heraldTracer().startSpan(`send ${spec.name}`, {
-        kind: SpanKind.PRODUCER,
-        attributes: {
-          "messaging.system": "kafka",
-          "messaging.operation.type": "send",
-          "messaging.destination.name": topic,
-          "messaging.batch.message_count": records.length,
-        },
-      });
-      const spanContext = trace.setSpan(context.active(), span);
-      await endSpanAfter(span, async () => {
-        const messages = records.map((record) => {
-          const headers = { ...record.headers, ...schemaHeaders(spec.schema) };
-          injectTraceContext(headers, record.traceContext ?? spanContext);
-          return { key: record.key, value: encodePayload(spec.schema, record.value), headers };
-        });
+      await tracedSend(spec, topic, records, async (messages) => {
         const transaction = await producer.transaction();
         try {
           await transaction.send({ topic, acks: -1, messages });

@@ -1,0 +1,63 @@
+/**
+ * Test support shared with other packages' tests (`@herald/content/testing`): a
+ * content service in process, on free ports, with a token file of given users.
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig, type Logger } from "@herald/runtime";
+import { hashToken, type TokenFile } from "./auth/tokens";
+import { contentEnv } from "./config";
+import type { Kind, Role } from "./domain/item";
+import { type ContentService, startContentService } from "./service";
+
+export interface TestUser {
+  roles: Role[];
+  kinds?: Kind[];
+  token: string;
+}
+
+export interface TestContentOptions {
+  brokers: readonly string[];
+  mongoUrl: string;
+  topicPrefix: string;
+  dbName: string;
+  users: Record<string, TestUser>;
+  logger: Logger;
+  /** More environment, e.g. `CONTENT_RELAY_LEASE_MS`. */
+  env?: Record<string, string>;
+}
+
+/** Writes a token file (mode 0600) for `users` into a new temporary folder. */
+export function writeTestTokenFile(users: Record<string, TestUser>): string {
+  const file: TokenFile = {
+    tokens: Object.entries(users).map(([name, user]) => ({
+      name,
+      roles: user.roles,
+      ...(user.kinds?.length ? { kinds: user.kinds } : {}),
+      sha256: hashToken(user.token),
+    })),
+  };
+  const path = join(mkdtempSync(join(tmpdir(), "herald-content-tokens-")), "tokens.json");
+  writeFileSync(path, JSON.stringify(file), { mode: 0o600 });
+  return path;
+}
+
+/** Starts a content service for a test: free ports, quick relay and scheduler polls, silent. */
+export function startTestContentService(options: TestContentOptions): Promise<ContentService> {
+  const config = loadConfig(contentEnv, {
+    KAFKA_BROKERS: options.brokers.join(","),
+    MONGO_URL: options.mongoUrl,
+    HERALD_TOPIC_PREFIX: options.topicPrefix,
+    HERALD_TOPIC_PARTITIONS: "3",
+    CONTENT_DB: options.dbName,
+    CONTENT_HTTP_PORT: "0",
+    CONTENT_GRPC_PORT: "0",
+    CONTENT_TOKENS_FILE: writeTestTokenFile(options.users),
+    CONTENT_RELAY_POLL_MS: "100",
+    CONTENT_SCHEDULER_INTERVAL_MS: "100",
+    LOG_LEVEL: "silent",
+    ...options.env,
+  });
+  return startContentService(config, options.logger);
+}
