@@ -233,6 +233,52 @@ describe("the editorial workflow", () => {
   });
 });
 
+describe("reading items", () => {
+  it("lists with filters and paging, and serves each version", async () => {
+    const tag = `筛选${Date.now()}`;
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const created = await api(content, "POST", "/items", "alice", news(`${tag} 第${i}条`));
+      ids.push(created.body.item!.id as string);
+    }
+    await api(content, "POST", "/items", "alice", { ...news(`${tag} 公告`), kind: "notice" });
+    const page1 = await api(
+      content,
+      "GET",
+      `/items?kind=news&q=${encodeURIComponent(tag)}&pageSize=2`,
+      "carol",
+    );
+    expect(page1.body.total).toBe(3);
+    const page2 = await api(
+      content,
+      "GET",
+      `/items?kind=news&q=${encodeURIComponent(tag)}&pageSize=2&page=2`,
+      "carol",
+    );
+    const listed = [
+      ...(page1.body.items as Array<{ id: string }>),
+      ...(page2.body.items as Array<{ id: string }>),
+    ];
+    expect(listed.map((i) => i.id).sort()).toEqual([...ids].sort());
+    const drafts = await api(
+      content,
+      "GET",
+      `/items?status=draft&q=${encodeURIComponent(tag)}`,
+      "carol",
+    );
+    expect(drafts.body.total).toBe(4);
+    const bad = await api(content, "GET", "/items?kind=memo&pageSize=1000", "carol");
+    expect(bad.body.violations!.map((v) => v.field).sort()).toEqual(["kind", "pageSize"]);
+
+    const { id } = await createAndApprove(`${tag} 版本`);
+    await api(content, "POST", `/items/${id}/publish`, "alice", {});
+    const v1 = await api(content, "GET", `/items/${id}/versions/1`, "alice");
+    expect(v1.body).toMatchObject({ version: 1, status: "published", disclosed: true });
+    expect((await api(content, "GET", `/items/${id}/versions/2`, "alice")).status).toBe(404);
+    expect((await api(content, "GET", "/items/no-such-item", "alice")).status).toBe(404);
+  });
+});
+
 describe("authentication and roles on the HTTP API", () => {
   it("answers 401 without a valid bearer token and 403 for a role that may not act", async () => {
     expect((await api(content, "GET", "/items", {})).status).toBe(401);
