@@ -118,7 +118,7 @@ export async function startContentService(
     },
     fourEyes: (kind) => !exempt.has(kind),
     reviewIntervalDays: config.CONTENT_REVIEW_INTERVAL_DAYS,
-    onEvents: () => relay.notify(),
+    onEvents: (record) => relay.notify(record),
   });
   const scheduler = new Scheduler({
     store,

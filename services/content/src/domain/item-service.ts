@@ -42,7 +42,7 @@ export interface ItemServiceOptions {
   /** Default interval of the periodic review of undisclosed items. */
   reviewIntervalDays: number;
   /** Called after every stored change that carries events. */
-  onEvents: () => void;
+  onEvents: (record: ItemRecord) => void;
   now?: () => Date;
 }
 
@@ -125,7 +125,7 @@ export class ItemService {
     const { record, version } = transition;
     const announces = version ? await this.finishVersion(record, version) : [];
     await this.options.store.commit(record, announces);
-    if (announces.length) this.options.onEvents();
+    if (announces.length) this.options.onEvents(record);
     const state = version?.disclosed ? versionToItemState(record.id, version) : undefined;
     return { record, adjustments, ...(state ? { state } : {}) };
   }

@@ -8,6 +8,7 @@ import {
   type TransactionalProducer,
 } from "@herald/runtime";
 import type { Kafka } from "kafkajs";
+import type { ItemRecord } from "../domain/item";
 import { versionToItemState } from "../domain/item-state";
 import { type ItemStore, MARKER_REFRESH_MS, type OutboxMarker } from "../store/item-store";
 import type { Lease } from "./lease";
@@ -68,6 +69,10 @@ export class OutboxRelay {
   private woken = false;
   private readonly log: Logger;
   private readonly state: RelayStatus = { leader: false, produced: 0, passes: 0 };
+  /** When this instance last became the relay. */
+  private leadingSince: Date | undefined;
+  /** Records this instance wrote while relaying, by item, until a pass sends them. */
+  private readonly written = new Map<string, ItemRecord>();
 
   constructor(private readonly options: RelayOptions) {
     this.log = options.logger.child({ component: "outbox-relay" });
@@ -79,8 +84,17 @@ export class OutboxRelay {
     this.loop = this.run();
   }
 
-  /** Asks for a pass now: a local write need not wait for the next poll. */
-  notify(): void {
+  /**
+   * Asks for a pass now: a local write need not wait for the next poll. With the
+   * record the write stored, the pass need not read it back.
+   */
+  notify(record?: ItemRecord): void {
+    if (record && this.leadingSince !== undefined && record.updatedAt >= this.leadingSince) {
+      // Only writes made while this relay leads: such a record is at least as new as
+      // anything a former relay sent, so sending it can never go backwards.
+      const cached = this.written.get(record.id);
+      if (!cached || cached.revision < record.revision) this.written.set(record.id, record);
+    }
     this.woken = true;
     this.wake?.();
   }
@@ -100,6 +114,8 @@ export class OutboxRelay {
     const producer = this.producer;
     this.producer = undefined;
     this.state.leader = false;
+    this.leadingSince = undefined;
+    this.written.clear();
     await producer?.disconnect().catch(() => undefined);
     await this.options.lease.release().catch(() => undefined);
   }
@@ -138,6 +154,8 @@ export class OutboxRelay {
           const fenced = this.producer;
           this.producer = undefined;
           this.state.leader = false;
+          this.leadingSince = undefined;
+          this.written.clear();
           await fenced?.disconnect().catch(() => undefined);
         } else {
           this.log.error({ err: error }, "relay pass failed; retrying");
@@ -154,6 +172,8 @@ export class OutboxRelay {
       ...(this.options.topicPrefix ? { topicPrefix: this.options.topicPrefix } : {}),
     });
     // Connecting registers the transactional id, fencing any older relay.
+    this.leadingSince = new Date();
+    this.written.clear();
     await producer.connect();
     this.producer = producer;
     this.state.leader = true;
@@ -176,7 +196,10 @@ export class OutboxRelay {
     await forEachLimit([...byItem], FIND_CONCURRENCY, async ([itemId, itemMarkers]) => {
       // The newest state now, not the state of the marked revision: a resend then
       // never puts an older version after a newer one, whatever was sent before.
-      const record = await store.find(itemId);
+      const newest = Math.max(...itemMarkers.map((m) => m.revision));
+      const written = this.written.get(itemId);
+      this.written.delete(itemId);
+      const record = written && written.revision >= newest ? written : await store.find(itemId);
       const ready = itemMarkers.filter((m) => record && m.revision <= record.revision);
       const abandoned = itemMarkers.filter(
         (m) => !ready.includes(m) && now - m.at.getTime() > ABANDONED_MS,
