@@ -14,6 +14,7 @@ import {
   type ItemRecord,
   type ItemVersion,
   type Kind,
+  latestDisclosed,
 } from "./item";
 import { type ItemInput, mergeInput } from "./item-input";
 import { versionToItemState } from "./item-state";
@@ -332,7 +333,7 @@ export class ItemService {
   async publicState(actor: Actor, id: string): Promise<ItemState> {
     authorize(actor, "read-public");
     const record = await this.options.store.find(id);
-    const version = record ? [...record.versions].reverse().find((v) => v.disclosed) : undefined;
+    const version = record ? latestDisclosed(record) : undefined;
     if (!record || !version) throw new NotFoundError(id);
     return versionToItemState(id, version);
   }

@@ -205,6 +205,14 @@ export function currentVersion(record: ItemRecord): ItemVersion | undefined {
   return record.versions[record.versions.length - 1];
 }
 
+/** The newest version that left the service, if any: what every channel should hold. */
+export function latestDisclosed(record: ItemRecord): ItemVersion | undefined {
+  for (let i = record.versions.length - 1; i >= 0; i--) {
+    if (record.versions[i]!.disclosed) return record.versions[i];
+  }
+  return undefined;
+}
+
 /** The status shown to editors: the draft's when there is one, else the current version's. */
 export function displayStatus(record: ItemRecord): DraftStatus | VersionStatus {
   return record.draft?.status ?? currentVersion(record)?.status ?? "draft";

@@ -1,4 +1,4 @@
-import { isDate } from "../domain/clone";
+import { dropUndefined } from "../domain/clone";
 import type { ItemDraft, LicenceDetails, Party, PenaltyDetails } from "@herald/contracts";
 import {
   AUDIENCE_TO_PB,
@@ -60,7 +60,7 @@ export function draftToInput(draft: ItemDraft): Record<string, unknown> {
   if (draft.id) input.id = draft.id;
   if (draft.details?.$case === "penalty") input.penalty = penaltyToInput(draft.details.value);
   if (draft.details?.$case === "licence") input.licence = licenceToInput(draft.details.value);
-  return stripUndefined(input);
+  return dropUndefined(input);
 }
 
 function partyToInput(party: Party | undefined) {
@@ -94,16 +94,6 @@ function licenceToInput(l: LicenceDetails) {
     validUntil: l.validUntil,
     licensingOffice: l.licensingOffice,
   };
-}
-
-function stripUndefined<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(stripUndefined) as T;
-  if (value && typeof value === "object" && !isDate(value)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = stripUndefined(v);
-    return out as T;
-  }
-  return value;
 }
 
 const PROTO_NAMES: Record<string, string> = { body: "body_html" };

@@ -19,7 +19,7 @@ import {
   ValidationError,
   WorkflowError,
 } from "../domain/errors";
-import type { Actor, Kind } from "../domain/item";
+import { type Actor, type Kind, latestDisclosed } from "../domain/item";
 import { parseItemInput } from "../domain/item-input";
 import { fromPb, KIND_TO_PB, TAKEDOWN_TO_PB } from "../domain/item-state";
 import type { ItemService } from "../domain/item-service";
@@ -200,11 +200,11 @@ export function createContentServiceImpl(options: GrpcServiceOptions): ContentSe
         .filter((k): k is Kind => k !== undefined);
       const records = await store.listPublic(request.updatedSince, after, pageSize, kinds);
       const states = records.map((record) => {
-        const version = [...record.versions].reverse().find((v) => v.disclosed)!;
+        const version = latestDisclosed(record)!;
         return versionToItemState(record.id, version);
       });
       const last = records.at(-1);
-      const lastAt = last ? [...last.versions].reverse().find((v) => v.disclosed)!.at : undefined;
+      const lastAt = last ? latestDisclosed(last)!.at : undefined;
       return {
         items: states,
         nextPageToken:

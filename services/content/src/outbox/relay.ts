@@ -8,7 +8,7 @@ import {
   type TransactionalProducer,
 } from "@herald/runtime";
 import type { Kafka } from "kafkajs";
-import type { ItemRecord } from "../domain/item";
+import { type ItemRecord, latestDisclosed } from "../domain/item";
 import { versionToItemState } from "../domain/item-state";
 import { type ItemStore, MARKER_REFRESH_MS, type OutboxMarker } from "../store/item-store";
 import type { Lease } from "./lease";
@@ -110,13 +110,19 @@ export class OutboxRelay {
     await this.resign();
   }
 
-  private async resign(): Promise<void> {
+  /** Stops relaying: drops the producer and what it knew while leading. */
+  private async standDown(): Promise<void> {
     const producer = this.producer;
     this.producer = undefined;
     this.state.leader = false;
     this.leadingSince = undefined;
     this.written.clear();
     await producer?.disconnect().catch(() => undefined);
+  }
+
+  /** Stands down and hands the lease back, so another instance need not wait for it to expire. */
+  private async resign(): Promise<void> {
+    await this.standDown();
     await this.options.lease.release().catch(() => undefined);
   }
 
@@ -151,12 +157,7 @@ export class OutboxRelay {
         this.state.lastError = error instanceof Error ? error.message : String(error);
         if (isFencedError(error)) {
           this.log.warn("fenced by a newer relay; standing down");
-          const fenced = this.producer;
-          this.producer = undefined;
-          this.state.leader = false;
-          this.leadingSince = undefined;
-          this.written.clear();
-          await fenced?.disconnect().catch(() => undefined);
+          await this.standDown();
         } else {
           this.log.error({ err: error }, "relay pass failed; retrying");
         }
@@ -207,7 +208,7 @@ export class OutboxRelay {
       done.push(...abandoned.map((m) => m._id));
       if (!record || ready.length === 0) return; // the revision is still being written
       done.push(...ready.map((m) => m._id));
-      const version = [...record.versions].reverse().find((v) => v.disclosed);
+      const version = latestDisclosed(record);
       if (!version) return;
       const state = versionToItemState(itemId, version);
       if (!mayLeave(state)) {

@@ -1,7 +1,14 @@
 import { type Connection, type Model, Schema } from "mongoose";
 import { ConflictError, NotFoundError } from "../domain/errors";
-import { currentVersion, displayStatus, type ItemRecord, type Kind } from "../domain/item";
-import { dropUndefined, isDuplicateKey, readRecord } from "./record-codec";
+import {
+  currentVersion,
+  displayStatus,
+  type ItemRecord,
+  type Kind,
+  latestDisclosed,
+} from "../domain/item";
+import { dropUndefined } from "../domain/clone";
+import { isDuplicateKey, readRecord } from "./record-codec";
 
 /**
  * Where items live. Three collections:
@@ -64,7 +71,7 @@ export function revisionId(itemId: string, revision: number): string {
 }
 
 function headOf(record: ItemRecord): HeadDoc {
-  const disclosed = [...record.versions].reverse().find((v) => v.disclosed);
+  const disclosed = latestDisclosed(record);
   return {
     _id: record.id,
     revision: record.revision,
