@@ -9,6 +9,13 @@ import { Kafka, logLevel } from "kafkajs";
 import { MongoClient } from "mongodb";
 
 export { herald, resolveStack, ROOT, type StackSource } from "./stack-source";
+export {
+  artifactPath,
+  CHROMIUM_ARGS,
+  DEBIAN_CHROMIUM,
+  ensureChromium,
+  launchBrowser,
+} from "./browser";
 
 export interface TestStack {
   brokers: string[];
