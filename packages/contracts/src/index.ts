@@ -16,6 +16,7 @@ export {
   Topics,
   MessageHeaders,
   PROTOBUF_CONTENT_TYPE,
+  channelRedeliveryTopic,
   deadLetterTopic,
   isValidChannelName,
   type CleanupPolicy,

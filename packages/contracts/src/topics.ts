@@ -81,18 +81,38 @@ export function isValidChannelName(name: string): boolean {
   return CHANNEL_NAME.test(name);
 }
 
-/** The dead-letter topic of one channel, key = item id. */
-export function deadLetterTopic(channel: string): TopicSpec<DeadLetter> {
+function checkChannelName(channel: string): void {
   if (!isValidChannelName(channel)) {
     throw new RangeError(
       `channel name ${JSON.stringify(channel)} must match ${CHANNEL_NAME.source} (lower-case letters, digits and dashes)`,
     );
   }
+}
+
+/** The dead-letter topic of one channel, key = item id. */
+export function deadLetterTopic(channel: string): TopicSpec<DeadLetter> {
+  checkChannelName(channel);
   return {
     name: `herald.dlq.${channel}.v1`,
     schema: Schemas.deadLetter,
     cleanupPolicy: "delete",
     retentionMs: 30 * DAY_MS,
+  };
+}
+
+/**
+ * One channel's own redelivery queue, key = item id. The channel forwards the
+ * requests for it from herald.redeliver.v1 here, so that a request lands on the
+ * partition (and so the instance) that also consumes the item's versions: one
+ * writer per item. It must have as many partitions as herald.items.v1.
+ */
+export function channelRedeliveryTopic(channel: string): TopicSpec<RedeliveryRequest> {
+  checkChannelName(channel);
+  return {
+    name: `herald.redeliver.${channel}.v1`,
+    schema: Schemas.redeliveryRequest,
+    cleanupPolicy: "delete",
+    retentionMs: 7 * DAY_MS,
   };
 }
 

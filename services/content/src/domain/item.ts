@@ -226,5 +226,5 @@ export interface Actor {
   kinds?: readonly Kind[];
 }
 
-export const ROLES = ["editor", "reviewer", "admin", "upstream"] as const;
+export const ROLES = ["editor", "reviewer", "admin", "upstream", "channel"] as const;
 export type Role = (typeof ROLES)[number];

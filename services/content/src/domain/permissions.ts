@@ -4,7 +4,8 @@ import type { Actor, Kind, Role } from "./item";
 /**
  * Who may do what. Least privilege: editors write drafts, reviewers approve and
  * take down, admins may do both and publish without review; upstream systems
- * publish and take down directly, limited to the kinds their credentials name.
+ * publish and take down directly, limited to the kinds their credentials name;
+ * channels only read what is public, to fetch an item's current state again.
  */
 const ALLOWED: Record<string, readonly Role[]> = {
   read: ["editor", "reviewer", "admin"],
@@ -17,7 +18,7 @@ const ALLOWED: Record<string, readonly Role[]> = {
   "publish-direct": ["admin", "upstream"],
   takedown: ["reviewer", "admin", "upstream"],
   "disclosure-review": ["reviewer", "admin"],
-  "read-public": ["editor", "reviewer", "admin", "upstream"],
+  "read-public": ["editor", "reviewer", "admin", "upstream", "channel"],
 };
 
 export type Action = keyof typeof ALLOWED;

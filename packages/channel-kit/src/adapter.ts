@@ -1,0 +1,68 @@
+import type { ItemState } from "@herald/contracts";
+import type { Holding } from "./holdings";
+import type { ChannelPolicy } from "./policy";
+
+/** What the runtime tells an adapter about the apply in hand. */
+export interface ApplyContext {
+  /** 1 for the first attempt at this version, counting retries and redeliveries. */
+  readonly attempt: number;
+  /** What the channel held before, if anything. */
+  readonly previous: Holding | undefined;
+  /** Why this apply runs: the item stream, a retry, or a redelivery request. */
+  readonly source: "stream" | "retry" | "redelivery";
+}
+
+export interface ApplyResult {
+  /** Where the item now lives on the channel: a URL, a platform post id. */
+  readonly externalRef?: string;
+}
+
+/**
+ * The one interface a channel implements. The runtime calls `apply` for a state
+ * the channel should show and `remove` for one it should no longer show, one at a
+ * time per item and only for versions newer than the channel holds.
+ *
+ * Throw {@link PermanentChannelError} for a state the channel can never take as
+ * it is (it goes to the channel's DLQ and a REJECTED receipt); any other error is
+ * treated as transient and retried with backoff.
+ */
+export interface ChannelAdapter {
+  readonly policy: ChannelPolicy;
+  /**
+   * The channel keeps its content in the runtime's holdings: each applied state is
+   * stored with its holding in one write and handed back to `restore`.
+   */
+  readonly keepsContent?: boolean;
+  apply(state: ItemState, ctx: ApplyContext): Promise<ApplyResult | void>;
+  remove(state: ItemState, ctx: ApplyContext): Promise<void>;
+  /**
+   * Called at start-up for every holding in the channel's database, and whenever
+   * another instance of the channel changed one, with the stored state when the
+   * channel keeps its content: how an instance rebuilds and refreshes what it
+   * serves from memory.
+   */
+  restore?(holding: Holding, state: ItemState | undefined): void;
+}
+
+/** A state the channel can never apply as it is: no retry, it goes to the DLQ. */
+export class PermanentChannelError extends Error {
+  override readonly name = "PermanentChannelError";
+  constructor(
+    /** A stable, machine-readable code, e.g. "portal.body_too_large". */
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The machine-readable code of any error an adapter threw. */
+export function errorCode(error: unknown): string {
+  if (error instanceof PermanentChannelError) return error.code;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && code.length > 0 ? code : "channel.error";
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

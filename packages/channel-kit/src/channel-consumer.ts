@@ -1,0 +1,387 @@
+import {
+  DeliveryOutcome,
+  type DeliveryReceipt,
+  type ItemState,
+  type RedeliveryRequest,
+  Topics,
+  channelRedeliveryTopic,
+} from "@herald/contracts";
+import {
+  type HeraldProducer,
+  type Logger,
+  decodePayload,
+  extractTraceContext,
+  headersToStrings,
+  topicName,
+} from "@herald/runtime";
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
+import type { ApplyOutcome, Applier } from "./applier";
+import { coPartitionedAssigner } from "./assigner";
+import type { CurrentStateSource } from "./content-client";
+import type { DeadLetters } from "./dead-letters";
+import type { HoldingStore } from "./holdings";
+import type { ChannelMetrics } from "./metrics";
+import type { RetryQueue } from "./retry-queue";
+
+export interface ChannelConsumerOptions {
+  kafka: Kafka;
+  channel: string;
+  groupId: string;
+  topicPrefix: string | undefined;
+  applier: Applier;
+  holdings: HoldingStore;
+  retries: RetryQueue;
+  deadLetters: DeadLetters;
+  producer: HeraldProducer;
+  metrics: ChannelMetrics;
+  content: CurrentStateSource | undefined;
+  logger: Logger;
+  /** Messages handled and committed together (default 200). */
+  chunkSize: number;
+  /** Items of one chunk applied at once (default 8); versions of one item never overlap. */
+  concurrency: number;
+  sessionTimeoutMs: number;
+  /** Sees every holding with its stored state once, after the first join. */
+  restore: Parameters<HoldingStore["loadAll"]>[0];
+}
+
+export type ConsumerHealth =
+  "starting" | "loading" | "running" | "stopping" | "stopped" | "crashed";
+
+/** Runs `tasks` with at most `limit` in flight. */
+async function pooled<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]> {
+  const results: T[] = new Array<T>(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < tasks.length; i = next++) results[i] = await tasks[i]!();
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  return results;
+}
+
+/**
+ * The channel's consumer: the item stream and the channel's own redelivery queue
+ * in one group, co-partitioned, so each item has one writer. Per chunk of a
+ * batch: poison to the DLQ, the newest version per item applied, receipts sent,
+ * then the offsets committed, so a crash replays at most one chunk.
+ */
+export class ChannelConsumer {
+  private readonly consumer: Consumer;
+  private readonly itemsTopic: string;
+  private readonly redeliverTopic: string;
+  private loaded: Promise<void> | undefined;
+  private joins = 0;
+  private assigned = new Set<number>();
+  state: ConsumerHealth = "starting";
+  lastError: string | undefined;
+
+  constructor(private readonly options: ChannelConsumerOptions) {
+    this.itemsTopic = topicName(Topics.items, options.topicPrefix);
+    this.redeliverTopic = topicName(channelRedeliveryTopic(options.channel), options.topicPrefix);
+    this.consumer = options.kafka.consumer({
+      groupId: options.groupId,
+      partitionAssigners: [coPartitionedAssigner],
+      sessionTimeout: options.sessionTimeoutMs,
+      heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 10)),
+    });
+    const log = options.logger;
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.joins += 1;
+      this.assigned = new Set(payload.memberAssignment[this.itemsTopic] ?? []);
+      log.info({ partitions: [...this.assigned] }, "partitions assigned");
+      options.retries.retain(this.assigned);
+      if (this.joins === 1) {
+        // Loaded after the first join: whoever applied these partitions before has stopped.
+        this.state = "loading";
+        this.loaded = options.holdings.loadAll(options.restore).then((count) => {
+          log.info({ holdings: count }, "holdings loaded");
+          this.state = "running";
+        });
+      } else {
+        options.holdings.invalidate();
+      }
+    });
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      this.lastError = payload.error.message;
+      if (!payload.restart) this.state = "crashed";
+      log.error({ err: payload.error, restart: payload.restart }, "consumer crashed");
+    });
+  }
+
+  /** Partitions of the item stream this instance owns now. */
+  partitions(): ReadonlySet<number> {
+    return this.assigned;
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({
+      topics: [this.itemsTopic, this.redeliverTopic],
+      fromBeginning: true,
+    });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 4,
+      eachBatch: (payload) => this.eachBatch(payload),
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.state === "stopped") return;
+    this.state = "stopping";
+    await this.consumer.disconnect();
+    this.state = "stopped";
+  }
+
+  /** Waits for the holdings to load, keeping the group membership meanwhile. */
+  private async whenLoaded(payload: EachBatchPayload): Promise<void> {
+    for (;;) {
+      const loaded = this.loaded;
+      if (!loaded) return;
+      const done = await Promise.race([
+        loaded.then(() => true),
+        new Promise<false>((resolve) => setTimeout(() => resolve(false), 1000).unref()),
+      ]);
+      if (done) return;
+      await payload.heartbeat();
+    }
+  }
+
+  private async eachBatch(payload: EachBatchPayload): Promise<void> {
+    await this.whenLoaded(payload);
+    const { batch } = payload;
+    const isItems = batch.topic === this.itemsTopic;
+    for (let start = 0; start < batch.messages.length; start += this.options.chunkSize) {
+      if (!payload.isRunning() || payload.isStale()) return;
+      const chunk = batch.messages.slice(start, start + this.options.chunkSize);
+      const receipts = isItems
+        ? await this.applyItems(chunk, batch.partition, payload)
+        : await this.redeliver(chunk, batch.partition);
+      await sendReceipts(this.options.producer, receipts);
+      const last = chunk.at(-1)!;
+      payload.resolveOffset(last.offset);
+      await payload.commitOffsetsIfNecessary({
+        topics: [
+          {
+            topic: batch.topic,
+            partitions: [
+              { partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
+            ],
+          },
+        ],
+      });
+      this.options.metrics.progressed();
+      await payload.heartbeat();
+    }
+  }
+
+  private decode<T>(
+    message: KafkaMessage,
+    schema: Parameters<typeof decodePayload<T>>[0],
+  ):
+    | { value: T; headers: Record<string, string> }
+    | { poison: string; headers: Record<string, string> } {
+    const headers = headersToStrings(message.headers);
+    const decoded = decodePayload(schema, message.value, headers);
+    return decoded.ok ? { value: decoded.value, headers } : { poison: decoded.reason, headers };
+  }
+
+  private async deadLetter(
+    message: KafkaMessage,
+    topic: string,
+    partition: number,
+    headers: Record<string, string>,
+    reason: string,
+  ): Promise<void> {
+    this.options.logger.warn({ topic, partition, offset: message.offset, reason }, "dead-lettered");
+    await this.options.deadLetters.send({
+      topic,
+      partition,
+      offset: message.offset,
+      key: message.key,
+      value: message.value,
+      headers,
+      reason,
+    });
+    this.options.metrics.count("dead_lettered");
+  }
+
+  private async applyItems(
+    chunk: KafkaMessage[],
+    partition: number,
+    payload: EachBatchPayload,
+  ): Promise<DeliveryReceipt[]> {
+    // The newest version of each item in the chunk; the older ones would be stale anyway.
+    const newest = new Map<
+      string,
+      { state: ItemState; message: KafkaMessage; headers: Record<string, string> }
+    >();
+    for (const message of chunk) {
+      const decoded = this.decode(message, Topics.items.schema);
+      if ("poison" in decoded) {
+        await this.deadLetter(message, this.itemsTopic, partition, decoded.headers, decoded.poison);
+        continue;
+      }
+      const problem = invalidState(decoded.value, message.key);
+      if (problem) {
+        await this.deadLetter(message, this.itemsTopic, partition, decoded.headers, problem);
+        continue;
+      }
+      const seen = newest.get(decoded.value.id);
+      if (!seen || seen.state.version <= decoded.value.version) {
+        newest.set(decoded.value.id, { state: decoded.value, message, headers: decoded.headers });
+      }
+    }
+    const entries = [...newest.values()];
+    const outcomes = await pooled(
+      entries.map(({ state, message }) => () => {
+        this.options.retries.cancel(state.id);
+        return this.options.applier.process(state, {
+          source: "stream",
+          parent: extractTraceContext(message.headers ?? {}),
+          heartbeat: () => payload.heartbeat(),
+        });
+      }),
+      this.options.concurrency,
+    );
+    const receipts: DeliveryReceipt[] = [];
+    for (const [i, outcome] of outcomes.entries()) {
+      const entry = entries[i]!;
+      await this.afterApply(outcome, entry.state, partition, receipts, () =>
+        this.deadLetter(
+          entry.message,
+          this.itemsTopic,
+          partition,
+          entry.headers,
+          rejectedReason(outcome),
+        ),
+      );
+    }
+    return receipts;
+  }
+
+  /** Collects the outcome's receipt and hands failures to the DLQ or the retries. */
+  async afterApply(
+    outcome: ApplyOutcome,
+    state: ItemState,
+    partition: number,
+    receipts: DeliveryReceipt[],
+    deadLetter: () => Promise<void>,
+  ): Promise<void> {
+    if (outcome.kind === "stale") return;
+    if (outcome.receipt) receipts.push(outcome.receipt);
+    if (outcome.kind === "rejected") await deadLetter();
+    if (outcome.kind === "failed")
+      this.options.retries.schedule(state, outcome.attempts, partition);
+  }
+
+  private async redeliver(chunk: KafkaMessage[], partition: number): Promise<DeliveryReceipt[]> {
+    const receipts: DeliveryReceipt[] = [];
+    for (const message of chunk) {
+      const decoded = this.decode<RedeliveryRequest>(
+        message,
+        channelRedeliveryTopic(this.options.channel).schema,
+      );
+      if ("poison" in decoded) {
+        await this.deadLetter(
+          message,
+          this.redeliverTopic,
+          partition,
+          decoded.headers,
+          decoded.poison,
+        );
+        continue;
+      }
+      receipts.push(
+        ...(await this.redeliverOne(decoded.value, message, partition, decoded.headers)),
+      );
+    }
+    return receipts;
+  }
+
+  /** Applies an item's current state again; the queue is co-partitioned, so `partition` is the item's. */
+  private async redeliverOne(
+    request: RedeliveryRequest,
+    message: KafkaMessage,
+    partition: number,
+    headers: Record<string, string>,
+  ): Promise<DeliveryReceipt[]> {
+    const log = this.options.logger.child({
+      itemId: request.itemId,
+      requestedBy: request.requestedBy,
+    });
+    const parent = extractTraceContext(message.headers ?? {});
+    let state: ItemState | undefined;
+    try {
+      if (!this.options.content)
+        throw new Error("no content service is configured for redeliveries");
+      state = await this.options.content.currentState(request.itemId);
+    } catch (error) {
+      log.warn({ err: error }, "redelivery: cannot fetch the current state");
+      this.options.metrics.count("failed");
+      return [
+        {
+          itemId: request.itemId,
+          version: request.version,
+          channel: this.options.channel,
+          outletId: "",
+          outcome: DeliveryOutcome.DELIVERY_OUTCOME_FAILED,
+          checksum: "",
+          externalRef: "",
+          attempt: 1,
+          error: {
+            code: "content.unavailable",
+            message: `redelivery could not fetch the current state: ${error instanceof Error ? error.message : String(error)}`,
+            retryable: true,
+          },
+          at: new Date(),
+        },
+      ];
+    }
+    this.options.metrics.count("redelivered");
+    log.info({ version: state?.version }, "redelivering");
+    const outcome = state
+      ? await this.options.applier.process(state, { source: "redelivery", force: true, parent })
+      : await this.options.applier.processUnknown(request.itemId, { source: "redelivery", parent });
+    const receipts: DeliveryReceipt[] = [];
+    if (state) {
+      this.options.retries.cancel(state.id);
+      await this.afterApply(outcome, state, partition, receipts, () =>
+        this.deadLetter(message, this.redeliverTopic, partition, headers, rejectedReason(outcome)),
+      );
+    } else if (outcome.kind !== "stale" && "receipt" in outcome && outcome.receipt) {
+      receipts.push(outcome.receipt);
+    }
+    return receipts;
+  }
+}
+
+/** Sends receipts keyed by item id, so each item's receipts stay in order. */
+export async function sendReceipts(
+  producer: HeraldProducer,
+  receipts: readonly DeliveryReceipt[],
+): Promise<void> {
+  if (receipts.length === 0) return;
+  await producer.send(
+    Topics.receipts,
+    receipts.map((receipt) => ({ key: receipt.itemId, value: receipt })),
+  );
+}
+
+function rejectedReason(outcome: ApplyOutcome): string {
+  return outcome.kind === "rejected" ? outcome.reason : outcome.kind;
+}
+
+/** Why a decoded item state can never be applied, if it cannot. */
+function invalidState(state: ItemState, key: Buffer | null): string | undefined {
+  if (!state.id) return "item state has no id";
+  if (!Number.isSafeInteger(state.version) || state.version < 1) {
+    return `item ${state.id} has version ${state.version}; versions start at 1`;
+  }
+  const keyText = key?.toString("utf8");
+  if (keyText !== undefined && keyText !== state.id) {
+    return `message key ${JSON.stringify(keyText)} is not the item id ${JSON.stringify(state.id)}`;
+  }
+  return undefined;
+}

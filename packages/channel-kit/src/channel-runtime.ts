@@ -1,0 +1,282 @@
+import { readFileSync } from "node:fs";
+import {
+  ItemState,
+  Topics,
+  type TopicSpec,
+  channelRedeliveryTopic,
+  deadLetterTopic,
+} from "@herald/contracts";
+import {
+  type CheckResult,
+  type Logger,
+  connectMongo,
+  createKafkaClient,
+  createProducer,
+  ensureTopics,
+  topicName,
+} from "@herald/runtime";
+import type { Kafka } from "kafkajs";
+import type { ChannelAdapter } from "./adapter";
+import { Applier } from "./applier";
+import { ChannelConsumer, sendReceipts } from "./channel-consumer";
+import type { ChannelConfig } from "./config";
+import { type CurrentStateSource, createContentClient } from "./content-client";
+import { DeadLetters } from "./dead-letters";
+import { type Holding, HoldingStore } from "./holdings";
+import { InventoryTokens, createInventoryService, startInventoryServer } from "./inventory";
+import { LagMonitor } from "./lag-monitor";
+import { ChannelMetrics } from "./metrics";
+import { PeerSync } from "./peer-sync";
+import { createRedeliveryRouter } from "./redelivery-router";
+import { RetryQueue } from "./retry-queue";
+
+/** A running channel: what its service wires into health, metrics and shutdown. */
+export interface ChannelRuntime {
+  readonly channel: string;
+  readonly inventoryPort: number;
+  readonly metrics: ChannelMetrics;
+  /** Every holding this instance knows, in item id order. */
+  holdings(): readonly Holding[];
+  /** For /readyz: consuming, holdings loaded, and not stalled with lag. */
+  ready(): CheckResult;
+  /** The Prometheus text of the channel's counters and lag. */
+  metricsText(): string;
+  /** Stops consuming (finishing the chunk in hand), then closes everything. */
+  stop(): Promise<void>;
+}
+
+export interface StartChannelOptions {
+  adapter: ChannelAdapter;
+  config: ChannelConfig;
+  logger: Logger;
+  /** Where redeliveries fetch current states; default: a client built from the config. */
+  content?: CurrentStateSource;
+}
+
+async function ensureChannelTopics(
+  kafka: Kafka,
+  channel: string,
+  config: ChannelConfig,
+  logger: Logger,
+) {
+  const prefix = config.HERALD_TOPIC_PREFIX;
+  const common = {
+    logger,
+    ...(prefix ? { prefix } : {}),
+    ...(config.HERALD_TOPIC_REPLICATION
+      ? { replicationFactor: config.HERALD_TOPIC_REPLICATION }
+      : {}),
+  };
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const shared: TopicSpec<unknown>[] = [
+      Topics.items,
+      Topics.receipts,
+      Topics.redeliver,
+      deadLetterTopic(channel),
+    ];
+    await ensureTopics(admin, shared, { ...common, partitions: config.HERALD_TOPIC_PARTITIONS });
+    const items = topicName(Topics.items, prefix);
+    const metadata = await admin.fetchTopicMetadata({ topics: [items] });
+    const partitions = metadata.topics[0]?.partitions.length ?? config.HERALD_TOPIC_PARTITIONS;
+    const queue = channelRedeliveryTopic(channel);
+    await ensureTopics(admin, [queue], { ...common, partitions });
+    const queueName = topicName(queue, prefix);
+    const queueMeta = await admin.fetchTopicMetadata({ topics: [queueName] });
+    const queuePartitions = queueMeta.topics[0]?.partitions.length ?? 0;
+    if (queuePartitions !== partitions) {
+      throw new Error(
+        `${queueName} has ${queuePartitions} partitions but ${items} has ${partitions}; they must match so that an item's redeliveries reach the instance that applies it. Add partitions to ${queueName} with kafka-topics.sh --alter.`,
+      );
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+function contentSource(config: ChannelConfig): CurrentStateSource | undefined {
+  if (!config.CHANNEL_CONTENT_GRPC) return undefined;
+  if (!config.CHANNEL_CONTENT_TOKEN_FILE) {
+    throw new Error(
+      "CHANNEL_CONTENT_TOKEN_FILE: required with CHANNEL_CONTENT_GRPC (a file holding a content token with role `channel`)",
+    );
+  }
+  let token: string;
+  try {
+    token = readFileSync(config.CHANNEL_CONTENT_TOKEN_FILE, "utf8").trim();
+  } catch (error) {
+    throw new Error(
+      `CHANNEL_CONTENT_TOKEN_FILE: cannot read ${config.CHANNEL_CONTENT_TOKEN_FILE}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  return createContentClient({ address: config.CHANNEL_CONTENT_GRPC, token });
+}
+
+/**
+ * Starts a channel on the runtime: topics, database, the item stream and the
+ * channel's redelivery queue, peer sync, lag, and the ChannelInventory server.
+ */
+export async function startChannel(options: StartChannelOptions): Promise<ChannelRuntime> {
+  const { adapter, config, logger } = options;
+  const channel = adapter.policy.name;
+  const log = logger.child({ channel });
+  const prefix = config.HERALD_TOPIC_PREFIX;
+  const groupId = config.CHANNEL_GROUP ?? `herald-${channel}`;
+  const tokens = InventoryTokens.fromFile(config.CHANNEL_INVENTORY_TOKENS_FILE);
+  const content = options.content ?? contentSource(config);
+  const kafka = createKafkaClient({
+    brokers: config.KAFKA_BROKERS,
+    clientId: config.KAFKA_CLIENT_ID,
+    logger,
+  });
+  await ensureChannelTopics(kafka, channel, config, log);
+  const connection = await connectMongo({
+    url: config.MONGO_URL,
+    dbName: config.CHANNEL_DB ?? `herald_${channel.replace(/-/g, "_")}`,
+    logger: log,
+    appName: `herald-${channel}`,
+  });
+  const holdings = new HoldingStore(connection, adapter.keepsContent ?? false);
+  const metrics = new ChannelMetrics(channel);
+  const producer = createProducer(kafka, {
+    logger: log,
+    ...(prefix ? { topicPrefix: prefix } : {}),
+  });
+  await producer.connect();
+  const deadLetters = new DeadLetters(channel, producer);
+  const applier = new Applier({
+    adapter,
+    holdings,
+    metrics,
+    logger: log,
+    inlineAttempts: config.CHANNEL_RETRY_INLINE,
+  });
+  const restore = (holding: Holding, state: ItemState | undefined) =>
+    adapter.restore?.(holding, state);
+  const retries = new RetryQueue({
+    backoff: { initialMs: config.CHANNEL_RETRY_INITIAL_MS, maxMs: config.CHANNEL_RETRY_MAX_MS },
+    maxAttempts: config.CHANNEL_RETRY_DEFERRED,
+    run: async (state, attempt, partition) => {
+      try {
+        metrics.count("retried");
+        const outcome = await applier.process(state, { source: "retry", attempt });
+        const receipts: Parameters<ChannelConsumer["afterApply"]>[3] = [];
+        await consumer.afterApply(outcome, state, partition, receipts, () =>
+          deadLetters.send({
+            topic: topicName(Topics.items, prefix),
+            partition,
+            offset: "",
+            key: state.id,
+            value: ItemState.encode(state).finish(),
+            headers: {},
+            reason: outcome.kind === "rejected" ? outcome.reason : outcome.kind,
+          }),
+        );
+        await sendReceipts(producer, receipts);
+      } catch (error) {
+        log.warn({ err: error, itemId: state.id }, "deferred retry could not finish");
+      }
+    },
+  });
+  const consumer: ChannelConsumer = new ChannelConsumer({
+    kafka,
+    channel,
+    groupId,
+    topicPrefix: prefix,
+    applier,
+    holdings,
+    retries,
+    deadLetters,
+    producer,
+    metrics,
+    content,
+    logger: log,
+    chunkSize: config.CHANNEL_CHUNK_SIZE,
+    concurrency: config.CHANNEL_APPLY_CONCURRENCY,
+    sessionTimeoutMs: config.CHANNEL_SESSION_TIMEOUT_MS,
+    restore,
+  });
+  const router = createRedeliveryRouter({
+    kafka,
+    channel,
+    groupId: `${groupId}-redeliver`,
+    topicPrefix: prefix,
+    producer,
+    deadLetters,
+    metrics,
+    logger: log,
+  });
+  const peers = new PeerSync({
+    kafka,
+    channel,
+    instanceId: config.CHANNEL_INSTANCE_ID,
+    groupPrefix: groupId,
+    topicPrefix: prefix,
+    holdings,
+    ownPartitions: () => consumer.partitions(),
+    onChange: restore,
+    logger: log,
+  });
+  const lag = new LagMonitor({
+    kafka,
+    groupId,
+    topic: topicName(Topics.items, prefix),
+    intervalMs: config.CHANNEL_LAG_INTERVAL_MS,
+    partitions: () => consumer.partitions(),
+    report: (value) => metrics.setLag(value),
+    logger: log,
+  });
+  const inventory = await startInventoryServer(
+    createInventoryService({ holdings: () => holdings.sorted(), tokens, logger: log }),
+    config.CHANNEL_INVENTORY_HOST,
+    config.CHANNEL_INVENTORY_PORT,
+  );
+  await peers.start();
+  await consumer.start();
+  await router.start();
+  await lag.start();
+  log.info({ groupId, inventoryPort: inventory.port }, "channel started");
+
+  return {
+    channel,
+    inventoryPort: inventory.port,
+    metrics,
+    holdings: () => holdings.sorted(),
+    ready() {
+      const c = consumer;
+      if (c.state === "crashed")
+        return { ok: false, detail: `consumer crashed: ${c.lastError ?? "unknown error"}` };
+      if (c.state !== "running") return { ok: false, detail: `consumer ${c.state}` };
+      if (router.status().state === "crashed")
+        return { ok: false, detail: "redelivery router crashed" };
+      const behind = metrics.lag();
+      const idleMs = metrics.millisSinceProgress();
+      if (behind > 0 && idleMs > config.CHANNEL_STALL_MS) {
+        return {
+          ok: false,
+          detail: `no progress for ${Math.round(idleMs / 1000)} s with ${behind} messages behind`,
+        };
+      }
+      return { ok: true, detail: `lag ${behind}, retries pending ${retries.size}` };
+    },
+    metricsText: () =>
+      metrics.prometheus({ retries_pending: retries.size, ...prefixed(holdings.counts()) }),
+    async stop() {
+      retries.stop();
+      await lag.stop().catch(() => undefined);
+      await router.stop();
+      await consumer.stop();
+      await peers.stop().catch(() => undefined);
+      await new Promise<void>((resolve) => inventory.server.tryShutdown(() => resolve()));
+      content?.close();
+      await producer.disconnect();
+      await connection.close();
+      log.info("channel stopped");
+    },
+  };
+}
+
+function prefixed(counts: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(counts).map(([k, v]) => [`holdings_${k}`, v]));
+}

@@ -1,0 +1,215 @@
+import { ItemState, ItemStatus } from "@herald/contracts";
+import type { Connection } from "mongoose";
+import type { Decline } from "./policy";
+
+/**
+ * What the channel shows of an item: `held` (some version is on the channel),
+ * `removed` (taken off after a takedown), `declined` (the channel does not take
+ * it), `absent` (never applied, e.g. every attempt failed).
+ */
+export type HoldingStatus = "held" | "removed" | "declined" | "absent";
+
+/** The last failure of an item on this channel, kept until a later version succeeds. */
+export interface HoldingFailure {
+  readonly version: number;
+  readonly code: string;
+  readonly message: string;
+  /** True when the channel refused the version for good (it went to the DLQ). */
+  readonly permanent: boolean;
+  readonly attempts: number;
+  readonly at: Date;
+}
+
+/** One item as this channel holds it. */
+export interface Holding {
+  readonly itemId: string;
+  /** The version of the last outcome (held, removed or declined); 0 when none. */
+  readonly version: number;
+  readonly checksum: string;
+  readonly externalRef: string;
+  readonly status: HoldingStatus;
+  /** The item's status in the held version (RETRACTED for a withdrawn notice). */
+  readonly itemStatus: ItemStatus;
+  readonly appliedAt: Date;
+  /** How many versions were applied to the channel in all: a replay never adds one. */
+  readonly applies: number;
+  readonly decline?: Decline;
+  readonly failure?: HoldingFailure;
+}
+
+interface HoldingDocument {
+  _id: string;
+  version: number;
+  checksum: string;
+  externalRef: string;
+  status: HoldingStatus;
+  itemStatus: ItemStatus;
+  appliedAt: Date;
+  applies: number;
+  decline?: Decline;
+  failure?: HoldingFailure;
+  /** The applied ItemState, protobuf-encoded, for channels that keep their content here. */
+  state?: Buffer | Uint8Array | { buffer: Uint8Array };
+}
+
+function toHolding(doc: HoldingDocument): Holding {
+  return {
+    itemId: doc._id,
+    version: doc.version,
+    checksum: doc.checksum,
+    externalRef: doc.externalRef,
+    status: doc.status,
+    itemStatus: doc.itemStatus,
+    appliedAt: doc.appliedAt,
+    applies: doc.applies,
+    ...(doc.decline ? { decline: { code: doc.decline.code, reason: doc.decline.reason } } : {}),
+    ...(doc.failure ? { failure: doc.failure } : {}),
+  };
+}
+
+function stateBytes(value: HoldingDocument["state"]): Uint8Array | undefined {
+  if (!value) return undefined;
+  if (value instanceof Uint8Array) return value;
+  return value.buffer; // a BSON Binary
+}
+
+export function decodeStoredState(doc: {
+  state?: HoldingDocument["state"];
+}): ItemState | undefined {
+  const bytes = stateBytes(doc.state);
+  return bytes ? ItemState.decode(bytes) : undefined;
+}
+
+/**
+ * The channel's holdings, in its own database: collection `holdings`, `_id` =
+ * item id. Every instance keeps the whole collection in memory (it is small, and
+ * FerretDB on SQLite pushes down only `_id` filters, so listing or scanning it per
+ * request would not scale); the runtime is the only writer of an item, so its
+ * cache is exact for the items whose partitions it owns. `invalidate()` marks the
+ * rest for a re-read after a rebalance.
+ */
+export class HoldingStore {
+  private readonly cache = new Map<string, Holding>();
+  /** Items written or re-read since the last rebalance. */
+  private verified = new Set<string>();
+  private sortedCache: Holding[] | undefined;
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly storeStates: boolean,
+  ) {}
+
+  private get collection() {
+    return this.connection.db!.collection<HoldingDocument>("holdings");
+  }
+
+  /** Loads every holding; `each` sees it with its stored state. Returns how many. */
+  async loadAll(each?: (holding: Holding, state: ItemState | undefined) => void): Promise<number> {
+    let count = 0;
+    const projection = this.storeStates ? {} : { state: 0 };
+    for await (const doc of this.collection.find({}, { projection })) {
+      const holding = toHolding(doc);
+      this.cache.set(holding.itemId, holding);
+      this.verified.add(holding.itemId);
+      this.sortedCache = undefined;
+      each?.(holding, this.storeStates ? decodeStoredState(doc) : undefined);
+      count += 1;
+    }
+    return count;
+  }
+
+  /** After a rebalance: items this instance did not write may have changed elsewhere. */
+  invalidate(): void {
+    this.verified = new Set();
+  }
+
+  /** The holding as the database has it, read again once after each rebalance. */
+  async get(itemId: string): Promise<Holding | undefined> {
+    if (this.verified.has(itemId)) return this.cache.get(itemId);
+    const doc = await this.collection.findOne({ _id: itemId }, { projection: { state: 0 } });
+    const holding = doc ? toHolding(doc) : undefined;
+    if (holding) this.cache.set(itemId, holding);
+    else this.cache.delete(itemId);
+    this.sortedCache = undefined;
+    this.verified.add(itemId);
+    return holding;
+  }
+
+  /** The last known holding without touching the database. */
+  peek(itemId: string): Holding | undefined {
+    return this.cache.get(itemId);
+  }
+
+  /** Re-reads one item another instance wrote; returns it with its stored state. */
+  async refresh(
+    itemId: string,
+  ): Promise<{ holding: Holding; state: ItemState | undefined } | undefined> {
+    const doc = await this.collection.findOne({ _id: itemId });
+    if (!doc) {
+      this.cache.delete(itemId);
+      this.sortedCache = undefined;
+      return undefined;
+    }
+    const holding = toHolding(doc);
+    const cached = this.cache.get(itemId);
+    if (!cached || cached.version <= holding.version) {
+      this.cache.set(itemId, holding);
+      this.sortedCache = undefined;
+    }
+    return { holding, state: this.storeStates ? decodeStoredState(doc) : undefined };
+  }
+
+  /** Writes one holding in a single document replace: the holding and its state land together. */
+  async save(holding: Holding, state?: ItemState): Promise<void> {
+    const doc: HoldingDocument = {
+      _id: holding.itemId,
+      version: holding.version,
+      checksum: holding.checksum,
+      externalRef: holding.externalRef,
+      status: holding.status,
+      itemStatus: holding.itemStatus,
+      appliedAt: holding.appliedAt,
+      applies: holding.applies,
+      ...(holding.decline ? { decline: holding.decline } : {}),
+      ...(holding.failure ? { failure: holding.failure } : {}),
+      ...(this.storeStates && state
+        ? { state: Buffer.from(ItemState.encode(state).finish()) }
+        : {}),
+    };
+    await this.collection.replaceOne({ _id: holding.itemId }, doc, { upsert: true });
+    this.cache.set(holding.itemId, holding);
+    this.verified.add(holding.itemId);
+    this.sortedCache = undefined;
+  }
+
+  /**
+   * Every holding this instance knows, in item id order. The sorted list is kept
+   * until the next write, so an audit paging through 100,000 holdings sorts once.
+   */
+  sorted(): readonly Holding[] {
+    this.sortedCache ??= [...this.cache.values()].sort((a, b) =>
+      a.itemId < b.itemId ? -1 : a.itemId > b.itemId ? 1 : 0,
+    );
+    return this.sortedCache;
+  }
+
+  counts(): Record<HoldingStatus, number> {
+    const counts: Record<HoldingStatus, number> = { held: 0, removed: 0, declined: 0, absent: 0 };
+    for (const h of this.cache.values()) counts[h.status] += 1;
+    return counts;
+  }
+}
+
+/** A holding for an item the channel has never applied. */
+export function absentHolding(itemId: string): Holding {
+  return {
+    itemId,
+    version: 0,
+    checksum: "",
+    externalRef: "",
+    status: "absent",
+    itemStatus: ItemStatus.ITEM_STATUS_UNSPECIFIED,
+    appliedAt: new Date(0),
+    applies: 0,
+  };
+}

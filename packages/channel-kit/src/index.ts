@@ -1,0 +1,31 @@
+/**
+ * The runtime every Herald channel is built on. A channel implements
+ * {@link ChannelAdapter} (a policy, `apply`, `remove`) and calls
+ * {@link startChannel}; the runtime consumes the item stream in order, applies
+ * only newer versions, keeps the holdings, sends receipts, retries, dead-letters,
+ * carries out redeliveries and serves the ChannelInventory.
+ */
+export {
+  PermanentChannelError,
+  type ApplyContext,
+  type ApplyResult,
+  type ChannelAdapter,
+} from "./adapter";
+export {
+  expectedPresence,
+  kindName,
+  type ChannelPolicy,
+  type Decline,
+  type Presence,
+} from "./policy";
+export type { Holding, HoldingFailure, HoldingStatus } from "./holdings";
+export { channelEnv, type ChannelConfig } from "./config";
+export { startChannel, type ChannelRuntime, type StartChannelOptions } from "./channel-runtime";
+export {
+  createContentClient,
+  type CurrentStateSource,
+  type ContentClientOptions,
+} from "./content-client";
+export { InventoryTokens, listHoldings } from "./inventory";
+export { ChannelMetrics, COUNTERS, type CounterName } from "./metrics";
+export { backoffDelay, type BackoffOptions } from "./backoff";

@@ -1,0 +1,23 @@
+/**
+ * Runs tasks for the same key one after another and tasks for different keys
+ * concurrently: within one instance, the item stream, retries and redeliveries of
+ * an item never overlap.
+ */
+export class KeyLock {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    const result = previous.then(task, task);
+    const tail = result.catch(() => undefined);
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return result;
+  }
+
+  get size(): number {
+    return this.tails.size;
+  }
+}

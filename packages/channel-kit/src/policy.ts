@@ -1,0 +1,93 @@
+import { Audience, ItemKind, ItemStatus, TakedownKind, type ItemState } from "@herald/contracts";
+
+/**
+ * What a channel takes and how it shows a taken-down item. Declarative on
+ * purpose: the channel runtime and the reconciler evaluate the same policy with
+ * the same function, so what a channel is expected to hold never drifts from
+ * what it does.
+ */
+export interface ChannelPolicy {
+  /** The channel's name: its consumer group, its DLQ and its receipts carry it. */
+  readonly name: string;
+  /** Kinds the channel takes; absent means every kind. */
+  readonly kinds?: readonly ItemKind[];
+  /** Audiences the channel serves; absent means the public only. */
+  readonly audiences?: readonly Audience[];
+  /** Whether a withdrawn item stays on the channel as a notice with its public explanation. */
+  readonly keepsWithdrawn?: boolean;
+  /** Whether an expired item stays on the channel, marked as no longer in force. */
+  readonly keepsExpired?: boolean;
+}
+
+/** Why a channel does not take an item: a stable code and a sentence for operators. */
+export interface Decline {
+  readonly code: "targeting.channel" | "audience" | "kind";
+  readonly reason: string;
+}
+
+/** What a channel should do with one item state. */
+export type Presence =
+  | { readonly kind: "hold" }
+  | { readonly kind: "remove"; readonly why: "retracted" | "expired" }
+  | { readonly kind: "decline"; readonly decline: Decline };
+
+const KIND_NAMES: Record<number, string> = Object.fromEntries(
+  Object.entries(ItemKind)
+    .filter(([, v]) => typeof v === "number")
+    .map(([k, v]) => [
+      v,
+      k
+        .replace(/^ITEM_KIND_/, "")
+        .toLowerCase()
+        .replace(/_/g, "-"),
+    ]),
+);
+
+/** The kebab-case name of a kind, as the APIs spell it ("policy-document"). */
+export function kindName(kind: ItemKind): string {
+  return KIND_NAMES[kind] ?? `kind-${kind}`;
+}
+
+/**
+ * Whether `policy`'s channel should hold `state`, remove it, or decline it.
+ * Targeting comes first: an item aimed at other channels is declined whatever
+ * its status, so a channel never shows what was not meant for it.
+ */
+export function expectedPresence(policy: ChannelPolicy, state: ItemState): Presence {
+  const decline = declineOf(policy, state);
+  if (decline) return { kind: "decline", decline };
+  if (state.status === ItemStatus.ITEM_STATUS_EXPIRED) {
+    return policy.keepsExpired ? { kind: "hold" } : { kind: "remove", why: "expired" };
+  }
+  if (state.status === ItemStatus.ITEM_STATUS_RETRACTED) {
+    const withdrawn = state.takedown?.kind === TakedownKind.TAKEDOWN_KIND_WITHDRAWN;
+    return withdrawn && policy.keepsWithdrawn
+      ? { kind: "hold" }
+      : { kind: "remove", why: "retracted" };
+  }
+  return { kind: "hold" };
+}
+
+function declineOf(policy: ChannelPolicy, state: ItemState): Decline | undefined {
+  const channels = state.targeting?.channels ?? [];
+  if (channels.length > 0 && !channels.includes(policy.name)) {
+    return {
+      code: "targeting.channel",
+      reason: `the item targets ${channels.join(", ")}, not ${policy.name}`,
+    };
+  }
+  const audience = state.targeting?.audience ?? Audience.AUDIENCE_UNSPECIFIED;
+  const audiences = policy.audiences ?? [Audience.AUDIENCE_PUBLIC];
+  const effective =
+    audience === Audience.AUDIENCE_UNSPECIFIED ? Audience.AUDIENCE_PUBLIC : audience;
+  if (!audiences.includes(effective)) {
+    return {
+      code: "audience",
+      reason: `${policy.name} does not serve the ${Audience[effective].replace("AUDIENCE_", "").toLowerCase()} audience`,
+    };
+  }
+  if (policy.kinds && !policy.kinds.includes(state.kind)) {
+    return { code: "kind", reason: `${policy.name} does not take ${kindName(state.kind)} items` };
+  }
+  return undefined;
+}

@@ -1,0 +1,72 @@
+import type { ItemState } from "@herald/contracts";
+import { type BackoffOptions, backoffDelay } from "./backoff";
+
+interface Pending {
+  state: ItemState;
+  attempt: number;
+  partition: number;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * Deferred retries of items whose apply failed, kept in memory so that the item
+ * stream goes on meanwhile. A newer version of the item supersedes its retry; a
+ * partition that moves to another instance takes its retries with it (they are
+ * dropped here, and the new owner, the FAILED receipt and the reconciler's
+ * redelivery cover them); a crash loses them the same way, safely.
+ */
+export class RetryQueue {
+  private readonly pending = new Map<string, Pending>();
+  private stopped = false;
+
+  constructor(
+    private readonly options: {
+      backoff: BackoffOptions;
+      /** Deferred attempts before the item is left to the reconciler. */
+      maxAttempts: number;
+      run: (state: ItemState, attempt: number, partition: number) => Promise<void>;
+    },
+  ) {}
+
+  /** Schedules the next attempt; false when the item has had all its attempts. */
+  schedule(state: ItemState, failedAttempts: number, partition: number): boolean {
+    if (this.stopped) return false;
+    const deferred = (this.pending.get(state.id)?.attempt ?? 0) + 1;
+    this.cancel(state.id);
+    if (deferred > this.options.maxAttempts) return false;
+    const delay = backoffDelay(deferred, this.options.backoff);
+    const timer = setTimeout(() => {
+      const entry = this.pending.get(state.id);
+      if (entry?.timer !== timer) return;
+      void this.options.run(state, failedAttempts + 1, partition).finally(() => {
+        // run() reschedules on failure; otherwise the entry is done.
+        if (this.pending.get(state.id)?.timer === timer) this.pending.delete(state.id);
+      });
+    }, delay);
+    timer.unref();
+    this.pending.set(state.id, { state, attempt: deferred, partition, timer });
+    return true;
+  }
+
+  /** Forgets the retry of one item (a newer version arrived, or it succeeded). */
+  cancel(itemId: string): void {
+    const entry = this.pending.get(itemId);
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    this.pending.delete(itemId);
+  }
+
+  /** Keeps only retries of partitions this instance still owns. */
+  retain(partitions: ReadonlySet<number>): void {
+    for (const [id, entry] of this.pending) if (!partitions.has(entry.partition)) this.cancel(id);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const id of [...this.pending.keys()]) this.cancel(id);
+  }
+
+  get size(): number {
+    return this.pending.size;
+  }
+}
