@@ -16,6 +16,8 @@ export interface HealthServerOptions {
   logger: Logger;
   /** Readiness checks by name; all must pass for /readyz to answer 200. */
   checks: Record<string, HealthCheck>;
+  /** Serves `/metrics` in the Prometheus text format when given. */
+  metrics?: () => string;
   /** How long one check may take before it counts as failed (default 2000 ms). */
   checkTimeoutMs?: number;
 }
@@ -46,7 +48,8 @@ async function runCheck(check: HealthCheck, timeoutMs: number): Promise<CheckRes
 
 /**
  * Serves `/livez` (the process answers) and `/readyz` (every check passes) for
- * orchestrators' probes. They carry component states only, never data.
+ * orchestrators' probes, and `/metrics` when given. They carry component states
+ * and counts only, never data.
  */
 export async function startHealthServer(options: HealthServerOptions): Promise<HealthServer> {
   const timeoutMs = options.checkTimeoutMs ?? 2_000;
@@ -74,7 +77,18 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
       })();
       return;
     }
-    return reply(404, { error: "not found", paths: ["/livez", "/readyz"] });
+    if (path === "/metrics" && options.metrics) {
+      res.writeHead(200, {
+        "content-type": "text/plain; version=0.0.4; charset=utf-8",
+        "cache-control": "no-store",
+      });
+      res.end(options.metrics());
+      return;
+    }
+    return reply(404, {
+      error: "not found",
+      paths: ["/livez", "/readyz", ...(options.metrics ? ["/metrics"] : [])],
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
