@@ -40,7 +40,7 @@ export class TopicCollector<T> {
     const admin = testKafka().admin();
     await admin.connect();
     try {
-      await ensureTopics(admin, [this.spec as TopicSpec<unknown>], {
+      await ensureTopics(admin, [this.spec], {
         prefix: this.ns.topicPrefix,
         partitions,
       });
