@@ -3,8 +3,10 @@
  * content service sends them, and the demo texts from `examples/`.
  */
 import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { join, resolve } from "node:path";
 import { ItemKind, ItemState, ItemStatus, Relation } from "@herald/contracts";
+import type { Application } from "express";
 
 type StateInput = Parameters<typeof ItemState.fromPartial>[0];
 
@@ -96,4 +98,27 @@ export function seedInterpretation(): ItemState {
     related: [{ relation: Relation.RELATION_INTERPRETS, itemId: "customs-disclosure-2016" }],
     dates: { publishedAt: new Date("2016-05-26T10:00:00+08:00") },
   });
+}
+
+/** A running site app on an ephemeral loopback port, with a `get` that never follows redirects. */
+export interface RunningSite {
+  readonly get: (path: string, init?: { cookie?: string }) => Promise<Response>;
+  readonly close: () => Promise<void>;
+}
+
+/** Starts `app` on 127.0.0.1 with an ephemeral port. */
+export async function startSite(app: Application): Promise<RunningSite> {
+  const server = createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  return {
+    get: (path, init) =>
+      fetch(`http://127.0.0.1:${port}${path}`, {
+        redirect: "manual",
+        headers: init?.cookie ? { cookie: init.cookie } : {},
+      }),
+    close: () =>
+      new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
+  };
 }

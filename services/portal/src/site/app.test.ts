@@ -1,0 +1,387 @@
+import { ItemKind, ItemStatus, Priority, Relation, TakedownKind } from "@herald/contracts";
+import { createSiteApp, CONTENT_SECURITY_POLICY } from "./app";
+import { createPortalIndex, type PortalIndex } from "./portal-index";
+import {
+  makeItem,
+  type RunningSite,
+  seedInterpretation,
+  seedWorkPlan,
+  startSite,
+} from "./test-support";
+
+const SITE = { name: "海关总署政府信息公开", baseUrl: "http://127.0.0.1:4100" };
+
+let index: PortalIndex;
+let site: RunningSite;
+
+beforeEach(async () => {
+  index = createPortalIndex();
+  site = await startSite(createSiteApp({ index, site: SITE }));
+});
+
+afterEach(async () => {
+  await site.close();
+});
+
+async function page(
+  path: string,
+  cookie?: string,
+): Promise<{ status: number; html: string; res: Response }> {
+  const res = await site.get(path, cookie ? { cookie } : undefined);
+  // Handlebars writes "=" as "&#x3D;" (harmless in quoted attributes); read it back for the assertions.
+  return { status: res.status, html: (await res.text()).replaceAll("&#x3D;", "="), res };
+}
+
+function meta(html: string, name: string): string | undefined {
+  return new RegExp(`<meta name="${name}" content="([^"]*)">`).exec(html)?.[1];
+}
+
+describe("item pages", () => {
+  it("show the metadata block, the body unescaped and everything else escaped", async () => {
+    index.put(
+      makeItem({
+        id: "doc",
+        kind: ItemKind.ITEM_KIND_POLICY_DOCUMENT,
+        title: "关于<script>alert(1)</script>的通知",
+        summary: '摘要 "引号" & <b>',
+        bodyHtml: "<p>正文<strong>加粗</strong></p>",
+        documentNumber: "署办发〔2016〕12号",
+        indexNumber: "000014672/2016-00012",
+        tags: ["政务公开", "<i>"],
+        attachments: [
+          {
+            name: "附件1.pdf",
+            url: "https://example.org/a.pdf",
+            mediaType: "application/pdf",
+            sizeBytes: 204800,
+          },
+        ],
+        dates: {
+          formedAt: new Date("2016-05-20T00:00:00+08:00"),
+          publishedAt: new Date("2016-05-23T20:30:00Z"),
+        },
+      }),
+    );
+    const { status, html, res } = await page("/items/doc");
+    expect(status).toBe(200);
+    expect(res.headers.get("content-security-policy")).toBe(CONTENT_SECURITY_POLICY);
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("referrer-policy")).toBeTruthy();
+    expect(html).toContain('<html lang="zh-CN">');
+    expect(html).not.toContain("<script>");
+    expect(html).toContain("关于&lt;script&gt;alert(1)&lt;/script&gt;的通知");
+    expect(html).toContain("<p>正文<strong>加粗</strong></p>");
+    expect(meta(html, "ArticleTitle")).toBe("关于&lt;script&gt;alert(1)&lt;/script&gt;的通知");
+    expect(meta(html, "Description")).toBe("摘要 &quot;引号&quot; &amp; &lt;b&gt;");
+    expect(meta(html, "PubDate")).toBe("2016-05-24 04:30"); // Asia/Shanghai
+    expect(meta(html, "SiteName")).toBe(SITE.name);
+    expect(meta(html, "SiteDomain")).toBe("127.0.0.1:4100");
+    expect(meta(html, "ColumnName")).toBe("工作动态");
+    expect(meta(html, "ContentSource")).toBe("海关总署办公厅");
+    expect(meta(html, "Keywords")).toBe("政务公开,&lt;i&gt;");
+    expect(meta(html, "Url")).toBe("http://127.0.0.1:4100/items/doc");
+    expect(html).toContain('<link rel="canonical" href="http://127.0.0.1:4100/items/doc">');
+    for (const text of [
+      "<dt>索引号</dt><dd>000014672/2016-00012</dd>",
+      "<dt>文号</dt><dd>署办发〔2016〕12号</dd>",
+      "<dt>成文日期</dt><dd>2016年5月20日</dd>",
+      "<dt>发布日期</dt><dd>2016年5月24日</dd>",
+      "<dt>有效性</dt><dd>有效</dd>",
+    ]) {
+      expect(html).toContain(text);
+    }
+    expect(html).toMatch(
+      /<a href="https:\/\/example.org\/a.pdf">附件1.pdf<\/a> <span class="file-info">（PDF，200.0 KB）<\/span>/,
+    );
+    expect(html.match(/<h1[ >]/g)).toHaveLength(1);
+    expect(html).toContain('<a class="skip-link" href="#main">');
+    expect(html).toMatch(/<nav class="breadcrumbs" aria-label="当前位置">/);
+    expect(html).not.toMatch(/<script|style=/);
+  });
+
+  it("answer 404 for an unknown id", async () => {
+    const { status, html } = await page("/items/nope");
+    expect(status).toBe(404);
+    expect(html).toContain("页面不存在");
+  });
+
+  it("show penalty details for the double publicity listing", async () => {
+    index.put(
+      makeItem({
+        id: "penalty",
+        kind: ItemKind.ITEM_KIND_ADMINISTRATIVE_PENALTY,
+        category: "行政处罚",
+        title: "皇岗海关行政处罚决定书",
+        details: {
+          $case: "penalty",
+          value: {
+            decisionNumber: "皇关缉违字〔2016〕0186号",
+            party: { name: "张某某", kind: 1, identifier: "4403**********7717" },
+            legalBasis: "条例第十九条",
+            violation: "未申报",
+            penalty: "罚款3,800元",
+            decidingOffice: "皇岗海关",
+            decisionDate: new Date("2016-07-15T00:00:00+08:00"),
+          },
+        },
+      }),
+    );
+    const { html } = await page("/items/penalty");
+    expect(html).toContain('<h2 id="penalty-heading">行政处罚信息</h2>');
+    expect(html).toContain("<dt>当事人</dt><dd>张某某</dd>");
+    expect(html).toContain("<dt>处罚决定日期</dt><dd>2016年7月15日</dd>");
+    const listing = await page("/double-publicity");
+    expect(listing.html).toContain('href="/items/penalty"');
+  });
+});
+
+describe("interpretation links", () => {
+  it.each([
+    ["document first", [seedWorkPlan, seedInterpretation]],
+    ["interpretation first", [seedInterpretation, seedWorkPlan]],
+  ])("link both ways when the %s arrives", async (_order, makers) => {
+    for (const make of makers) index.put(make());
+    const doc = await page("/items/customs-disclosure-2016");
+    expect(doc.html).toMatch(
+      /<h2 id="interpretations-heading">政策解读<\/h2>[\s\S]*href="\/items\/customs-disclosure-2016-interpretation"/,
+    );
+    const interp = await page("/items/customs-disclosure-2016-interpretation");
+    expect(interp.html).toMatch(
+      /<h2 id="interprets-heading">解读的文件<\/h2>[\s\S]*href="\/items\/customs-disclosure-2016"/,
+    );
+  });
+
+  it("drop an interpretation from the document once it no longer points there", async () => {
+    index.put(seedWorkPlan());
+    index.put(seedInterpretation());
+    index.put(
+      makeItem({
+        ...seedInterpretation(),
+        version: 2,
+        related: [{ relation: Relation.RELATION_SEE_ALSO, itemId: "x" }],
+      }),
+    );
+    expect((await page("/items/customs-disclosure-2016")).html).not.toContain(
+      "interpretations-heading",
+    );
+  });
+});
+
+describe("takedowns", () => {
+  beforeEach(() => {
+    index.put(makeItem({ id: "w", title: "撤回的公告" }));
+    index.put(
+      makeItem({
+        id: "w",
+        version: 2,
+        title: "撤回的公告",
+        bodyHtml: "<p>秘密正文</p>",
+        status: ItemStatus.ITEM_STATUS_RETRACTED,
+        takedown: {
+          kind: TakedownKind.TAKEDOWN_KIND_WITHDRAWN,
+          publicExplanation: "因内容调整，本公告撤回。",
+          reason: "内部原因",
+        },
+      }),
+    );
+    index.put(
+      makeItem({
+        id: "gone",
+        status: ItemStatus.ITEM_STATUS_RETRACTED,
+        takedown: { kind: TakedownKind.TAKEDOWN_KIND_REMOVED },
+      }),
+    );
+    index.put(
+      makeItem({
+        id: "old",
+        status: ItemStatus.ITEM_STATUS_RETRACTED,
+        takedown: { kind: TakedownKind.TAKEDOWN_KIND_REPLACED, replacedBy: "new one" },
+      }),
+    );
+    index.put(
+      makeItem({
+        id: "exp",
+        title: "过期的办法",
+        kind: ItemKind.ITEM_KIND_POLICY_DOCUMENT,
+        status: ItemStatus.ITEM_STATUS_EXPIRED,
+      }),
+    );
+  });
+
+  it("keeps a withdrawn page with its public explanation but not its content", async () => {
+    const { status, html } = await page("/items/w");
+    expect(status).toBe(200);
+    expect(html).toContain("因内容调整，本公告撤回。");
+    expect(html).not.toContain("秘密正文");
+    expect(html).not.toContain("内部原因");
+    expect(html).toContain('<meta name="robots" content="noindex">');
+    expect(html).toContain("<dt>有效性</dt><dd>已废止</dd>");
+  });
+
+  it("leaves withdrawn items out of listings, search, feeds and the sitemap", async () => {
+    for (const path of [
+      "/",
+      "/kinds/news",
+      "/catalogue/%E5%B7%A5%E4%BD%9C%E5%8A%A8%E6%80%81",
+      "/search?q=%E6%92%A4%E5%9B%9E",
+      "/feed.atom",
+      "/feed.xml",
+      "/feed.json",
+      "/sitemap.xml",
+    ]) {
+      expect((await page(path)).html).not.toContain("/items/w");
+    }
+  });
+
+  it("answers 410 for a removed item and 301 to the successor for a replaced one", async () => {
+    const gone = await page("/items/gone");
+    expect(gone.status).toBe(410);
+    expect(gone.html).toContain("该信息已删除");
+    const moved = await site.get("/items/old");
+    expect(moved.status).toBe(301);
+    expect(moved.headers.get("location")).toBe("/items/new%20one");
+  });
+
+  it("marks an expired item 已失效 on its page, in listings and in search, and keeps it listed", async () => {
+    const item = await page("/items/exp");
+    expect(item.html).toContain("<dt>有效性</dt><dd>已失效</dd>");
+    expect(item.html).toContain("本文件已失效");
+    expect((await page("/kinds/policy-document")).html).toMatch(/href="\/items\/exp"[\s\S]*已失效/);
+    expect((await page("/search?q=%E8%BF%87%E6%9C%9F")).html).toMatch(
+      /href="\/items\/exp"[\s\S]*已失效/,
+    );
+  });
+});
+
+describe("home and listings", () => {
+  it("shows an urgent banner for urgent published items", async () => {
+    index.put(
+      makeItem({ id: "u", title: "紧急通知：台风停止通关", priority: Priority.PRIORITY_URGENT }),
+    );
+    const { html } = await page("/");
+    expect(html).toMatch(/<section class="urgent"[\s\S]*紧急通知：台风停止通关/);
+    expect(meta(html, "ColumnName")).toBe("首页");
+  });
+
+  it("pages listings 20 at a time, newest first, and says when a page is out of range", async () => {
+    for (let i = 0; i < 45; i += 1) {
+      index.put(
+        makeItem({
+          id: `n${String(i).padStart(2, "0")}`,
+          kind: ItemKind.ITEM_KIND_NOTICE,
+          dates: { publishedAt: new Date(Date.UTC(2016, 0, 1 + i)) },
+        }),
+      );
+    }
+    const first = await page("/kinds/notice");
+    expect(first.html.indexOf("/items/n44")).toBeLessThan(first.html.indexOf("/items/n43"));
+    expect(first.html).toContain('<a rel="next" href="/kinds/notice?page=2">');
+    const third = await page("/kinds/notice?page=3");
+    expect(third.html).toContain('<a rel="prev" href="/kinds/notice?page=2">');
+    expect(third.html).toContain("/items/n00");
+    expect(third.html).not.toContain('rel="next"');
+    const beyond = await page("/kinds/notice?page=4");
+    expect(beyond.status).toBe(404);
+    expect(beyond.html).toContain("共 3 页，没有第 4 页");
+    expect((await page("/kinds/notice?page=abc")).status).toBe(400);
+    expect((await page("/kinds/unknown")).status).toBe(404);
+  });
+
+  it("lists catalogue columns with counts", async () => {
+    index.put(seedWorkPlan());
+    index.put(seedInterpretation());
+    const { html } = await page("/catalogue");
+    expect(html).toMatch(
+      /<a href="\/catalogue\/%E6%94%BF%E5%8A%A1%E5%85%AC%E5%BC%80">政务公开<\/a> <span class="count">（1）<\/span>/,
+    );
+    expect((await page("/catalogue/%E6%94%BF%E7%AD%96%E8%A7%A3%E8%AF%BB")).html).toContain(
+      "customs-disclosure-2016-interpretation",
+    );
+  });
+});
+
+describe("search page", () => {
+  beforeEach(() => {
+    index.put(seedWorkPlan());
+    index.put(makeItem({ id: "xss", title: "<script>x</script>双公示" }));
+  });
+
+  it("finds the work plan and highlights matches after escaping", async () => {
+    const { html } = await page(`/search?q=${encodeURIComponent("双公示")}`);
+    expect(html).toContain('href="/items/customs-disclosure-2016"');
+    expect(html).toContain("<mark>雙公示</mark>");
+    expect(html).toContain("&lt;script&gt;x&lt;/script&gt;<mark>双公示</mark>");
+    expect(html).not.toContain("<script>");
+    expect(html).toMatch(
+      /<label for="search-q">[^<]+<\/label>\s*<input type="search" id="search-q" name="q"/,
+    );
+    expect(html).toMatch(/<label for="site-search-q">/);
+  });
+
+  it("explains what to do on an empty query and on no results", async () => {
+    expect((await page("/search")).html).toContain("请输入关键词");
+    const none = await page(`/search?q=${encodeURIComponent("没有这个词语")}&kind=notice`);
+    expect(none.html).toContain("没有找到与“没有这个词语”相关的结果");
+    expect(none.html).toContain("在全部信息中搜索");
+  });
+
+  it("filters by kind and year", async () => {
+    const byKind = await page(`/search?q=${encodeURIComponent("双公示")}&kind=policy-document`);
+    expect(byKind.html).toContain("/items/customs-disclosure-2016");
+    expect(byKind.html).not.toContain("/items/xss");
+    const byYear = await page(`/search?q=${encodeURIComponent("双公示")}&year=2015`);
+    expect(byYear.html).toContain("没有找到");
+  });
+});
+
+describe("display modes", () => {
+  it("sets a cookie and redirects back to a path on this site only", async () => {
+    const res = await site.get(`/display?mode=large&back=${encodeURIComponent("/items/a?x=1")}`);
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/items/a?x=1");
+    expect(res.headers.get("set-cookie")).toMatch(
+      /^herald_display=large; Max-Age=31536000; Path=\/; SameSite=Lax; HttpOnly/,
+    );
+    for (const back of [
+      "https://evil.example/",
+      "//evil.example/",
+      "/\\evil.example",
+      "javascript:alert(1)",
+      "/%0d%0aSet-Cookie:x",
+    ]) {
+      const r = await site.get(`/display?mode=contrast&back=${encodeURIComponent(back)}`);
+      const location = r.headers.get("location") ?? "";
+      expect(location.startsWith("/") && !location.startsWith("//")).toBe(true);
+      expect(location).not.toContain("evil");
+    }
+  });
+
+  it("renders the chosen mode from the cookie, and standard clears it", async () => {
+    const { html } = await page("/", "herald_display=large.contrast");
+    expect(html).toContain('<body class="mode-large mode-contrast">');
+    const res = await site.get("/display?mode=standard&back=/");
+    expect(res.headers.get("set-cookie")).toMatch(/^herald_display=; Max-Age=0/);
+  });
+
+  it("serves the stylesheet as a file", async () => {
+    const res = await site.get("/assets/site.css");
+    expect(res.headers.get("content-type")).toMatch(/^text\/css/);
+    expect(await res.text()).toContain("mode-contrast");
+  });
+});
+
+describe("readiness", () => {
+  it("answers 503 with Retry-After until the index is loaded", async () => {
+    let ready = false;
+    const loading = await startSite(createSiteApp({ index, site: SITE, isReady: () => ready }));
+    try {
+      const res = await loading.get("/items/x");
+      expect(res.status).toBe(503);
+      expect(res.headers.get("retry-after")).toBe("5");
+      ready = true;
+      expect((await loading.get("/")).status).toBe(200);
+    } finally {
+      await loading.close();
+    }
+  });
+});
