@@ -4,7 +4,8 @@
  *
  *   UPDATE_GOLDEN=1 npx jest --selectProjects unit --testPathPatterns services/portal/src/site/render
  *
- * and review the diff of __golden__/ like any other change.
+ * and review the diff of __golden__/ like any other change. The files end in
+ * .golden, not .html, so that Prettier leaves the exact output alone.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -86,7 +87,7 @@ const request = (path: string) => ({ path, display: STANDARD_DISPLAY, query: () 
 describe("golden pages", () => {
   it("item page", () => {
     expectGolden(
-      "item-page.html",
+      "item-page.golden",
       pages().item(request("/items/golden-doc"), "golden-doc").html ?? "",
     );
   });
@@ -96,6 +97,6 @@ describe("golden pages", () => {
     const html =
       p.search({ ...request("/search?q=知识库"), query: (name) => (name === "q" ? "知识库" : "") })
         .html ?? "";
-    expectGolden("search-page.html", html);
+    expectGolden("search-page.golden", html);
   });
 });
