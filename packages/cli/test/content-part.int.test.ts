@@ -57,8 +57,14 @@ describe("local credentials", () => {
       tokens: Record<string, string>;
     };
     expect(local.contentUrl).toBe(`http://127.0.0.1:${env.HERALD_CONTENT_HTTP_PORT}`);
-    expect(Object.keys(local.tokens)).toEqual(["admin", "editor", "reviewer", "penalty-system"]);
-    expect(new Set(Object.values(local.tokens)).size).toBe(4);
+    expect(Object.keys(local.tokens)).toEqual([
+      "admin",
+      "editor",
+      "reviewer",
+      "penalty-system",
+      "portal",
+    ]);
+    expect(new Set(Object.values(local.tokens)).size).toBe(5);
 
     const service = JSON.parse(readFileSync(serviceTokensFile, "utf8")) as {
       tokens: Array<{ name: string; roles: string[]; kinds?: string[]; sha256: string }>;
@@ -73,6 +79,7 @@ describe("local credentials", () => {
         kinds: ["administrative-penalty"],
         sha256: hashToken(local.tokens["penalty-system"]!),
       },
+      { name: "portal", roles: ["channel"], sha256: hashToken(local.tokens.portal!) },
     ]);
     expect(readFileSync(serviceTokensFile, "utf8")).not.toContain(local.tokens.admin);
 

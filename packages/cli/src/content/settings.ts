@@ -1,20 +1,37 @@
 import { join } from "node:path";
-import { env, loadConfig } from "@herald/runtime";
+import { loadConfig } from "@herald/runtime";
 import type { StackSettings } from "../stack/settings";
-
-/** A fixed port: `herald up` and the commands must know where the service listens. */
-const fixedPort = (fallback: number, what: string) =>
-  env
-    .port()
-    .refine((port) => port > 0, "expected a fixed port 1-65535; herald up cannot use 0 here")
-    .default(fallback)
-    .describe(what);
+import { fixedPort, serviceFiles } from "../up/service-settings";
 
 const localContentEnv = {
   HERALD_CONTENT_HTTP_PORT: fixedPort(4000, "content service HTTP API port"),
   HERALD_CONTENT_GRPC_PORT: fixedPort(50051, "content service gRPC port"),
   HERALD_CONTENT_HEALTH_PORT: fixedPort(4001, "content service /livez and /readyz port"),
 };
+
+/** The local credentials `herald up` makes, all in `.herald/secrets/` (0700, files 0600). */
+export interface LocalSecrets {
+  dir: string;
+  /** Plaintext tokens for the CLI and tests, with the content service's URL. */
+  tokensFile: string;
+  /** The content service's token file: hashes and roles only. */
+  serviceTokensFile: string;
+  /** The channels' inventory token file: the hash of the operators' inventory token. */
+  inventoryTokensFile: string;
+  /** The portal's content token (role `channel`), alone, for the portal process. */
+  portalContentTokenFile: string;
+}
+
+export function localSecrets(stack: StackSettings): LocalSecrets {
+  const dir = join(stack.home, "secrets");
+  return {
+    dir,
+    tokensFile: join(dir, "tokens.json"),
+    serviceTokensFile: join(dir, "content-tokens.json"),
+    inventoryTokensFile: join(dir, "inventory-tokens.json"),
+    portalContentTokenFile: join(dir, "portal-content-token"),
+  };
+}
 
 /** Where `herald up` runs the content service, and where its local credentials live. */
 export interface ContentSettings {
@@ -28,13 +45,7 @@ export interface ContentSettings {
   logFile: string;
   /** The service's entry point, run with tsx from the repository root. */
   main: string;
-  secrets: {
-    dir: string;
-    /** Plaintext tokens for the CLI and tests, with the service's URL. */
-    tokensFile: string;
-    /** The service's token file: hashes and roles only. */
-    serviceTokensFile: string;
-  };
+  secrets: LocalSecrets;
 }
 
 export function contentSettings(
@@ -42,22 +53,14 @@ export function contentSettings(
   environment: NodeJS.ProcessEnv = process.env,
 ): ContentSettings {
   const config = loadConfig(localContentEnv, environment);
-  const dir = join(stack.home, "services", "content");
-  const secrets = join(stack.home, "secrets");
   return {
     host: stack.host,
     httpPort: config.HERALD_CONTENT_HTTP_PORT,
     grpcPort: config.HERALD_CONTENT_GRPC_PORT,
     healthPort: config.HERALD_CONTENT_HEALTH_PORT,
-    dir,
-    pidFile: join(dir, "content.pid"),
-    logFile: join(dir, "content.log"),
+    ...serviceFiles(stack, "content"),
     main: join(stack.root, "services", "content", "src", "main.ts"),
-    secrets: {
-      dir: secrets,
-      tokensFile: join(secrets, "tokens.json"),
-      serviceTokensFile: join(secrets, "content-tokens.json"),
-    },
+    secrets: localSecrets(stack),
   };
 }
 

@@ -2,6 +2,7 @@ import type { StackSettings } from "../stack/settings";
 import { stackServers } from "../stack/stack";
 import type { StackServer } from "../stack/types";
 import { contentPart } from "./content-part";
+import { portalPart } from "./portal-part";
 
 export type PartState = "ready" | "starting" | "stopped";
 
@@ -42,7 +43,10 @@ function serverPart(server: StackServer): Part {
   };
 }
 
-/** Everything `herald up` runs, in start order: the stack, then (as they are built) the services. */
+/**
+ * Everything `herald up` runs, in start order: the stack, the content service, then
+ * the portal (which reads from both).
+ */
 export function heraldParts(settings: StackSettings): Part[] {
-  return [...stackServers(settings).map(serverPart), contentPart(settings)];
+  return [...stackServers(settings).map(serverPart), contentPart(settings), portalPart(settings)];
 }
