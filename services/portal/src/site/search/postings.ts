@@ -1,23 +1,43 @@
+import type { TermKey } from "./tokens";
+
+function grown<T extends Int32Array | Uint32Array | Uint8Array>(
+  array: T,
+  need: number,
+  make: (n: number) => T,
+): T {
+  if (need <= array.length) return array;
+  const next = make(Math.max(need, Math.ceil(array.length * 1.5) + 1024));
+  next.set(array);
+  return next;
+}
+
 /**
- * Inverted lists from term to (document, term frequency), kept compact: a frozen
- * base where each list is delta-encoded document gaps as LEB128 varints followed
- * by one frequency byte (two to three bytes a posting), plus a small mutable tail
- * of recent postings. The tail is folded into a new base once it grows past a
- * fraction of the base, so loading n documents costs O(n log n) in all and the
- * resident size stays close to the encoded size.
+ * Inverted lists from term to (document, term frequency), kept compact and off
+ * the JavaScript heap: a frozen base where each list is delta-encoded document
+ * gaps as LEB128 varints, each followed by one frequency byte (two to three bytes
+ * a posting), plus a tail of recent postings in flat typed arrays, chained per
+ * term. The tail is folded into a new base once it grows past a fraction of the
+ * base, so loading n documents costs O(n log n) in all and the resident size stays
+ * close to the encoded size.
  *
  * Document ids must be added in increasing order; a rebuild may renumber them
  * (dropping deleted documents) as long as it keeps their order.
  */
 export class PostingStore {
-  private readonly termIds = new Map<string, number>();
+  private readonly termIds = new Map<TermKey, number>();
   private baseOffsets = new Uint32Array(1);
   private baseDf = new Uint32Array(0);
   private baseBytes = new Uint8Array(0);
   private basePostings = 0;
-  // Recent postings per term id, each packed as doc * 256 + frequency.
-  private tail: (number[] | undefined)[] = [];
+  // Tail: posting i is (tailDoc[i], tailTf[i]); tailNext[i] is the term's next posting or -1.
+  private tailDoc = new Uint32Array(0);
+  private tailTf = new Uint8Array(0);
+  private tailNext = new Int32Array(0);
   private tailPostings = 0;
+  // Per term: first and last tail posting (-1 when none) and how many.
+  private tailHead = new Int32Array(0);
+  private tailLast = new Int32Array(0);
+  private tailCount = new Uint32Array(0);
   private lastDoc = -1;
 
   /** Postings held, including those of deleted documents not yet rebuilt away. */
@@ -25,7 +45,7 @@ export class PostingStore {
     return this.basePostings + this.tailPostings;
   }
 
-  /** Postings in the mutable tail. */
+  /** Postings in the tail. */
   get pending(): number {
     return this.tailPostings;
   }
@@ -41,32 +61,48 @@ export class PostingStore {
   }
 
   /** The id of a term, if any document ever had it. */
-  termId(term: string): number | undefined {
+  termId(term: TermKey): number | undefined {
     return this.termIds.get(term);
   }
 
   /** Adds a document's terms; `doc` must exceed every id added before. */
-  add(doc: number, counts: ReadonlyMap<string, number>): void {
+  add(doc: number, counts: ReadonlyMap<TermKey, number>): void {
     if (doc <= this.lastDoc) throw new Error(`document ${doc} added after ${this.lastDoc}`);
     this.lastDoc = doc;
+    const need = this.tailPostings + counts.size;
+    this.tailDoc = grown(this.tailDoc, need, (n) => new Uint32Array(n));
+    this.tailTf = grown(this.tailTf, need, (n) => new Uint8Array(n));
+    this.tailNext = grown(this.tailNext, need, (n) => new Int32Array(n));
+    const terms = this.termIds.size + counts.size;
+    if (terms > this.tailHead.length) {
+      const from = this.tailHead.length;
+      this.tailHead = grown(this.tailHead, terms, (n) => new Int32Array(n));
+      this.tailLast = grown(this.tailLast, terms, (n) => new Int32Array(n));
+      this.tailCount = grown(this.tailCount, terms, (n) => new Uint32Array(n));
+      this.tailHead.fill(-1, from);
+      this.tailLast.fill(-1, from);
+    }
     for (const [term, count] of counts) {
       let id = this.termIds.get(term);
       if (id === undefined) {
         id = this.termIds.size;
         this.termIds.set(term, id);
-        this.tail.push(undefined);
       }
-      const packed = doc * 256 + Math.min(255, Math.max(1, Math.round(count)));
-      const list = this.tail[id];
-      if (list) list.push(packed);
-      else this.tail[id] = [packed];
+      const at = this.tailPostings++;
+      this.tailDoc[at] = doc;
+      this.tailTf[at] = Math.min(255, Math.max(1, Math.round(count)));
+      this.tailNext[at] = -1;
+      const last = this.tailLast[id] as number;
+      if (last < 0) this.tailHead[id] = at;
+      else this.tailNext[last] = at;
+      this.tailLast[id] = at;
+      this.tailCount[id] = (this.tailCount[id] as number) + 1;
     }
-    this.tailPostings += counts.size;
   }
 
   /** Documents holding the term (deleted ones included until the next rebuild). */
   df(termId: number): number {
-    return (this.baseDf[termId] ?? 0) + (this.tail[termId]?.length ?? 0);
+    return (this.baseDf[termId] ?? 0) + (this.tailCount[termId] ?? 0);
   }
 
   /** Calls `visit` for each posting of the term in increasing document order. */
@@ -77,81 +113,99 @@ export class PostingStore {
       const end = this.baseOffsets[termId + 1] as number;
       let doc = -1;
       while (at < end) {
-        let gap = 0;
-        let shift = 0;
-        let byte: number;
-        do {
+        let byte = bytes[at++] as number;
+        let gap = byte & 0x7f;
+        let scale = 0x80;
+        while (byte >= 0x80) {
           byte = bytes[at++] as number;
-          gap += (byte & 0x7f) * 2 ** shift;
-          shift += 7;
-        } while (byte >= 0x80);
+          gap += (byte & 0x7f) * scale;
+          scale *= 0x80;
+        }
         doc += gap;
         visit(doc, bytes[at++] as number);
       }
     }
-    const list = this.tail[termId];
-    if (list) {
-      for (const packed of list) visit(Math.floor(packed / 256), packed % 256);
+    for (let at = this.tailHead[termId] ?? -1; at >= 0; at = this.tailNext[at] as number) {
+      visit(this.tailDoc[at] as number, this.tailTf[at] as number);
     }
   }
 
   /**
    * Re-encodes every list into a new base, mapping each document through
-   * `renumber` (a negative result drops it). `renumber` must preserve order.
+   * `renumber` (a negative entry drops it). `renumber` must preserve order.
    */
-  rebuild(renumber: (doc: number) => number): void {
+  rebuild(renumber: Int32Array): void {
     const termCount = this.termIds.size;
     const offsets = new Uint32Array(termCount + 1);
     const df = new Uint32Array(termCount);
-    let size = 0;
+    // Renumbering never widens a gap, so a base list re-encodes to at most its old
+    // size; a tail posting takes at most 5 bytes (a gap below 2^28, and a byte of tf).
+    let out = new Uint8Array(this.baseBytes.length + this.tailPostings * 5);
+    const base = this.baseBytes;
+    let at = 0;
     let postings = 0;
     let lastDoc = -1;
+    const write = (mapped: number, prev: number, tf: number) => {
+      let gap = mapped - prev;
+      while (gap >= 0x80) {
+        out[at++] = (gap % 0x80) | 0x80;
+        gap = Math.floor(gap / 0x80);
+      }
+      out[at++] = gap;
+      out[at++] = tf;
+    };
     for (let t = 0; t < termCount; t += 1) {
-      offsets[t] = size;
+      offsets[t] = at;
       let prev = -1;
-      this.scan(t, (doc) => {
-        const mapped = renumber(doc);
-        if (mapped < 0) return;
-        size += varintLength(mapped - prev) + 1;
+      let count = 0;
+      if (t + 1 < this.baseOffsets.length) {
+        let from = this.baseOffsets[t] as number;
+        const end = this.baseOffsets[t + 1] as number;
+        let doc = -1;
+        while (from < end) {
+          let byte = base[from++] as number;
+          let gap = byte & 0x7f;
+          let scale = 0x80;
+          while (byte >= 0x80) {
+            byte = base[from++] as number;
+            gap += (byte & 0x7f) * scale;
+            scale *= 0x80;
+          }
+          doc += gap;
+          const tf = base[from++] as number;
+          const mapped = renumber[doc] ?? -1;
+          if (mapped < 0) continue;
+          write(mapped, prev, tf);
+          prev = mapped;
+          count += 1;
+        }
+      }
+      for (let p = this.tailHead[t] ?? -1; p >= 0; p = this.tailNext[p] as number) {
+        const mapped = renumber[this.tailDoc[p] as number] ?? -1;
+        if (mapped < 0) continue;
+        write(mapped, prev, this.tailTf[p] as number);
         prev = mapped;
-        df[t] = (df[t] ?? 0) + 1;
-      });
-      postings += df[t] ?? 0;
+        count += 1;
+      }
+      df[t] = count;
+      postings += count;
       if (prev > lastDoc) lastDoc = prev;
     }
-    offsets[termCount] = size;
-    const bytes = new Uint8Array(size);
-    let at = 0;
-    for (let t = 0; t < termCount; t += 1) {
-      let prev = -1;
-      this.scan(t, (doc, tf) => {
-        const mapped = renumber(doc);
-        if (mapped < 0) return;
-        let gap = mapped - prev;
-        prev = mapped;
-        while (gap >= 0x80) {
-          bytes[at++] = (gap % 0x80) | 0x80;
-          gap = Math.floor(gap / 0x80);
-        }
-        bytes[at++] = gap;
-        bytes[at++] = tf;
-      });
-    }
+    offsets[termCount] = at;
+    if (at < out.length) out = out.slice(0, at);
+    const bytes = out;
     this.baseOffsets = offsets;
     this.baseDf = df;
     this.baseBytes = bytes;
     this.basePostings = postings;
-    this.tail = new Array<number[] | undefined>(termCount).fill(undefined);
+    // Release the tail; it grows back as documents arrive.
+    this.tailDoc = new Uint32Array(0);
+    this.tailTf = new Uint8Array(0);
+    this.tailNext = new Int32Array(0);
     this.tailPostings = 0;
+    this.tailHead.fill(-1);
+    this.tailLast.fill(-1);
+    this.tailCount.fill(0);
     this.lastDoc = lastDoc;
   }
-}
-
-function varintLength(value: number): number {
-  let length = 1;
-  while (value >= 0x80) {
-    value = Math.floor(value / 0x80);
-    length += 1;
-  }
-  return length;
 }

@@ -105,8 +105,8 @@ export class SearchIndex {
     this.delete(id);
     const counts = newTermCounts();
     addTerms(foldText(fields.title), WEIGHT.title, counts, true);
-    addTerms(foldText(fields.summary), WEIGHT.summary, counts, true);
-    addTerms(foldText(fields.meta), WEIGHT.meta, counts, true);
+    addTerms(foldText(fields.summary), WEIGHT.summary, counts);
+    addTerms(foldText(fields.meta), WEIGHT.meta, counts);
     addTerms(foldText(fields.body), WEIGHT.body, counts);
     const doc = this.nextDoc++;
     const need = doc + 1;
@@ -147,7 +147,7 @@ export class SearchIndex {
     this.ids[doc] = undefined;
     this.totalLength -= this.lengths[doc] ?? 0;
     this.deadPostings += this.termCounts[doc] ?? 0;
-    if (this.deadPostings > Math.max(MIN_REBUILD, this.store.postings / 4)) this.rebuild();
+    if (this.deadPostings > Math.max(MIN_REBUILD, this.store.postings / 3)) this.rebuild();
   }
 
   /** Drops dead documents' postings and renumbers the live documents densely. */
@@ -167,7 +167,7 @@ export class SearchIndex {
       this.termCounts[live] = this.termCounts[doc] ?? 0;
       live += 1;
     }
-    this.store.rebuild((doc) => renumber[doc] ?? -1);
+    this.store.rebuild(renumber);
     this.ids.length = live;
     this.nextDoc = live;
     this.deadPostings = 0;
