@@ -1,4 +1,13 @@
-import { ItemKind, ItemStatus, Priority, Relation, TakedownKind } from "@herald/contracts";
+import {
+  ItemKind,
+  ItemState,
+  ItemStatus,
+  Priority,
+  Relation,
+  Schemas,
+  TakedownKind,
+} from "@herald/contracts";
+import { loadExamples } from "@herald/contracts/testing";
 import { createSiteApp, CONTENT_SECURITY_POLICY } from "./app";
 import { createPortalIndex, type PortalIndex } from "./portal-index";
 import {
@@ -384,4 +393,31 @@ describe("readiness", () => {
       await loading.close();
     }
   });
+});
+
+describe("the contract examples", () => {
+  it.each(loadExamples(Schemas.itemState, ItemState).map((e) => [e.name, e.message] as const))(
+    "%s gets the page its status calls for",
+    async (_name, state) => {
+      index.put(state);
+      const res = await page(`/items/${encodeURIComponent(state.id)}`);
+      const listed = await page("/sitemap.xml");
+      if (state.status === ItemStatus.ITEM_STATUS_RETRACTED) {
+        expect(res.status).toBe(
+          state.takedown?.kind === TakedownKind.TAKEDOWN_KIND_WITHDRAWN
+            ? 200
+            : state.takedown?.kind === TakedownKind.TAKEDOWN_KIND_REPLACED
+              ? 301
+              : 410,
+        );
+        if (res.status === 200) expect(res.html).toContain(state.takedown?.publicExplanation ?? "");
+        expect(listed.html).not.toContain(encodeURIComponent(state.id));
+      } else {
+        expect(res.status).toBe(200);
+        expect(listed.html).toContain(`/items/${encodeURIComponent(state.id)}`);
+        const category = await page(`/catalogue/${encodeURIComponent(state.category)}`);
+        expect(category.html).toContain(`/items/${encodeURIComponent(state.id)}`);
+      }
+    },
+  );
 });
