@@ -101,6 +101,15 @@ export class ChannelConsumer {
         options.holdings.invalidate();
       }
     });
+    // A fetch that held only a transaction marker reaches no handler; commit past it,
+    // or the group would look one message behind after every transaction.
+    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (payload.batchSize !== 0 || BigInt(payload.lastOffset) < 0n) return;
+      const offset = (BigInt(payload.lastOffset) + 1n).toString();
+      this.consumer
+        .commitOffsets([{ topic: payload.topic, partition: payload.partition, offset }])
+        .catch((error: unknown) => log.debug({ err: error }, "could not commit past a marker"));
+    });
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       this.lastError = payload.error.message;
       if (!payload.restart) this.state = "crashed";
@@ -149,8 +158,17 @@ export class ChannelConsumer {
   }
 
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
-    await this.whenLoaded(payload);
     const { batch } = payload;
+    this.options.logger.debug(
+      {
+        topic: batch.topic,
+        partition: batch.partition,
+        messages: batch.messages.length,
+        first: batch.firstOffset(),
+      },
+      "batch",
+    );
+    await this.whenLoaded(payload);
     const isItems = batch.topic === this.itemsTopic;
     for (let start = 0; start < batch.messages.length; start += this.options.chunkSize) {
       if (!payload.isRunning() || payload.isStale()) return;
@@ -172,6 +190,10 @@ export class ChannelConsumer {
         ],
       });
       this.options.metrics.progressed();
+      this.options.logger.debug(
+        { partition: batch.partition, offset: last.offset, receipts: receipts.length },
+        "chunk committed",
+      );
       await payload.heartbeat();
     }
   }

@@ -37,6 +37,8 @@ export interface ChannelRuntime {
   readonly metrics: ChannelMetrics;
   /** Every holding this instance knows, in item id order. */
   holdings(): readonly Holding[];
+  /** Partitions of the item stream this instance applies now. */
+  partitions(): number[];
   /** For /readyz: consuming, holdings loaded, and not stalled with lag. */
   ready(): CheckResult;
   /** The Prometheus text of the channel's counters and lag. */
@@ -232,10 +234,9 @@ export async function startChannel(options: StartChannelOptions): Promise<Channe
     config.CHANNEL_INVENTORY_HOST,
     config.CHANNEL_INVENTORY_PORT,
   );
-  await peers.start();
-  await consumer.start();
-  await router.start();
-  await lag.start();
+  // Where peer sync starts is fixed before anything is loaded; the groups then join together.
+  await peers.prepare();
+  await Promise.all([peers.start(), consumer.start(), router.start(), lag.start()]);
   log.info({ groupId, inventoryPort: inventory.port }, "channel started");
 
   return {
@@ -243,6 +244,7 @@ export async function startChannel(options: StartChannelOptions): Promise<Channe
     inventoryPort: inventory.port,
     metrics,
     holdings: () => holdings.sorted(),
+    partitions: () => [...consumer.partitions()].sort((a, b) => a - b),
     ready() {
       const c = consumer;
       if (c.state === "crashed")
@@ -265,9 +267,7 @@ export async function startChannel(options: StartChannelOptions): Promise<Channe
     async stop() {
       retries.stop();
       await lag.stop().catch(() => undefined);
-      await router.stop();
-      await consumer.stop();
-      await peers.stop().catch(() => undefined);
+      await Promise.all([router.stop(), consumer.stop(), peers.stop().catch(() => undefined)]);
       await new Promise<void>((resolve) => inventory.server.tryShutdown(() => resolve()));
       content?.close();
       await producer.disconnect();

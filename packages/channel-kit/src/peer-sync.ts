@@ -1,14 +1,15 @@
+import { randomBytes } from "node:crypto";
 import { DeliveryOutcome, type DeliveryReceipt, Topics } from "@herald/contracts";
-import { type ConsumerRunner, type Logger, createConsumerRunner } from "@herald/runtime";
+import { type ConsumerRunner, type Logger, createConsumerRunner, topicName } from "@herald/runtime";
 import type { Kafka } from "kafkajs";
-import type { Holding, HoldingStore } from "./holdings";
 import type { ItemState } from "@herald/contracts";
+import type { Holding, HoldingStore } from "./holdings";
 
 /**
  * Keeps this instance's view of the holdings complete when several instances
  * share the channel: each applies only its partitions, so the others learn of a
  * change from its receipt and read the holding by id. The group is this
- * instance's own, starts at the end of the topic and is deleted on stop.
+ * instance's own and is deleted on stop.
  */
 export class PeerSync {
   private readonly runner: ConsumerRunner;
@@ -26,6 +27,7 @@ export class PeerSync {
       logger: Logger;
     },
   ) {
+    this.groupId = `${options.groupPrefix}-peers-${options.instanceId}-${randomBytes(3).toString("hex")}`;
     this.runner = createConsumerRunner<DeliveryReceipt>({
       kafka: options.kafka,
       groupId: this.groupId,
@@ -39,9 +41,8 @@ export class PeerSync {
     });
   }
 
-  get groupId(): string {
-    return `${this.options.groupPrefix}-peers-${this.options.instanceId}`;
-  }
+  /** Unique per start: two instances in one process (or a restart) never share it. */
+  readonly groupId: string;
 
   private async observe(receipt: DeliveryReceipt): Promise<void> {
     if (receipt.channel !== this.options.channel || receipt.outletId) return;
@@ -56,6 +57,29 @@ export class PeerSync {
     if (fresh) this.options.onChange(fresh.holding, fresh.state);
   }
 
+  /**
+   * Sets the group's start at the end of the receipts as of now. Called before the holdings are
+   * loaded, so every change after the load has a receipt this instance reads.
+   * The group is new, so its start is set by committing the current ends for it
+   * (a group starting "at the latest" would begin only once it joined, seconds later).
+   */
+  async prepare(): Promise<void> {
+    const topic = topicName(Topics.receipts, this.options.topicPrefix);
+    const admin = this.options.kafka.admin();
+    await admin.connect();
+    try {
+      const ends = await admin.fetchTopicOffsets(topic);
+      await admin.setOffsets({
+        groupId: this.groupId,
+        topic,
+        partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })),
+      });
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** Joins its group and follows the receipts from where `prepare` left the group. */
   start(): Promise<void> {
     return this.runner.start();
   }

@@ -14,8 +14,13 @@ import { createLogger, loadConfig, schemaHeaders } from "@herald/runtime";
 import { testKafka, testStack, useTestNamespace, waitFor } from "@herald/test-harness";
 import { TopicCollector, testProducer } from "@herald/test-harness/topics";
 import { type ChannelRuntime, channelEnv, startChannel } from "../src";
-import { testChannelEnv, writeInventoryTokenFile } from "../src/testing";
-import { RecordingChannel, itemState, takenDown } from "./support";
+import {
+  RecordingChannel,
+  itemState,
+  takenDown,
+  testChannelEnv,
+  writeInventoryTokenFile,
+} from "../src/testing";
 
 const ns = useTestNamespace("channel-kit");
 const logger = createLogger({ service: "test", level: "silent" });

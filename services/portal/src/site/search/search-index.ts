@@ -228,7 +228,10 @@ export class SearchIndex {
     }
     const matches = candidates.filter((doc) => hits[doc] === all);
     const better = (a: number, b: number) =>
-      (scores[a] ?? 0) - (scores[b] ?? 0) || (this.times[a] ?? 0) - (this.times[b] ?? 0) || a - b;
+      (scores[a] ?? 0) - (scores[b] ?? 0) ||
+      (this.times[a] ?? 0) - (this.times[b] ?? 0) ||
+      // By id, not by document number, so equal results rank alike in every instance.
+      ((ids[b] ?? "") < (ids[a] ?? "") ? -1 : (ids[b] ?? "") > (ids[a] ?? "") ? 1 : 0);
     const wanted = Math.max(request.offset + request.limit, RERANK_WINDOW);
     const top = topK(matches, wanted, better);
     if (request.rerank) {

@@ -1,0 +1,19 @@
+import { channelEnv } from "@herald/channel-kit";
+import { env } from "@herald/runtime";
+
+/** Everything the portal reads from its environment, one line per variable. */
+export const portalEnv = {
+  ...channelEnv,
+  /** The public website. */
+  PORTAL_HTTP_PORT: env.port().default(4100).describe("website port"),
+  PORTAL_HTTP_HOST: env.string().default("127.0.0.1").describe("website bind address"),
+  /** The address the public reaches the site at: links in feeds, sitemaps and meta tags use it. */
+  PORTAL_BASE_URL: env
+    .url(["http", "https"])
+    .default("http://127.0.0.1:4100")
+    .describe("public URL"),
+  /** The site's name in page titles and the SiteName meta tag. */
+  PORTAL_SITE_NAME: env.string().default("海关政府信息公开").describe("site name"),
+  /** The portal's ChannelInventory for the reconciler. */
+  CHANNEL_INVENTORY_PORT: env.port().default(50100).describe("ChannelInventory gRPC port"),
+};
