@@ -53,3 +53,4 @@ export {
   type HealthServerOptions,
 } from "./health/server";
 export { createShutdown, type Shutdown, type ShutdownOptions } from "./lifecycle/shutdown";
+export { runService, type RunningService } from "./lifecycle/run-service";
