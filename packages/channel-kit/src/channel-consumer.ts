@@ -101,8 +101,7 @@ export class ChannelConsumer {
         options.holdings.invalidate();
       }
     });
-    // A fetch that held only a transaction marker reaches no handler; commit past it,
-    // or the group would look one message behind after every transaction.
+    // Likewise a fetch that held only a transaction marker (see eachBatch).
     this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
       if (payload.batchSize !== 0 || BigInt(payload.lastOffset) < 0n) return;
       const offset = (BigInt(payload.lastOffset) + 1n).toString();
@@ -170,6 +169,17 @@ export class ChannelConsumer {
     );
     await this.whenLoaded(payload);
     const isItems = batch.topic === this.itemsTopic;
+    const commit = (offset: string) => {
+      payload.resolveOffset(offset);
+      return payload.commitOffsetsIfNecessary({
+        topics: [
+          {
+            topic: batch.topic,
+            partitions: [{ partition: batch.partition, offset: (BigInt(offset) + 1n).toString() }],
+          },
+        ],
+      });
+    };
     for (let start = 0; start < batch.messages.length; start += this.options.chunkSize) {
       if (!payload.isRunning() || payload.isStale()) return;
       const chunk = batch.messages.slice(start, start + this.options.chunkSize);
@@ -178,23 +188,20 @@ export class ChannelConsumer {
         : await this.redeliver(chunk, batch.partition);
       await sendReceipts(this.options.producer, receipts);
       const last = chunk.at(-1)!;
-      payload.resolveOffset(last.offset);
-      await payload.commitOffsetsIfNecessary({
-        topics: [
-          {
-            topic: batch.topic,
-            partitions: [
-              { partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
-            ],
-          },
-        ],
-      });
+      await commit(last.offset);
       this.options.metrics.progressed();
       this.options.logger.debug(
         { partition: batch.partition, offset: last.offset, receipts: receipts.length },
         "chunk committed",
       );
       await payload.heartbeat();
+    }
+    // A transaction marker after the last message belongs to the batch but reaches no
+    // handler: commit past it, or the group would look one behind after every transaction.
+    const end = batch.lastOffset();
+    const lastMessage = batch.messages.at(-1)?.offset;
+    if (lastMessage !== undefined && BigInt(end) > BigInt(lastMessage) && payload.isRunning()) {
+      await commit(end);
     }
   }
 
