@@ -50,6 +50,8 @@ export class ChannelMetrics {
 
   setLag(lag: Map<number, number>): void {
     this.lagByPartition = lag;
+    // Caught up counts as progress: a stall is time behind without moving, not time idle.
+    if (this.lag() === 0) this.lastProgressAt = Date.now();
   }
 
   lag(): number {

@@ -80,9 +80,22 @@ export function takenDown(id: string, version: number, kind: TakedownKind): Item
 export class RecordingChannel implements ChannelAdapter {
   readonly shown = new Map<string, ItemState>();
   readonly calls: { op: "apply" | "remove"; id: string; version: number }[] = [];
+  /** Hold the apply of `id` until `release(id)`: a channel that hangs. */
+  hold(id: string): void {
+    this.holding.set(id, () => undefined);
+  }
+
+  release(id: string): void {
+    const finish = this.holding.get(id);
+    this.holding.delete(id);
+    finish?.();
+  }
+
   /** Item id → transient failures still to come. */
   readonly failing = new Map<string, number>();
   readonly refusing = new Set<string>();
+  /** Item id → how to let its apply finish: the apply waits until then. */
+  readonly holding = new Map<string, () => void>();
 
   constructor(readonly policy: ChannelPolicy = { name: "recorder", keepsWithdrawn: true }) {}
 
@@ -90,6 +103,14 @@ export class RecordingChannel implements ChannelAdapter {
     this.calls.push({ op: "apply", id: state.id, version: state.version });
     if (this.refusing.has(state.id)) {
       return Promise.reject(new PermanentChannelError("recorder.refused", "refused by the test"));
+    }
+    if (this.holding.has(state.id)) {
+      return new Promise<{ externalRef: string }>((resolve) => {
+        this.holding.set(state.id, () => {
+          this.shown.set(state.id, state);
+          resolve({ externalRef: `recorder://${state.id}` });
+        });
+      });
     }
     const left = this.failing.get(state.id) ?? 0;
     if (left > 0) {

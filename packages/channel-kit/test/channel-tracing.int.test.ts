@@ -1,6 +1,7 @@
 import { Topics } from "@herald/contracts";
 import { createLogger, createTransactionalProducer, loadConfig } from "@herald/runtime";
 import { testKafka, testStack, useTestNamespace, waitFor } from "@herald/test-harness";
+import { testProducer } from "@herald/test-harness/topics";
 import { context, propagation, trace } from "@opentelemetry/api";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
@@ -80,5 +81,27 @@ describe("a channel fed by the content service's transactional relay", () => {
     // Longer than CHANNEL_STALL_MS: idle with no lag is not a stall.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(runtime.ready()).toMatchObject({ ok: true });
+  });
+
+  it("is not ready while it makes no progress with messages behind, and ready again after", async () => {
+    const producer = await testProducer(ns);
+    channel.hold("stuck");
+    await producer.send(Topics.items, [
+      { key: "stuck", value: itemState("stuck", 1) },
+      { key: "stuck", value: itemState("stuck", 2) },
+    ]);
+    const stalled = await waitFor(
+      () => {
+        const state = runtime.ready();
+        return state.ok ? undefined : state;
+      },
+      { description: "readiness to fail while the apply hangs" },
+    );
+    expect(stalled.detail).toMatch(/no progress for \d+ s with \d+ messages behind/);
+    channel.release("stuck");
+    await waitFor(() => channel.shown.get("stuck")?.version === 2, {
+      description: "the newest version applied",
+    });
+    await waitFor(() => runtime.ready().ok, { description: "ready again" });
   });
 });
