@@ -1,0 +1,260 @@
+/**
+ * The behaviour every channel shares, as one table of cases run against each
+ * channel (`describeChannelConformance`): delivery with the state's checksum,
+ * duplicates and stale versions, takedown, a poison message, a redelivery, and
+ * the inventory. Items enter through a real content service; the channel runs on
+ * the real stack.
+ */
+import * as grpc from "@grpc/grpc-js";
+import { createContentClient, type CurrentStateSource } from "@herald/channel-kit";
+import type { ContentService } from "@herald/content";
+import { startTestContentService } from "@herald/content/testing";
+import {
+  ChannelInventoryClient,
+  type DeadLetter,
+  DeliveryOutcome,
+  type DeliveryReceipt,
+  type Holding,
+  type ItemState,
+  type ListHoldingsResponse,
+  Topics,
+  deadLetterTopic,
+} from "@herald/contracts";
+import { type Logger, schemaHeaders } from "@herald/runtime";
+import {
+  type TestNamespace,
+  testKafka,
+  testStack,
+  useTestNamespace,
+  waitFor,
+} from "@herald/test-harness";
+import { TopicCollector, testProducer } from "@herald/test-harness/topics";
+
+/** A channel under test, started by the suite. */
+export interface ChannelUnderTest {
+  inventoryPort: number;
+  inventoryToken: string;
+  /** The version the channel shows to its audience, or undefined when it shows none. */
+  shows(itemId: string): Promise<number | undefined>;
+  stop(): Promise<void>;
+}
+
+export interface ConformanceOptions {
+  channel: string;
+  logger: Logger;
+  start(ns: TestNamespace, content: CurrentStateSource): Promise<ChannelUnderTest>;
+}
+
+const ADMIN = "conformance-admin";
+const READER = "conformance-channel";
+
+/** An item every channel takes: public, aimed at no channel in particular. */
+function item(id: string, title: string) {
+  return {
+    id,
+    kind: "news",
+    title,
+    summary: `${title}。`,
+    body: `<p>${title}。海关政务公开。</p>`,
+    category: "工作动态",
+    issuingOffice: "海关总署办公厅",
+  };
+}
+
+export function describeChannelConformance(options: ConformanceOptions): void {
+  const ns = useTestNamespace(`conformance-${options.channel}`);
+  let content: ContentService;
+  let channel: ChannelUnderTest;
+  let items: TopicCollector<ItemState>;
+  let receipts: TopicCollector<DeliveryReceipt>;
+  let dlq: TopicCollector<DeadLetter>;
+
+  const api = async (path: string, body: unknown) => {
+    const response = await fetch(`http://127.0.0.1:${content.httpPort}/api${path}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    if (response.status >= 300)
+      throw new Error(`${path}: ${response.status} ${await response.text()}`);
+  };
+  const receipt = (id: string, outcome: DeliveryOutcome, after = new Date(0)) =>
+    receipts.waitFor(
+      (r) =>
+        r.itemId === id && r.channel === options.channel && r.outcome === outcome && r.at! >= after,
+      `a ${DeliveryOutcome[outcome]} receipt from ${options.channel} for ${id}`,
+    );
+  const inventory = async (token: string | undefined): Promise<Holding[]> => {
+    const client = new ChannelInventoryClient(
+      `127.0.0.1:${channel.inventoryPort}`,
+      grpc.credentials.createInsecure(),
+    );
+    const metadata = new grpc.Metadata();
+    if (token) metadata.set("authorization", `Bearer ${token}`);
+    const all: Holding[] = [];
+    let pageToken = "";
+    try {
+      do {
+        const page = await new Promise<ListHoldingsResponse>((resolve, reject) =>
+          client.listHoldings({ outletId: "", pageSize: 3, pageToken }, metadata, (e, r) =>
+            e ? reject(e) : resolve(r),
+          ),
+        );
+        all.push(...page.holdings);
+        pageToken = page.nextPageToken;
+      } while (pageToken);
+    } finally {
+      client.close();
+    }
+    return all;
+  };
+
+  beforeAll(async () => {
+    items = await new TopicCollector(ns, Topics.items).start();
+    receipts = await new TopicCollector(ns, Topics.receipts).start();
+    dlq = await new TopicCollector(ns, deadLetterTopic(options.channel)).start();
+    for (const collector of [items, receipts, dlq]) ns.beforeCleanup(() => collector.stop());
+    content = await startTestContentService({
+      brokers: testStack().brokers,
+      mongoUrl: testStack().mongoUrl,
+      topicPrefix: ns.topicPrefix,
+      dbName: ns.dbName("content"),
+      users: {
+        admin: { roles: ["admin"], token: ADMIN },
+        [options.channel]: { roles: ["channel"], token: READER },
+      },
+      logger: options.logger,
+    });
+    ns.beforeCleanup(() => content.stop());
+    channel = await options.start(
+      ns,
+      createContentClient({ address: `127.0.0.1:${content.grpcPort}`, token: READER }),
+    );
+    ns.beforeCleanup(() => channel.stop());
+  });
+
+  describe(`channel conformance: ${options.channel}`, () => {
+    it("delivers a published item with its ItemState's checksum and lists it in its inventory", async () => {
+      await api("/publish", item("c-delivered", "送达"));
+      const state = await items.waitFor((s) => s.id === "c-delivered", "the item on the stream");
+      const delivered = await receipt("c-delivered", DeliveryOutcome.DELIVERY_OUTCOME_DELIVERED);
+      expect(delivered).toMatchObject({ version: state.version, checksum: state.checksum });
+      expect(await channel.shows("c-delivered")).toBe(state.version);
+      const held = (await inventory(channel.inventoryToken)).find(
+        (h) => h.itemId === "c-delivered",
+      );
+      expect(held).toMatchObject({ version: state.version, checksum: state.checksum });
+    });
+
+    it("ignores a duplicate and a stale version: an old version never undoes a takedown", async () => {
+      await api("/publish", item("c-versions", "版本一"));
+      await receipt("c-versions", DeliveryOutcome.DELIVERY_OUTCOME_DELIVERED);
+      await api("/items/c-versions/takedown", {
+        mode: "withdrawn",
+        reason: "调整",
+        publicExplanation: "已撤回",
+      });
+      const v1 = await items.waitFor((s) => s.id === "c-versions" && s.version === 1, "v1");
+      const v2 = await items.waitFor((s) => s.id === "c-versions" && s.version === 2, "v2");
+      await receipts.waitFor(
+        (r) => r.itemId === "c-versions" && r.version === 2 && r.channel === options.channel,
+        "a receipt for the takedown",
+      );
+      const before = (await inventory(channel.inventoryToken)).find(
+        (h) => h.itemId === "c-versions",
+      );
+      const producer = await testProducer(ns);
+      await producer.send(Topics.items, [
+        { key: v2.id, value: v2 },
+        { key: v1.id, value: v1 },
+      ]);
+      await api("/publish", item("c-sentinel", "哨兵"));
+      await receipt("c-sentinel", DeliveryOutcome.DELIVERY_OUTCOME_DELIVERED);
+      expect(await channel.shows("c-versions")).toBeUndefined();
+      const after = (await inventory(channel.inventoryToken)).find(
+        (h) => h.itemId === "c-versions",
+      );
+      expect(after).toEqual(before);
+      if (after) expect(after.version).toBe(2);
+    });
+
+    it("takes a removed item off the channel and out of its inventory", async () => {
+      await api("/publish", item("c-removed", "将删除"));
+      await receipt("c-removed", DeliveryOutcome.DELIVERY_OUTCOME_DELIVERED);
+      await api("/items/c-removed/takedown", { mode: "removed", reason: "错误信息" });
+      const removed = await receipt("c-removed", DeliveryOutcome.DELIVERY_OUTCOME_REMOVED);
+      expect(removed.version).toBe(2);
+      expect(await channel.shows("c-removed")).toBeUndefined();
+      expect((await inventory(channel.inventoryToken)).map((h) => h.itemId)).not.toContain(
+        "c-removed",
+      );
+    });
+
+    it("dead-letters a poison message with its reason and goes on", async () => {
+      const producer = testKafka().producer();
+      await producer.connect();
+      try {
+        await producer.send({
+          topic: `${ns.topicPrefix}${Topics.items.name}`,
+          messages: [
+            {
+              key: "c-poison",
+              value: Buffer.from("not protobuf"),
+              headers: schemaHeaders(Topics.items.schema),
+            },
+          ],
+        });
+      } finally {
+        await producer.disconnect();
+      }
+      await api("/publish", item("c-after-poison", "毒消息之后"));
+      await receipt("c-after-poison", DeliveryOutcome.DELIVERY_OUTCOME_DELIVERED);
+      const letter = await dlq.waitFor(
+        (l) => Buffer.from(l.key).toString() === "c-poison",
+        "the poison message in the DLQ",
+      );
+      expect(letter.reason).toMatch(/ItemState/);
+      expect(letter.channel).toBe(options.channel);
+    });
+
+    it("re-applies an item when a redelivery is requested", async () => {
+      await api("/publish", item("c-redeliver", "重新投递"));
+      await receipt("c-redeliver", DeliveryOutcome.DELIVERY_OUTCOME_DELIVERED);
+      const requestedAt = new Date();
+      const producer = await testProducer(ns);
+      await producer.send(Topics.redeliver, [
+        {
+          key: `${options.channel}/c-redeliver`,
+          value: {
+            channel: options.channel,
+            outletId: "",
+            itemId: "c-redeliver",
+            version: 1,
+            reason: "conformance",
+            requestedBy: "test",
+            requestedAt,
+          },
+        },
+      ]);
+      const again = await receipt(
+        "c-redeliver",
+        DeliveryOutcome.DELIVERY_OUTCOME_DELIVERED,
+        requestedAt,
+      );
+      expect(again.version).toBe(1);
+      expect(await channel.shows("c-redeliver")).toBe(1);
+    });
+
+    it("answers its inventory only to a caller with a token", async () => {
+      await expect(inventory(undefined)).rejects.toMatchObject({
+        code: grpc.status.UNAUTHENTICATED,
+      });
+      await expect(inventory("not-a-token")).rejects.toMatchObject({
+        code: grpc.status.UNAUTHENTICATED,
+      });
+      await waitFor(async () => (await inventory(channel.inventoryToken)).length > 0, {
+        description: "holdings to list",
+      });
+    });
+  });
+}
