@@ -1,11 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  DeliveryOutcome,
-  ItemState,
-  ItemStatus,
-  TakedownKind,
-  type DeliveryReceipt,
-} from "@herald/contracts";
+import { ItemState, ItemStatus, TakedownKind, type DeliveryReceipt } from "@herald/contracts";
 import { type Logger, heraldTracer } from "@herald/runtime";
 import { type Context, SpanKind, SpanStatusCode, context, trace } from "@opentelemetry/api";
 import {
@@ -18,6 +12,7 @@ import {
 import { type BackoffOptions, backoffDelay } from "./backoff";
 import { type Holding, type HoldingStore, absentHolding } from "./holdings";
 import { KeyLock } from "./key-lock";
+import { failureReceipt, holdingReceipt } from "./receipts";
 import type { ChannelMetrics } from "./metrics";
 import { expectedPresence } from "./policy";
 
@@ -51,12 +46,6 @@ export interface ApplierOptions {
   inlineAttempts?: number;
   inlineBackoff?: BackoffOptions;
 }
-
-const OUTCOME_OF_STATUS = {
-  held: DeliveryOutcome.DELIVERY_OUTCOME_DELIVERED,
-  removed: DeliveryOutcome.DELIVERY_OUTCOME_REMOVED,
-  declined: DeliveryOutcome.DELIVERY_OUTCOME_DECLINED,
-} as const;
 
 /**
  * Applies item states to one channel: only versions newer than the holding (or
@@ -141,7 +130,7 @@ export class Applier {
       if (state.version === held.version && held.status !== "absent") {
         // A replay after a crash may have lost the receipt: send it again (receipts are idempotent).
         metrics.count("duplicate");
-        return { kind: "duplicate", receipt: this.receiptOf(held, state.version, 1) };
+        return { kind: "duplicate", receipt: holdingReceipt(this.channel, held, state.version, 1) };
       }
       if (held.failure?.permanent && held.failure.version === state.version) {
         metrics.count("duplicate");
@@ -170,7 +159,7 @@ export class Applier {
               : next.status === "removed"
                 ? "removed"
                 : "declined",
-          receipt: this.receiptOf(next, state.version, attempt),
+          receipt: holdingReceipt(this.channel, next, state.version, attempt),
         };
       } catch (error) {
         if (error instanceof PermanentChannelError) {
@@ -179,7 +168,7 @@ export class Applier {
           return {
             kind: "rejected",
             reason: `${error.code}: ${error.message}`,
-            receipt: this.failureReceipt(state, error, attempt, true),
+            receipt: failureReceipt(this.channel, state, error, attempt, true),
           };
         }
         if (inline >= this.inlineAttempts) {
@@ -195,7 +184,7 @@ export class Applier {
           return {
             kind: "failed",
             attempts: attempt,
-            receipt: this.failureReceipt(state, error, attempt, false),
+            receipt: failureReceipt(this.channel, state, error, attempt, false),
           };
         }
         metrics.count("retried");
@@ -263,55 +252,5 @@ export class Applier {
         at: new Date(),
       },
     });
-  }
-
-  private receiptOf(holding: Holding, version: number, attempt: number): DeliveryReceipt {
-    const outcome = OUTCOME_OF_STATUS[holding.status as keyof typeof OUTCOME_OF_STATUS];
-    return {
-      itemId: holding.itemId,
-      version,
-      channel: this.channel,
-      outletId: "",
-      outcome,
-      checksum: holding.checksum,
-      externalRef: holding.externalRef,
-      attempt,
-      ...(holding.decline
-        ? {
-            error: {
-              code: `declined.${holding.decline.code}`,
-              message: holding.decline.reason,
-              retryable: false,
-            },
-          }
-        : {}),
-      at: new Date(),
-    };
-  }
-
-  private failureReceipt(
-    state: ItemState,
-    error: unknown,
-    attempt: number,
-    permanent: boolean,
-  ): DeliveryReceipt {
-    return {
-      itemId: state.id,
-      version: state.version,
-      channel: this.channel,
-      outletId: "",
-      outcome: permanent
-        ? DeliveryOutcome.DELIVERY_OUTCOME_REJECTED
-        : DeliveryOutcome.DELIVERY_OUTCOME_FAILED,
-      checksum: "",
-      externalRef: "",
-      attempt,
-      error: {
-        code: errorCode(error),
-        message: errorMessage(error).slice(0, 1000),
-        retryable: !permanent,
-      },
-      at: new Date(),
-    };
   }
 }

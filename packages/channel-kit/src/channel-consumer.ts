@@ -1,19 +1,10 @@
 import {
-  DeliveryOutcome,
   type DeliveryReceipt,
   type ItemState,
-  type RedeliveryRequest,
   Topics,
   channelRedeliveryTopic,
 } from "@herald/contracts";
-import {
-  type HeraldProducer,
-  type Logger,
-  decodePayload,
-  extractTraceContext,
-  headersToStrings,
-  topicName,
-} from "@herald/runtime";
+import { type HeraldProducer, type Logger, extractTraceContext, topicName } from "@herald/runtime";
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
 import type { ApplyOutcome, Applier } from "./applier";
 import { coPartitionedAssigner } from "./assigner";
@@ -21,6 +12,9 @@ import type { CurrentStateSource } from "./content-client";
 import type { DeadLetters } from "./dead-letters";
 import type { HoldingStore } from "./holdings";
 import type { ChannelMetrics } from "./metrics";
+import { decodeMessage, invalidState, rejectedReason } from "./messages";
+import { sendReceipts } from "./receipts";
+import { RedeliveryLane } from "./redelivery-lane";
 import type { RetryQueue } from "./retry-queue";
 
 export interface ChannelConsumerOptions {
@@ -69,6 +63,7 @@ export class ChannelConsumer {
   private readonly consumer: Consumer;
   private readonly itemsTopic: string;
   private readonly redeliverTopic: string;
+  private readonly redeliveries: RedeliveryLane;
   private loaded: Promise<void> | undefined;
   private joins = 0;
   private assigned = new Set<number>();
@@ -78,6 +73,16 @@ export class ChannelConsumer {
   constructor(private readonly options: ChannelConsumerOptions) {
     this.itemsTopic = topicName(Topics.items, options.topicPrefix);
     this.redeliverTopic = topicName(channelRedeliveryTopic(options.channel), options.topicPrefix);
+    this.redeliveries = new RedeliveryLane({
+      channel: options.channel,
+      topic: this.redeliverTopic,
+      content: options.content,
+      applier: options.applier,
+      retries: options.retries,
+      metrics: options.metrics,
+      logger: options.logger,
+      host: this,
+    });
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
       partitionAssigners: [coPartitionedAssigner],
@@ -185,7 +190,7 @@ export class ChannelConsumer {
       const chunk = batch.messages.slice(start, start + this.options.chunkSize);
       const receipts = isItems
         ? await this.applyItems(chunk, batch.partition, payload)
-        : await this.redeliver(chunk, batch.partition);
+        : await this.redeliveries.handle(chunk, batch.partition);
       await sendReceipts(this.options.producer, receipts);
       const last = chunk.at(-1)!;
       await commit(last.offset);
@@ -205,18 +210,8 @@ export class ChannelConsumer {
     }
   }
 
-  private decode<T>(
-    message: KafkaMessage,
-    schema: Parameters<typeof decodePayload<T>>[0],
-  ):
-    | { value: T; headers: Record<string, string> }
-    | { poison: string; headers: Record<string, string> } {
-    const headers = headersToStrings(message.headers);
-    const decoded = decodePayload(schema, message.value, headers);
-    return decoded.ok ? { value: decoded.value, headers } : { poison: decoded.reason, headers };
-  }
-
-  private async deadLetter(
+  /** Sends a message that can never be applied to the DLQ with its reason. */
+  async deadLetter(
     message: KafkaMessage,
     topic: string,
     partition: number,
@@ -247,7 +242,7 @@ export class ChannelConsumer {
       { state: ItemState; message: KafkaMessage; headers: Record<string, string> }
     >();
     for (const message of chunk) {
-      const decoded = this.decode(message, Topics.items.schema);
+      const decoded = decodeMessage(message, Topics.items.schema);
       if ("poison" in decoded) {
         await this.deadLetter(message, this.itemsTopic, partition, decoded.headers, decoded.poison);
         continue;
@@ -304,113 +299,4 @@ export class ChannelConsumer {
     if (outcome.kind === "failed")
       this.options.retries.schedule(state, outcome.attempts, partition);
   }
-
-  private async redeliver(chunk: KafkaMessage[], partition: number): Promise<DeliveryReceipt[]> {
-    const receipts: DeliveryReceipt[] = [];
-    for (const message of chunk) {
-      const decoded = this.decode<RedeliveryRequest>(
-        message,
-        channelRedeliveryTopic(this.options.channel).schema,
-      );
-      if ("poison" in decoded) {
-        await this.deadLetter(
-          message,
-          this.redeliverTopic,
-          partition,
-          decoded.headers,
-          decoded.poison,
-        );
-        continue;
-      }
-      receipts.push(
-        ...(await this.redeliverOne(decoded.value, message, partition, decoded.headers)),
-      );
-    }
-    return receipts;
-  }
-
-  /** Applies an item's current state again; the queue is co-partitioned, so `partition` is the item's. */
-  private async redeliverOne(
-    request: RedeliveryRequest,
-    message: KafkaMessage,
-    partition: number,
-    headers: Record<string, string>,
-  ): Promise<DeliveryReceipt[]> {
-    const log = this.options.logger.child({
-      itemId: request.itemId,
-      requestedBy: request.requestedBy,
-    });
-    const parent = extractTraceContext(message.headers ?? {});
-    let state: ItemState | undefined;
-    try {
-      if (!this.options.content)
-        throw new Error("no content service is configured for redeliveries");
-      state = await this.options.content.currentState(request.itemId);
-    } catch (error) {
-      log.warn({ err: error }, "redelivery: cannot fetch the current state");
-      this.options.metrics.count("failed");
-      return [
-        {
-          itemId: request.itemId,
-          version: request.version,
-          channel: this.options.channel,
-          outletId: "",
-          outcome: DeliveryOutcome.DELIVERY_OUTCOME_FAILED,
-          checksum: "",
-          externalRef: "",
-          attempt: 1,
-          error: {
-            code: "content.unavailable",
-            message: `redelivery could not fetch the current state: ${error instanceof Error ? error.message : String(error)}`,
-            retryable: true,
-          },
-          at: new Date(),
-        },
-      ];
-    }
-    this.options.metrics.count("redelivered");
-    log.info({ version: state?.version }, "redelivering");
-    const outcome = state
-      ? await this.options.applier.process(state, { source: "redelivery", force: true, parent })
-      : await this.options.applier.processUnknown(request.itemId, { source: "redelivery", parent });
-    const receipts: DeliveryReceipt[] = [];
-    if (state) {
-      this.options.retries.cancel(state.id);
-      await this.afterApply(outcome, state, partition, receipts, () =>
-        this.deadLetter(message, this.redeliverTopic, partition, headers, rejectedReason(outcome)),
-      );
-    } else if (outcome.kind !== "stale" && "receipt" in outcome && outcome.receipt) {
-      receipts.push(outcome.receipt);
-    }
-    return receipts;
-  }
-}
-
-/** Sends receipts keyed by item id, so each item's receipts stay in order. */
-export async function sendReceipts(
-  producer: HeraldProducer,
-  receipts: readonly DeliveryReceipt[],
-): Promise<void> {
-  if (receipts.length === 0) return;
-  await producer.send(
-    Topics.receipts,
-    receipts.map((receipt) => ({ key: receipt.itemId, value: receipt })),
-  );
-}
-
-function rejectedReason(outcome: ApplyOutcome): string {
-  return outcome.kind === "rejected" ? outcome.reason : outcome.kind;
-}
-
-/** Why a decoded item state can never be applied, if it cannot. */
-function invalidState(state: ItemState, key: Buffer | null): string | undefined {
-  if (!state.id) return "item state has no id";
-  if (!Number.isSafeInteger(state.version) || state.version < 1) {
-    return `item ${state.id} has version ${state.version}; versions start at 1`;
-  }
-  const keyText = key?.toString("utf8");
-  if (keyText !== undefined && keyText !== state.id) {
-    return `message key ${JSON.stringify(keyText)} is not the item id ${JSON.stringify(state.id)}`;
-  }
-  return undefined;
 }

@@ -18,7 +18,8 @@ import {
 import type { Kafka } from "kafkajs";
 import type { ChannelAdapter } from "./adapter";
 import { Applier } from "./applier";
-import { ChannelConsumer, sendReceipts } from "./channel-consumer";
+import { ChannelConsumer } from "./channel-consumer";
+import { sendReceipts } from "./receipts";
 import type { ChannelConfig } from "./config";
 import { type CurrentStateSource, createContentClient } from "./content-client";
 import { DeadLetters } from "./dead-letters";
