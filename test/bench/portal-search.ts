@@ -51,7 +51,7 @@ const ROOT = resolve(__dirname, "../..");
 const HAN = /\p{Script=Han}{2,}/gu;
 
 /** Sentences of the seed work plan and the example items, without markup. */
-function sampleSentences(): string[] {
+export function sampleSentences(): string[] {
   const texts = [readFileSync(join(ROOT, "examples/seed/customs-disclosure-2016.txt"), "utf8")];
   const dir = join(ROOT, "examples/items");
   for (const file of readdirSync(dir).filter((f) => /\.(md|json)$/.test(f) && f !== "README.md")) {
@@ -65,7 +65,7 @@ function sampleSentences(): string[] {
 }
 
 /** A small deterministic generator, so every run loads the same items. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -90,7 +90,12 @@ const CATEGORIES = [
   "征求意见",
 ];
 
-function syntheticItem(n: number, sentences: readonly string[], next: () => number): ItemState {
+/** Item `n`: a Chinese title and 1–3 KB of body recombined from `sentences`, drawn with `next`. */
+export function syntheticItem(
+  n: number,
+  sentences: readonly string[],
+  next: () => number,
+): ItemState {
   const pick = () => sentences[Math.floor(next() * sentences.length)] as string;
   const paragraphs: string[] = [];
   const target = 1024 + Math.floor(next() * 2048); // UTF-8 bytes of body text
