@@ -133,6 +133,10 @@ export function createTransactionalProducer(
     maxInFlightRequests: 1,
     transactionalId: options.transactionalId,
     createPartitioner: Partitioners.DefaultPartitioner,
+    // A transaction begun while the broker still writes the previous one's markers
+    // is refused with CONCURRENT_TRANSACTIONS, which clears within milliseconds;
+    // kafkajs's default first retry (300 ms) would put that wait on every such send.
+    retry: { initialRetryTime: 20, maxRetryTime: 2_000, retries: 10 },
   });
   const log = options.logger.child({
     component: "producer",
