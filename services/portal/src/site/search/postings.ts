@@ -192,6 +192,12 @@ export class PostingStore {
       if (prev > lastDoc) lastDoc = prev;
     }
     offsets[termCount] = at;
+    // The old base and the tail are no longer needed: drop them before the copy
+    // to the exact size, so the peak holds two encodings at most, not three.
+    this.baseBytes = new Uint8Array(0);
+    this.tailDoc = new Uint32Array(0);
+    this.tailTf = new Uint8Array(0);
+    this.tailNext = new Int32Array(0);
     if (at < out.length) out = out.slice(0, at);
     const bytes = out;
     this.baseOffsets = offsets;
