@@ -1,6 +1,18 @@
-import { type ChannelAdapter, PermanentChannelError } from "@herald/channel-kit";
+import {
+  type ChannelAdapter,
+  type ChannelPolicy,
+  PermanentChannelError,
+} from "@herald/channel-kit";
 import { Audience, type ItemState, ItemStatus } from "@herald/contracts";
 import type { PortalIndex } from "./site";
+
+/** What the portal takes and keeps; the reconciler evaluates the same policy. */
+export const PORTAL_POLICY: ChannelPolicy = {
+  name: "portal",
+  audiences: [Audience.AUDIENCE_PUBLIC],
+  keepsWithdrawn: true,
+  keepsExpired: true,
+};
 
 /** Bodies larger than this are refused: no reader scrolls through them, and they would bloat every instance's memory. */
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -15,12 +27,7 @@ export function createPortalChannel(index: PortalIndex, baseUrl: string): Channe
   const pageUrl = (id: string) =>
     new URL(`items/${encodeURIComponent(id)}`, `${baseUrl.replace(/\/?$/, "/")}`).href;
   return {
-    policy: {
-      name: "portal",
-      audiences: [Audience.AUDIENCE_PUBLIC],
-      keepsWithdrawn: true,
-      keepsExpired: true,
-    },
+    policy: PORTAL_POLICY,
     keepsContent: true,
     apply(state: ItemState) {
       check(state);
