@@ -49,6 +49,9 @@ const B = 0.75;
 /** How many top documents get the exact-phrase check. */
 export const RERANK_WINDOW = 100;
 const MIN_REBUILD = 1 << 18;
+// The tail costs about 9 bytes a posting and merging it reserves 5 more: past this
+// size, merge anyway, so a large index's peak memory stays bounded.
+const MAX_TAIL = 6_000_000;
 
 function grow<T extends Float32Array | Float64Array | Uint8Array | Uint16Array | Uint32Array>(
   array: T,
@@ -122,7 +125,8 @@ export class SearchIndex {
     this.totalLength += counts.length;
     this.setFacetsOf(doc, facets);
     this.store.add(doc, counts.counts);
-    if (this.store.pending > Math.max(MIN_REBUILD, this.store.postings / 3)) this.rebuild();
+    const limit = Math.min(MAX_TAIL, Math.max(MIN_REBUILD, this.store.postings / 3));
+    if (this.store.pending > limit) this.rebuild();
   }
 
   /** Changes the filters of an indexed item without touching its text. */
