@@ -55,47 +55,63 @@ export function grpcPublisher(port: number, token: string): Publisher {
   };
 }
 
+/**
+ * POSTs a JSON item to the content service's /api/publish (admin, no review) over
+ * a keep-alive agent; resolves with the new item's id, rejects on any answer but 201.
+ */
+export function postPublish(
+  agent: Agent,
+  port: number,
+  token: string,
+  payload: Buffer,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        agent,
+        host: "127.0.0.1",
+        port,
+        method: "POST",
+        path: "/api/publish",
+        headers: {
+          authorization: `Bearer ${token}`,
+          "content-type": "application/json",
+          "content-length": payload.byteLength,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("error", reject);
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          if (res.statusCode !== 201) {
+            reject(
+              new Error(`POST /api/publish answered ${res.statusCode}: ${text.slice(0, 500)}`),
+            );
+            return;
+          }
+          const { id } = JSON.parse(text) as { id?: unknown };
+          if (typeof id === "string") resolve(id);
+          else reject(new Error("POST /api/publish answered without an id"));
+        });
+      },
+    );
+    req.on("error", reject);
+    req.end(payload);
+  });
+}
+
 export function httpPublisher(port: number, token: string, sockets: number): Publisher {
   const agent = new Agent({ keepAlive: true, maxSockets: sockets });
   return {
-    publish(n) {
-      const payload = Buffer.from(
-        JSON.stringify({ kind: "news", disclosure: "proactive", ...news(n) }),
-      );
-      return new Promise((resolve, reject) => {
-        const req = request(
-          {
-            agent,
-            host: "127.0.0.1",
-            port,
-            method: "POST",
-            path: "/api/publish",
-            headers: {
-              authorization: `Bearer ${token}`,
-              "content-type": "application/json",
-              "content-length": payload.byteLength,
-            },
-          },
-          (res) => {
-            const chunks: Buffer[] = [];
-            res.on("data", (chunk: Buffer) => chunks.push(chunk));
-            res.on("error", reject);
-            res.on("end", () => {
-              const text = Buffer.concat(chunks).toString("utf8");
-              if (res.statusCode !== 201) {
-                reject(new Error(`POST /api/publish answered ${res.statusCode}: ${text}`));
-                return;
-              }
-              const { id } = JSON.parse(text) as { id?: unknown };
-              if (typeof id === "string") resolve(id);
-              else reject(new Error("POST /api/publish answered without an id"));
-            });
-          },
-        );
-        req.on("error", reject);
-        req.end(payload);
-      });
-    },
+    publish: (n) =>
+      postPublish(
+        agent,
+        port,
+        token,
+        Buffer.from(JSON.stringify({ kind: "news", disclosure: "proactive", ...news(n) })),
+      ),
     close: () => agent.destroy(),
   };
 }
@@ -239,28 +255,6 @@ export async function openLoop(
     }
   }
   await Promise.all(pending);
-}
-
-export interface Distribution {
-  count: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-}
-
-/** Nearest-rank percentiles, in the unit of the values. */
-export function distribution(values: readonly number[]): Distribution {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number) =>
-    sorted.length ? sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]! : Number.NaN;
-  return {
-    count: sorted.length,
-    p50: at(0.5),
-    p90: at(0.9),
-    p99: at(0.99),
-    max: sorted.at(-1) ?? Number.NaN,
-  };
 }
 
 /** Writes a line to stderr while `work` runs: each second it changes, else every 10 s. */

@@ -21,13 +21,13 @@ import {
   Arrivals,
   type Call,
   closedLoop,
-  distribution,
   grpcPublisher,
   httpPublisher,
   openLoop,
   type Publisher,
   withProgress,
 } from "./content-load";
+import { distribution } from "./bench-stats";
 import {
   meetsLatency,
   meetsThroughput,

@@ -2,7 +2,7 @@
  * The content benchmark's figures: what one phase measured, the whole report,
  * and its rendering as a table for people.
  */
-import type { Distribution } from "./content-load";
+import { type Distribution, table } from "./bench-stats";
 import type { DatabaseInfo, RawWrites } from "./content-stack";
 
 export const TARGET_ITEMS_PER_S = 500;
@@ -71,20 +71,6 @@ export const meetsLatency = (p: Phase) =>
 export const ms = (value: number) =>
   Number.isFinite(value) ? value.toFixed(value < 10 ? 1 : 0) : "-";
 const verdict = (ok: boolean) => (ok ? "meets" : "MISSES");
-
-/** Rows of cells, the first column left-aligned and the others right-aligned. */
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
-  return rows
-    .map(
-      (r) =>
-        "  " +
-        r
-          .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
-          .join("  "),
-    )
-    .join("\n");
-}
 
 const common = ["errors", "missing", "revisions before", "relay passes", "node CPU"];
 const commonCells = (p: Phase) => [

@@ -2,6 +2,7 @@
  * The portal benchmark's figures: the targets, what each phase measured, and
  * the statistics drawn from it.
  */
+import type { Distribution } from "./bench-stats";
 import type { PortalSearchFigures } from "./portal-search";
 
 export const TARGETS = {
@@ -13,28 +14,6 @@ export const TARGETS = {
   searchP95Ms: 20,
   rssBytes: 1024 ** 3,
 } as const;
-
-export interface Distribution {
-  count: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-}
-
-/** Nearest-rank percentiles, in the unit of the values. */
-export function distribution(values: readonly number[]): Distribution {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number) =>
-    sorted.length ? sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]! : Number.NaN;
-  return {
-    count: sorted.length,
-    p50: at(0.5),
-    p95: at(0.95),
-    p99: at(0.99),
-    max: sorted.at(-1) ?? Number.NaN,
-  };
-}
 
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

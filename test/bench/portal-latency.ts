@@ -17,7 +17,8 @@ import {
   corpusPublisher,
   pollPage,
 } from "./portal-publisher";
-import { type LatencyRun, distribution } from "./portal-figures";
+import { distribution } from "./bench-stats";
+import type { LatencyRun } from "./portal-figures";
 import { type PortalBench, ReceiptLog, note, waitForCount } from "./portal-stack";
 
 export interface LatencyOptions {

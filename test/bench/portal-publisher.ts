@@ -3,11 +3,11 @@
  * service's HTTP API, the content service's settings, and polling a page until
  * it answers.
  */
-import { Agent, request } from "node:http";
+import { Agent } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { contentEnv } from "@herald/content";
 import { loadConfig } from "@herald/runtime";
-import type { Publisher } from "./content-load";
+import { type Publisher, postPublish } from "./content-load";
 import { status } from "./portal-process";
 import { random, sampleSentences, syntheticItem } from "./portal-search";
 
@@ -81,39 +81,7 @@ export function corpusPublisher(
       const payload = bodies.get(n);
       if (!payload) return Promise.reject(new Error(`no payload prepared for item ${n}`));
       started.set(n, Date.now());
-      return new Promise((resolve, reject) => {
-        const req = request(
-          {
-            agent,
-            host: "127.0.0.1",
-            port,
-            method: "POST",
-            path: "/api/publish",
-            headers: {
-              authorization: `Bearer ${ADMIN_TOKEN}`,
-              "content-type": "application/json",
-              "content-length": payload.byteLength,
-            },
-          },
-          (res) => {
-            const chunks: Buffer[] = [];
-            res.on("data", (chunk: Buffer) => chunks.push(chunk));
-            res.on("error", reject);
-            res.on("end", () => {
-              const text = Buffer.concat(chunks).toString("utf8");
-              if (res.statusCode !== 201) {
-                reject(
-                  new Error(`POST /api/publish answered ${res.statusCode}: ${text.slice(0, 500)}`),
-                );
-                return;
-              }
-              resolve(`lat-${n}`);
-            });
-          },
-        );
-        req.on("error", reject);
-        req.end(payload);
-      });
+      return postPublish(agent, port, ADMIN_TOKEN, payload);
     },
     close: () => agent.destroy(),
   };

@@ -4,7 +4,6 @@
  */
 import {
   type ApplyRun,
-  type Distribution,
   type LatencyRun,
   type MemoryFigures,
   type Report,
@@ -12,6 +11,7 @@ import {
   median,
 } from "./portal-figures";
 import type { PortalSearchFigures } from "./portal-search";
+import { type Distribution, table } from "./bench-stats";
 
 export const ms = (value: number) =>
   Number.isFinite(value) ? value.toFixed(Math.abs(value) < 10 ? 1 : 0) : "-";
@@ -21,20 +21,6 @@ const s = (millis: number) => `${(millis / 1000).toFixed(1)} s`;
 const pct = (value: number | undefined) =>
   value === undefined || !Number.isFinite(value) ? "-" : `${value.toFixed(0)}%`;
 const verdict = (ok: boolean) => (ok ? "met" : "MISSED");
-
-/** Rows of cells, the first column left-aligned and the others right-aligned. */
-export function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
-  return rows
-    .map(
-      (r) =>
-        "  " +
-        r
-          .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
-          .join("  "),
-    )
-    .join("\n");
-}
 
 function spread(values: readonly number[], digits = 0): string {
   if (values.length < 2) return "one run";
