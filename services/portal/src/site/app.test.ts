@@ -14,35 +14,26 @@ import {
   type RunningSite,
   seedInterpretation,
   seedWorkPlan,
+  metaContent,
+  readPage,
   startSite,
+  TEST_SITE,
 } from "./test-support";
-
-const SITE = { name: "海关总署政府信息公开", baseUrl: "http://127.0.0.1:4100" };
 
 let index: PortalIndex;
 let site: RunningSite;
 
 beforeEach(async () => {
   index = createPortalIndex();
-  site = await startSite(createSiteApp({ index, site: SITE }));
+  site = await startSite(createSiteApp({ index, site: TEST_SITE }));
 });
 
 afterEach(async () => {
   await site.close();
 });
 
-async function page(
-  path: string,
-  cookie?: string,
-): Promise<{ status: number; html: string; res: Response }> {
-  const res = await site.get(path, cookie ? { cookie } : undefined);
-  // Handlebars writes "=" as "&#x3D;" (harmless in quoted attributes); read it back for the assertions.
-  return { status: res.status, html: (await res.text()).replaceAll("&#x3D;", "="), res };
-}
-
-function meta(html: string, name: string): string | undefined {
-  return new RegExp(`<meta name="${name}" content="([^"]*)">`).exec(html)?.[1];
-}
+const page = (path: string, cookie?: string) => readPage(site, path, cookie);
+const meta = metaContent;
 
 describe("item pages", () => {
   it("show the metadata block, the body unescaped and everything else escaped", async () => {
@@ -82,7 +73,7 @@ describe("item pages", () => {
     expect(meta(html, "ArticleTitle")).toBe("关于&lt;script&gt;alert(1)&lt;/script&gt;的通知");
     expect(meta(html, "Description")).toBe("摘要 &quot;引号&quot; &amp; &lt;b&gt;");
     expect(meta(html, "PubDate")).toBe("2016-05-24 04:30"); // Asia/Shanghai
-    expect(meta(html, "SiteName")).toBe(SITE.name);
+    expect(meta(html, "SiteName")).toBe(TEST_SITE.name);
     expect(meta(html, "SiteDomain")).toBe("127.0.0.1:4100");
     expect(meta(html, "ColumnName")).toBe("工作动态");
     expect(meta(html, "ContentSource")).toBe("海关总署办公厅");

@@ -6,35 +6,26 @@ import {
   type RunningSite,
   seedInterpretation,
   seedWorkPlan,
+  metaContent,
+  readPage,
   startSite,
+  TEST_SITE,
 } from "./test-support";
-
-const SITE = { name: "海关总署政府信息公开", baseUrl: "http://127.0.0.1:4100" };
 
 let index: PortalIndex;
 let site: RunningSite;
 
 beforeEach(async () => {
   index = createPortalIndex();
-  site = await startSite(createSiteApp({ index, site: SITE }));
+  site = await startSite(createSiteApp({ index, site: TEST_SITE }));
 });
 
 afterEach(async () => {
   await site.close();
 });
 
-async function page(
-  path: string,
-  cookie?: string,
-): Promise<{ status: number; html: string; res: Response }> {
-  const res = await site.get(path, cookie ? { cookie } : undefined);
-  // Handlebars writes "=" as "&#x3D;" (harmless in quoted attributes); read it back for the assertions.
-  return { status: res.status, html: (await res.text()).replaceAll("&#x3D;", "="), res };
-}
-
-function meta(html: string, name: string): string | undefined {
-  return new RegExp(`<meta name="${name}" content="([^"]*)">`).exec(html)?.[1];
-}
+const page = (path: string, cookie?: string) => readPage(site, path, cookie);
+const meta = metaContent;
 
 describe("home and listings", () => {
   it("shows an urgent banner for urgent published items", async () => {
@@ -156,7 +147,9 @@ describe("display modes", () => {
 describe("readiness", () => {
   it("answers 503 with Retry-After until the index is loaded", async () => {
     let ready = false;
-    const loading = await startSite(createSiteApp({ index, site: SITE, isReady: () => ready }));
+    const loading = await startSite(
+      createSiteApp({ index, site: TEST_SITE, isReady: () => ready }),
+    );
     try {
       const res = await loading.get("/items/x");
       expect(res.status).toBe(503);

@@ -122,3 +122,21 @@ export async function startSite(app: Application): Promise<RunningSite> {
       new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
   };
 }
+
+/** The site settings the page tests render with. */
+export const TEST_SITE = { name: "海关总署政府信息公开", baseUrl: "http://127.0.0.1:4100" };
+
+/** GETs a page; its HTML comes back with handlebars' "&#x3D;" read as "=" for assertions. */
+export async function readPage(
+  site: RunningSite,
+  path: string,
+  cookie?: string,
+): Promise<{ status: number; html: string; res: Response }> {
+  const res = await site.get(path, cookie ? { cookie } : undefined);
+  return { status: res.status, html: (await res.text()).replaceAll("&#x3D;", "="), res };
+}
+
+/** The content of `<meta name="…">` in a page, if present. */
+export function metaContent(html: string, name: string): string | undefined {
+  return new RegExp(`<meta name="${name}" content="([^"]*)">`).exec(html)?.[1];
+}
