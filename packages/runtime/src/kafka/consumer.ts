@@ -217,6 +217,18 @@ export function createConsumerRunner<T>(options: ConsumerRunnerOptions<T>): Cons
       // A rebalance surfaces here as an error kafkajs itself handles by rejoining.
       await payload.heartbeat();
     }
+    // A transaction marker after the last message belongs to the batch but reaches no
+    // handler: commit past it once every message was handled, or the group would look
+    // one message behind after every transaction.
+    const end = batch.lastOffset();
+    if (
+      handled === batch.messages.at(-1)?.offset &&
+      handled !== undefined &&
+      BigInt(end) > BigInt(handled)
+    ) {
+      payload.resolveOffset(end);
+      handled = end;
+    }
     await commit();
   }
 
