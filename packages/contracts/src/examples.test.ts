@@ -1,4 +1,5 @@
 import {
+  ChannelAnnouncement,
   DeliveryReceipt,
   ItemState,
   RedeliveryRequest,
@@ -23,7 +24,12 @@ function roundTrips<T>(schema: MessageSchema<T>, json: JsonCodec<T>): void {
 describe("example payloads", () => {
   it("cover exactly the schemas that travel on topics", () => {
     expect(exampleSchemaNames()).toEqual(
-      [Schemas.itemState.name, Schemas.deliveryReceipt.name, Schemas.redeliveryRequest.name].sort(),
+      [
+        Schemas.itemState.name,
+        Schemas.deliveryReceipt.name,
+        Schemas.redeliveryRequest.name,
+        Schemas.channelAnnouncement.name,
+      ].sort(),
     );
   });
 
@@ -31,6 +37,7 @@ describe("example payloads", () => {
     roundTrips(Schemas.itemState, ItemState);
     roundTrips(Schemas.deliveryReceipt, DeliveryReceipt);
     roundTrips(Schemas.redeliveryRequest, RedeliveryRequest);
+    roundTrips(Schemas.channelAnnouncement, ChannelAnnouncement);
   });
 
   it("keep every ItemState field the design names", () => {

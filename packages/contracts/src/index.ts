@@ -7,6 +7,8 @@ export * from "./gen/herald/content/v1/item_state";
 export * from "./gen/herald/content/v1/content_service";
 export * from "./gen/herald/delivery/v1/delivery";
 export * from "./gen/herald/channel/v1/inventory";
+export * from "./gen/herald/channel/v1/announcement";
+export * from "./gen/herald/reconciler/v1/reconciler";
 export { Timestamp } from "./gen/google/protobuf/timestamp";
 export { Any } from "./gen/google/protobuf/any";
 export { Status as RpcStatus } from "./gen/google/rpc/status";

@@ -1,5 +1,6 @@
 import { DeadLetter, DeliveryReceipt, RedeliveryRequest } from "./gen/herald/delivery/v1/delivery";
 import { ItemState } from "./gen/herald/content/v1/item_state";
+import { ChannelAnnouncement } from "./gen/herald/channel/v1/announcement";
 
 /** The encode/decode pair ts-proto generates for every message. */
 export interface MessageCodec<T> {
@@ -29,6 +30,7 @@ export const Schemas = {
   deliveryReceipt: schema("herald.delivery.v1.DeliveryReceipt", DeliveryReceipt),
   redeliveryRequest: schema("herald.delivery.v1.RedeliveryRequest", RedeliveryRequest),
   deadLetter: schema("herald.delivery.v1.DeadLetter", DeadLetter),
+  channelAnnouncement: schema("herald.channel.v1.ChannelAnnouncement", ChannelAnnouncement),
 } as const;
 
 export type CleanupPolicy = "compact" | "delete";
@@ -72,6 +74,15 @@ export const Topics = {
     cleanupPolicy: "delete",
     retentionMs: 7 * DAY_MS,
   } satisfies TopicSpec<RedeliveryRequest>,
+  /**
+   * The latest announcement of every channel, key = channel name. Compacted: the
+   * reconciler learns every channel that ever ran, its policy and its inventory.
+   */
+  channels: {
+    name: "herald.channels.v1",
+    schema: Schemas.channelAnnouncement,
+    cleanupPolicy: "compact",
+  } satisfies TopicSpec<ChannelAnnouncement>,
 } as const;
 
 const CHANNEL_NAME = /^[a-z][a-z0-9-]{0,62}$/;
