@@ -17,6 +17,12 @@ import {
 } from "@herald/runtime";
 import type { Kafka } from "kafkajs";
 import type { ChannelAdapter } from "./adapter";
+import {
+  announcementOf,
+  checkAnnounceable,
+  inventoryAddress,
+  sendAnnouncement,
+} from "./announcement";
 import { Applier } from "./applier";
 import { ChannelConsumer } from "./channel-consumer";
 import { sendReceipts } from "./receipts";
@@ -25,6 +31,7 @@ import { type CurrentStateSource, createContentClient } from "./content-client";
 import { DeadLetters } from "./dead-letters";
 import { type Holding, HoldingStore } from "./holdings";
 import { InventoryTokens, createInventoryService, startInventoryServer } from "./inventory";
+import { type InventorySnapshotOptions, InventorySnapshots } from "./inventory-snapshots";
 import { LagMonitor } from "./lag-monitor";
 import { ChannelMetrics } from "./metrics";
 import { PeerSync } from "./peer-sync";
@@ -54,6 +61,8 @@ export interface StartChannelOptions {
   logger: Logger;
   /** Where redeliveries fetch current states; default: a client built from the config. */
   content?: CurrentStateSource;
+  /** How long and how many inventory listings are kept for paging; default 10 minutes, 4. */
+  inventorySnapshots?: InventorySnapshotOptions;
 }
 
 async function ensureChannelTopics(
@@ -77,6 +86,7 @@ async function ensureChannelTopics(
       Topics.items,
       Topics.receipts,
       Topics.redeliver,
+      Topics.channels, // compacted: the latest announcement of each channel stays
       deadLetterTopic(channel),
     ];
     await ensureTopics(admin, shared, { ...common, partitions: config.HERALD_TOPIC_PARTITIONS });
@@ -123,6 +133,8 @@ function contentSource(config: ChannelConfig): CurrentStateSource | undefined {
 export async function startChannel(options: StartChannelOptions): Promise<ChannelRuntime> {
   const { adapter, config, logger } = options;
   const channel = adapter.policy.name;
+  // Before anything starts: a policy the announcement cannot carry is refused.
+  checkAnnounceable(adapter.policy);
   const log = logger.child({ channel });
   const prefix = config.HERALD_TOPIC_PREFIX;
   const groupId = config.CHANNEL_GROUP ?? `herald-${channel}`;
@@ -230,15 +242,29 @@ export async function startChannel(options: StartChannelOptions): Promise<Channe
     report: (value) => metrics.setLag(value),
     logger: log,
   });
+  const snapshots = new InventorySnapshots(options.inventorySnapshots);
   const inventory = await startInventoryServer(
-    createInventoryService({ holdings: () => holdings.sorted(), tokens, logger: log }),
+    createInventoryService({ scan: () => holdings.scanDatabase(), tokens, logger: log, snapshots }),
     config.CHANNEL_INVENTORY_HOST,
     config.CHANNEL_INVENTORY_PORT,
+  );
+  // The inventory answers from the database, so the reconciler may audit at once.
+  const address = inventoryAddress(
+    config.CHANNEL_INVENTORY_HOST,
+    config.CHANNEL_INVENTORY_ADVERTISED_HOST,
+    inventory.port,
+  );
+  await sendAnnouncement(
+    producer,
+    announcementOf(adapter.policy, address, config.CHANNEL_INSTANCE_ID, new Date()),
   );
   // Where peer sync starts is fixed before anything is loaded; the groups then join together.
   await peers.prepare();
   await Promise.all([peers.start(), consumer.start(), router.start(), lag.start()]);
-  log.info({ groupId, inventoryPort: inventory.port }, "channel started");
+  log.info(
+    { groupId, inventoryPort: inventory.port, inventoryAddress: address },
+    "channel started",
+  );
 
   return {
     channel,
@@ -270,6 +296,7 @@ export async function startChannel(options: StartChannelOptions): Promise<Channe
       await lag.stop().catch(() => undefined);
       await Promise.all([router.stop(), consumer.stop(), peers.stop().catch(() => undefined)]);
       await new Promise<void>((resolve) => inventory.server.tryShutdown(() => resolve()));
+      snapshots.clear();
       content?.close();
       await producer.disconnect();
       await connection.close();

@@ -24,6 +24,11 @@ export const channelEnv = {
     .string()
     .default("127.0.0.1")
     .describe("ChannelInventory bind address"),
+  /** Host the reconciler dials for this instance's inventory, as announced on herald.channels.v1; default the bind address, or 127.0.0.1 when that is 0.0.0.0 or ::. */
+  CHANNEL_INVENTORY_ADVERTISED_HOST: env
+    .string()
+    .optional()
+    .describe("ChannelInventory host to announce"),
   /** JSON file `{"tokens":[{"name":…,"sha256":…}]}` of who may call ListHoldings. */
   CHANNEL_INVENTORY_TOKENS_FILE: env.string().describe("inventory token file"),
   /** host:port of the content service's gRPC, where redeliveries fetch the current state. */

@@ -67,6 +67,11 @@ function toHolding(doc: HoldingDocument): Holding {
   };
 }
 
+/** Item id order, as ListHoldings pages it (UTF-16 code units, as JavaScript compares strings). */
+function byItemId(a: Holding, b: Holding): number {
+  return a.itemId < b.itemId ? -1 : a.itemId > b.itemId ? 1 : 0;
+}
+
 function stateBytes(value: HoldingDocument["state"]): Uint8Array | undefined {
   if (!value) return undefined;
   if (value instanceof Uint8Array) return value;
@@ -86,7 +91,8 @@ export function decodeStoredState(doc: {
  * FerretDB on SQLite pushes down only `_id` filters, so listing or scanning it per
  * request would not scale); the runtime is the only writer of an item, so its
  * cache is exact for the items whose partitions it owns. `invalidate()` marks the
- * rest for a re-read after a rebalance.
+ * rest for a re-read after a rebalance. The inventory alone reads past the cache
+ * (`scanDatabase()`, once per audit), since it must report what is stored.
  */
 export class HoldingStore {
   private readonly cache = new Map<string, Holding>();
@@ -187,10 +193,23 @@ export class HoldingStore {
    * until the next write, so an audit paging through 100,000 holdings sorts once.
    */
   sorted(): readonly Holding[] {
-    this.sortedCache ??= [...this.cache.values()].sort((a, b) =>
-      a.itemId < b.itemId ? -1 : a.itemId > b.itemId ? 1 : 0,
-    );
+    this.sortedCache ??= [...this.cache.values()].sort(byItemId);
     return this.sortedCache;
+  }
+
+  /**
+   * Every holding as the database has it now, in item id order: one scan of the
+   * collection, without stored states, bypassing the cache. What an audit must
+   * see, so that a holding deleted or altered behind the runtime's back shows.
+   * Sorted here rather than by the database, whose string order (UTF-8 bytes)
+   * differs from JavaScript's, which the page tokens rely on.
+   */
+  async scanDatabase(): Promise<Holding[]> {
+    const holdings: Holding[] = [];
+    for await (const doc of this.collection.find({}, { projection: { state: 0 } })) {
+      holdings.push(toHolding(doc));
+    }
+    return holdings.sort(byItemId);
   }
 
   counts(): Record<HoldingStatus, number> {

@@ -17,8 +17,10 @@ export {
   type ChannelPolicy,
   type Decline,
   type Presence,
+  type PresenceInput,
 } from "./policy";
 export type { Holding, HoldingFailure, HoldingStatus } from "./holdings";
+export { announcementOf, policyFromAnnouncement } from "./announcement";
 export { channelEnv, type ChannelConfig } from "./config";
 export { startChannel, type ChannelRuntime, type StartChannelOptions } from "./channel-runtime";
 export {
@@ -27,5 +29,6 @@ export {
   type ContentClientOptions,
 } from "./content-client";
 export { InventoryTokens, listHoldings } from "./inventory";
+export type { InventorySnapshotOptions } from "./inventory-snapshots";
 export { ChannelMetrics, COUNTERS, type CounterName } from "./metrics";
 export { backoffDelay, type BackoffOptions } from "./backoff";

@@ -11,6 +11,7 @@ import {
 import type { Logger } from "@herald/runtime";
 import { z } from "zod";
 import type { Holding } from "./holdings";
+import { InventorySnapshots, decodeCursor, encodeCursor } from "./inventory-snapshots";
 
 const DEFAULT_PAGE = 500;
 const MAX_PAGE = 5_000;
@@ -91,7 +92,11 @@ function toMessage(holding: Holding): HoldingMessage {
   };
 }
 
-/** One page of what the channel shows, in item id order. */
+/**
+ * One page of `sorted` (holdings in item id order), listing only held items.
+ * Pure: its page token is the last item id the page covered, and it is the
+ * paging the gRPC service runs over a snapshot of the database.
+ */
 export function listHoldings(
   sorted: readonly Holding[],
   request: Pick<ListHoldingsRequest, "pageSize" | "pageToken" | "appliedSince">,
@@ -112,13 +117,90 @@ export function listHoldings(
 }
 
 export interface InventoryServerOptions {
-  holdings: () => readonly Holding[];
+  /** Every holding as the database has it now, sorted by item id (`HoldingStore.scanDatabase`). */
+  scan: () => Promise<readonly Holding[]>;
   tokens: InventoryTokens;
   logger: Logger;
+  /** Where the listings in progress are kept; default: 4 at most, for 10 minutes each. */
+  snapshots?: InventorySnapshots;
 }
 
-/** The gRPC ChannelInventory the reconciler audits. Every call needs a bearer token. */
+type ListResult =
+  { ok: true; response: ListHoldingsResponse } | { ok: false; error: Partial<grpc.StatusObject> };
+
+/** A listing to page: a kept snapshot (`id`), or one just read that has none yet. */
+interface Listing {
+  readonly id: string | undefined;
+  readonly holdings: readonly Holding[];
+  /** The last item id the previous page covered; "" for the first page. */
+  readonly after: string;
+}
+
+/**
+ * One page of what the database holds. A first page (no token) reads the
+ * collection once and keeps what it read as a snapshot, which the next pages,
+ * whose tokens name it, go on paging: an audit sees one consistent listing, at
+ * the cost of one scan (FerretDB on SQLite would scan per page anyway, as it
+ * pushes down only `_id` equality).
+ */
+async function listFromDatabase(
+  options: InventoryServerOptions,
+  snapshots: InventorySnapshots,
+  request: ListHoldingsRequest,
+  caller: string,
+): Promise<ListResult> {
+  let listing: Listing;
+  if (request.pageToken) {
+    const cursor = decodeCursor(request.pageToken);
+    if (!cursor) {
+      return {
+        ok: false,
+        error: {
+          code: grpc.status.INVALID_ARGUMENT,
+          details: "page_token: not a token this server issued",
+        },
+      };
+    }
+    const kept = snapshots.get(cursor.snapshot);
+    if (!kept) {
+      return {
+        ok: false,
+        error: {
+          code: grpc.status.FAILED_PRECONDITION,
+          details: `page_token: the listing it continues is gone (a listing is kept ${Math.round(snapshots.lifetimeMs / 1000)} s, ${snapshots.max} at most, by the instance that began it); restart from the first page with an empty page_token`,
+        },
+      };
+    }
+    listing = { id: cursor.snapshot, holdings: kept, after: cursor.after };
+  } else {
+    const started = Date.now();
+    // Only held items are ever listed: keep no more than those in memory.
+    const held = (await options.scan()).filter((h) => h.status === "held");
+    options.logger.info(
+      { caller, held: held.length, ms: Date.now() - started },
+      "inventory: read the holdings for a listing",
+    );
+    listing = { id: undefined, holdings: held, after: "" };
+  }
+  const page = listHoldings(listing.holdings, {
+    pageSize: request.pageSize,
+    pageToken: listing.after ? pageToken(listing.after) : "",
+    appliedSince: request.appliedSince,
+  });
+  if (!page.nextPageToken) return { ok: true, response: page };
+  // A listing that fits on one page needs no snapshot.
+  const snapshot = listing.id ?? snapshots.add(listing.holdings);
+  const next = encodeCursor({ snapshot, after: afterId(page.nextPageToken) });
+  return { ok: true, response: { holdings: page.holdings, nextPageToken: next } };
+}
+
+/**
+ * The gRPC ChannelInventory the reconciler audits: what the channel's database
+ * holds, not the runtime's cache, so a holding lost or altered behind the
+ * runtime's back shows in the next audit. Every call needs a bearer token.
+ */
 export function createInventoryService(options: InventoryServerOptions): ChannelInventoryServer {
+  const snapshots = options.snapshots ?? new InventorySnapshots();
   return {
     listHoldings(call, callback) {
       const authorization = call.metadata.get("authorization")[0];
@@ -132,14 +214,16 @@ export function createInventoryService(options: InventoryServerOptions): Channel
         });
         return;
       }
-      if (call.request.pageToken && !/^[A-Za-z0-9_-]*$/.test(call.request.pageToken)) {
-        callback({
-          code: grpc.status.INVALID_ARGUMENT,
-          details: "page_token: not a token this server issued",
-        });
-        return;
-      }
-      callback(null, listHoldings(options.holdings(), call.request));
+      listFromDatabase(options, snapshots, call.request, caller).then(
+        (result) => (result.ok ? callback(null, result.response) : callback(result.error)),
+        (error: unknown) => {
+          options.logger.warn({ err: error, caller }, "inventory: cannot read the holdings");
+          callback({
+            code: grpc.status.UNAVAILABLE,
+            details: `cannot read the channel's holdings: ${error instanceof Error ? error.message : String(error)}`,
+          });
+        },
+      );
     },
   };
 }

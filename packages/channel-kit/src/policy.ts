@@ -25,6 +25,15 @@ export interface Decline {
   readonly reason: string;
 }
 
+/** The fields of an item state a policy decides on. */
+export interface PresenceInput {
+  readonly kind: ItemState["kind"];
+  readonly status: ItemState["status"];
+  readonly targeting?:
+    { readonly channels: readonly string[]; readonly audience: Audience } | undefined;
+  readonly takedown?: { readonly kind: TakedownKind } | undefined;
+}
+
 /** What a channel should do with one item state. */
 export type Presence =
   | { readonly kind: "hold" }
@@ -53,7 +62,7 @@ export function kindName(kind: ItemKind): string {
  * Targeting comes first: an item aimed at other channels is declined whatever
  * its status, so a channel never shows what was not meant for it.
  */
-export function expectedPresence(policy: ChannelPolicy, state: ItemState): Presence {
+export function expectedPresence(policy: ChannelPolicy, state: PresenceInput): Presence {
   const decline = declineOf(policy, state);
   if (decline) return { kind: "decline", decline };
   if (state.status === ItemStatus.ITEM_STATUS_EXPIRED) {
@@ -68,7 +77,7 @@ export function expectedPresence(policy: ChannelPolicy, state: ItemState): Prese
   return { kind: "hold" };
 }
 
-function declineOf(policy: ChannelPolicy, state: ItemState): Decline | undefined {
+function declineOf(policy: ChannelPolicy, state: PresenceInput): Decline | undefined {
   const channels = state.targeting?.channels ?? [];
   if (channels.length > 0 && !channels.includes(policy.name)) {
     return {
