@@ -1,0 +1,61 @@
+import { env, kafkaEnv, mongoEnv, processEnv } from "@herald/runtime";
+
+/** Everything the reconciler reads from its environment, one line per variable. */
+export const reconcilerEnv = {
+  ...kafkaEnv,
+  ...mongoEnv,
+  ...processEnv,
+  /** The consumer group that reads receipts (its offsets are where a restart resumes). */
+  RECONCILER_GROUP: env.identifier().default("herald-reconciler").describe("consumer group"),
+  /** The reconciler's own database. */
+  RECONCILER_DB: env.identifier().default("herald_reconciler").describe("database name"),
+  /** The HTTP API and the operators' dashboard. */
+  RECONCILER_HTTP_PORT: env.port().default(4500).describe("HTTP port"),
+  RECONCILER_HTTP_HOST: env.string().default("127.0.0.1").describe("HTTP bind address"),
+  /** The gRPC Reconciler service. */
+  RECONCILER_GRPC_PORT: env.port().default(50070).describe("gRPC port"),
+  RECONCILER_GRPC_HOST: env.string().default("127.0.0.1").describe("gRPC bind address"),
+  /** JSON file `{"tokens":[{"name":…,"roles":["operator"],"sha256":…}]}` of who may operate. */
+  RECONCILER_TOKENS_FILE: env.string().describe("operator token file"),
+  /** Key that signs dashboard sessions (at least 32 characters); unset makes one per start. */
+  RECONCILER_SESSION_SECRET_FILE: env.string().optional().describe("session secret file"),
+  /** File holding the bearer token the channels' ChannelInventory accepts. */
+  RECONCILER_INVENTORY_TOKEN_FILE: env.string().describe("inventory token file"),
+  /**
+   * Channels that must exist even before they announce themselves, as
+   * `name` or `name=host:port` (inventory address), comma-separated.
+   */
+  RECONCILER_CHANNELS: env.string().default("").describe("expected channels"),
+  /** How often every channel is audited. */
+  RECONCILER_AUDIT_INTERVAL_MS: env
+    .int({ min: 1000, max: 86_400_000 })
+    .default(60_000)
+    .describe("milliseconds"),
+  /** Holdings asked for per ListHoldings page. */
+  RECONCILER_AUDIT_PAGE_SIZE: env.int({ min: 1, max: 5000 }).default(2000).describe("holdings"),
+  /** How long a channel may take to hold a new version before it counts as a finding. */
+  RECONCILER_GRACE_MS: env
+    .int({ min: 0, max: 86_400_000 })
+    .default(30_000)
+    .describe("milliseconds"),
+  /** First wait between redeliveries of one finding; doubles each time, with jitter. */
+  RECONCILER_REPAIR_INITIAL_MS: env
+    .int({ min: 100, max: 86_400_000 })
+    .default(30_000)
+    .describe("milliseconds"),
+  RECONCILER_REPAIR_MAX_MS: env
+    .int({ min: 100, max: 604_800_000 })
+    .default(1_800_000)
+    .describe("milliseconds"),
+  /** Redeliveries of one finding before it becomes a problem for an operator. */
+  RECONCILER_REPAIR_CAP: env.int({ min: 0, max: 100 }).default(5).describe("attempts"),
+  /** Redeliveries asked of one channel per pass at most, so a lagging channel is not flooded. */
+  RECONCILER_REPAIR_BATCH: env.int({ min: 1, max: 100_000 }).default(500).describe("requests"),
+  /** How often findings are evaluated and repairs sent between audits. */
+  RECONCILER_EVALUATE_INTERVAL_MS: env
+    .int({ min: 100, max: 600_000 })
+    .default(5000)
+    .describe("milliseconds"),
+  /** JSON file of calendar additions and corrections (see @herald/calendar). */
+  HERALD_CALENDAR_FILE: env.string().optional().describe("calendar overrides file"),
+};

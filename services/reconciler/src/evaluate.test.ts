@@ -1,0 +1,174 @@
+import { Audience, ItemKind, ItemStatus, TakedownKind } from "@herald/contracts";
+import { type ChannelView, type EvaluateContext, evaluate } from "./evaluate";
+import { type Cell, newCell } from "./evidence";
+import type { ExpectedItem } from "./expected";
+
+const T0 = Date.parse("2026-11-02T09:00:00+08:00");
+const MINUTE = 60_000;
+
+function item(overrides: Partial<ExpectedItem> = {}): ExpectedItem {
+  return {
+    id: "a",
+    version: 2,
+    checksum: "c2",
+    kind: ItemKind.ITEM_KIND_NEWS,
+    status: ItemStatus.ITEM_STATUS_PUBLISHED,
+    targeting: { channels: [], audience: Audience.AUDIENCE_PUBLIC },
+    title: "t",
+    office: "海关总署",
+    updatedAt: T0,
+    publishedAt: T0,
+    ...overrides,
+  };
+}
+
+const portal: ChannelView = {
+  name: "portal",
+  policy: { name: "portal", keepsWithdrawn: true },
+  joinedAt: T0 - 1000 * MINUTE,
+  audit: { seq: 0, startedAt: 0 },
+};
+
+function audited(seq: number, at: number): ChannelView {
+  return { ...portal, audit: { seq, startedAt: at } };
+}
+
+function ctx(now: number, lateDays = 0): EvaluateContext {
+  return { now, graceMs: MINUTE, lateWorkingDays: () => lateDays };
+}
+
+function receipt(version: number, checksum: string, at: number, held = true): Cell {
+  return {
+    ...newCell("a"),
+    receiptVersion: version,
+    receiptChecksum: checksum,
+    receiptHeld: held,
+    receiptAt: at,
+    receiptSentAt: at,
+  };
+}
+
+function listed(seq: number, version: number, checksum: string, base: Cell = newCell("a")): Cell {
+  return { ...base, auditSeq: seq, auditVersion: version, auditChecksum: checksum };
+}
+
+describe("evaluate", () => {
+  const later = T0 + 10 * MINUTE;
+
+  it("is pending without evidence, and stays pending (not missing) until an audit looks", () => {
+    expect(evaluate(item(), portal, undefined, ctx(T0 + 1000))?.state).toBe("pending");
+    expect(evaluate(item(), portal, undefined, ctx(later))).toMatchObject({ state: "pending" });
+    expect(evaluate(item(), portal, undefined, ctx(later))?.issue).toBeUndefined();
+  });
+
+  it("is delivered when the receipt names the version and checksum", () => {
+    const v = evaluate(item(), portal, receipt(2, "c2", T0 + 500), ctx(later));
+    expect(v).toMatchObject({ state: "delivered", heldVersion: 2, confirmedAt: T0 + 500 });
+  });
+
+  it("trusts an audit newer than the receipt: a loss after the receipt is missing", () => {
+    const cell = receipt(2, "c2", T0 + 500);
+    const v = evaluate(item(), audited(1, T0 + 5 * MINUTE), cell, ctx(later));
+    expect(v).toMatchObject({ state: "missing", issue: { kind: "missing", repairable: true } });
+  });
+
+  it("trusts a receipt newer than the audit", () => {
+    const cell = receipt(2, "c2", T0 + 6 * MINUTE);
+    expect(evaluate(item(), audited(1, T0 + 5 * MINUTE), cell, ctx(later))?.state).toBe(
+      "delivered",
+    );
+  });
+
+  it("finds a stale version and a checksum mismatch", () => {
+    const view = audited(4, T0 + 5 * MINUTE);
+    expect(evaluate(item(), view, listed(4, 1, "c1"), ctx(later))?.issue?.kind).toBe("stale");
+    const mismatch = evaluate(item(), view, listed(4, 2, "zz"), ctx(later));
+    expect(mismatch).toMatchObject({ state: "mismatch", issue: { kind: "checksum_mismatch" } });
+  });
+
+  it("waits out the grace period before calling a gap a finding", () => {
+    const view = audited(1, T0 + 1000);
+    expect(evaluate(item(), view, undefined, ctx(T0 + 2000))?.state).toBe("pending");
+    expect(evaluate(item(), view, undefined, ctx(later))?.state).toBe("missing");
+  });
+
+  it("reports the channel's error for a failed version, and a rejection as not repairable", () => {
+    const failed = {
+      ...newCell("a"),
+      troubleVersion: 2,
+      troubleOutcome: "failed" as const,
+      troubleCode: "x.busy",
+      troubleMessage: "busy",
+    };
+    expect(evaluate(item(), portal, failed, ctx(later))?.issue).toMatchObject({
+      kind: "failed",
+      code: "x.busy",
+      repairable: true,
+    });
+    const rejected = { ...failed, troubleOutcome: "rejected" as const };
+    expect(evaluate(item(), portal, rejected, ctx(later))?.issue?.repairable).toBe(false);
+    // A failure of an older version says nothing about the current one.
+    expect(evaluate(item(), portal, { ...failed, troubleVersion: 1 }, ctx(later))?.state).toBe(
+      "pending",
+    );
+  });
+
+  it("declines with the policy's rule, and flags a declined item that is shown anyway", () => {
+    const internal = item({ targeting: { channels: [], audience: Audience.AUDIENCE_INTERNAL } });
+    expect(evaluate(internal, portal, undefined, ctx(later))).toMatchObject({
+      state: "declined",
+      issue: { kind: "declined", code: "declined.audience", repairable: false },
+    });
+    const shown = evaluate(internal, portal, receipt(2, "c2", T0 + 500), ctx(later));
+    expect(shown).toMatchObject({ state: "stale", issue: { kind: "not_removed" } });
+  });
+
+  it("keeps a withdrawn notice on a channel that keeps them, and wants it gone elsewhere", () => {
+    const withdrawn = item({
+      status: ItemStatus.ITEM_STATUS_RETRACTED,
+      takedown: { kind: TakedownKind.TAKEDOWN_KIND_WITHDRAWN },
+    });
+    const held = receipt(2, "c2", T0 + 500);
+    expect(evaluate(withdrawn, portal, held, ctx(later))?.state).toBe("delivered");
+    const wechat: ChannelView = { ...portal, name: "wechat", policy: { name: "wechat" } };
+    expect(evaluate(withdrawn, wechat, receipt(1, "c1", T0 + 500), ctx(later))?.issue?.kind).toBe(
+      "not_removed",
+    );
+    expect(evaluate(withdrawn, wechat, receipt(2, "", T0 + 500, false), ctx(later))?.state).toBe(
+      "removed",
+    );
+  });
+
+  it("finds a holding that was never published, and says nothing of an unknown item nobody holds", () => {
+    expect(evaluate(undefined, audited(1, T0), listed(1, 3, "x"), ctx(later))).toMatchObject({
+      state: "unexpected",
+      heldVersion: 3,
+      issue: { kind: "unexpected", repairable: true },
+    });
+    expect(evaluate(undefined, audited(1, T0), newCell("a"), ctx(later))).toBeUndefined();
+  });
+
+  it("turns an overdue gap late, with its cause and working days, but never a delivered item", () => {
+    const due = T0 + 5 * MINUTE;
+    const withDeadline = item({
+      deadline: { dueAt: due, rule: "decision-7-working-days", provisional: false },
+    });
+    const view = audited(1, T0 + 2 * MINUTE);
+    const v = evaluate(withDeadline, view, undefined, ctx(later, 2));
+    expect(v).toMatchObject({
+      state: "late",
+      issue: { kind: "late", cause: "missing", lateWorkingDays: 2 },
+    });
+    expect(v?.issue?.reason).toContain("decision-7-working-days");
+    expect(evaluate(withDeadline, view, listed(1, 2, "c2"), ctx(later, 2))?.state).toBe(
+      "delivered",
+    );
+  });
+
+  it("does not hold a channel to a deadline that passed before it joined (its backfill)", () => {
+    const due = T0 + 5 * MINUTE;
+    const withDeadline = item({ deadline: { dueAt: due, rule: "r", provisional: false } });
+    const joinedLater: ChannelView = { ...audited(1, T0 + 8 * MINUTE), joinedAt: due + MINUTE };
+    expect(evaluate(withDeadline, joinedLater, undefined, ctx(later, 2))?.state).toBe("missing");
+  });
+});

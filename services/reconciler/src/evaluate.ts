@@ -1,0 +1,220 @@
+import { type ChannelPolicy, expectedPresence } from "@herald/channel-kit";
+import { type AuditMark, type Cell, currentHolding } from "./evidence";
+import type { ExpectedItem } from "./expected";
+import type { DeliveryState, FindingKind } from "./model";
+
+/** A channel as the reconciler evaluates it. */
+export interface ChannelView {
+  readonly name: string;
+  readonly policy: ChannelPolicy;
+  /** When the channel joined: deadlines that fell before it do not bind it (its backfill). */
+  readonly joinedAt: number;
+  readonly audit: AuditMark;
+}
+
+/** What is wrong with a cell, before repair bookkeeping. */
+export interface Issue {
+  readonly kind: FindingKind;
+  /** For `late`: the finding underneath. */
+  readonly cause?: FindingKind;
+  readonly reason: string;
+  readonly code?: string;
+  readonly repairable: boolean;
+  readonly lateWorkingDays?: number;
+}
+
+export interface Verdict {
+  readonly state: DeliveryState;
+  readonly expectedVersion: number;
+  readonly heldVersion: number;
+  /** When the evidence for `delivered` or `removed` was taken. */
+  readonly confirmedAt?: number;
+  readonly issue?: Issue;
+}
+
+export interface EvaluateContext {
+  readonly now: number;
+  /** How long a channel may take before a gap is a finding. */
+  readonly graceMs: number;
+  /** Working days from a deadline to now (the calendar's count, memoised by the caller). */
+  lateWorkingDays(dueAt: number, now: number): number;
+}
+
+const NOTHING = { state: "pending", expectedVersion: 0, heldVersion: 0 } as const;
+
+/**
+ * The state of one item on one channel, from what it should hold (the channel's
+ * own policy applied to the current version, with channel-kit's function) and the
+ * newest evidence of what it holds. Pure: the same inputs give the same verdict.
+ * Returns undefined when there is nothing to say: an item the channel neither
+ * should nor does hold, and which it never heard of.
+ */
+export function evaluate(
+  item: ExpectedItem | undefined,
+  channel: ChannelView,
+  cell: Cell | undefined,
+  ctx: EvaluateContext,
+): Verdict | undefined {
+  const holding = currentHolding(cell, channel.audit);
+  const held = holding.known && holding.present ? holding : undefined;
+  if (!item) {
+    if (!held) return undefined;
+    return {
+      ...NOTHING,
+      state: "unexpected",
+      heldVersion: held.version,
+      issue: {
+        kind: "unexpected",
+        reason: `${channel.name} holds v${held.version} of an item that was never published to it`,
+        repairable: true,
+      },
+    };
+  }
+  const presence = expectedPresence(channel.policy, item);
+  const within = ctx.now - item.updatedAt < ctx.graceMs;
+  const base = { expectedVersion: item.version, heldVersion: held?.version ?? 0 };
+
+  if (presence.kind === "decline") {
+    if (held && !within) {
+      return late(item, channel, ctx, {
+        ...base,
+        expectedVersion: 0,
+        state: "stale",
+        issue: {
+          kind: "not_removed",
+          reason: `${channel.name} still shows v${held.version}, but ${presence.decline.reason}`,
+          repairable: true,
+        },
+      });
+    }
+    if (held) return { ...base, expectedVersion: 0, state: "pending" };
+    return {
+      ...base,
+      expectedVersion: 0,
+      state: "declined",
+      issue: {
+        kind: "declined",
+        reason: presence.decline.reason,
+        code: `declined.${presence.decline.code}`,
+        repairable: false,
+      },
+    };
+  }
+
+  if (presence.kind === "remove") {
+    if (holding.known && !holding.present) {
+      return { ...base, expectedVersion: 0, state: "removed", confirmedAt: holding.at };
+    }
+    if (!held || within)
+      return late(item, channel, ctx, { ...base, expectedVersion: 0, state: "pending" });
+    return late(item, channel, ctx, {
+      ...base,
+      expectedVersion: 0,
+      state: "stale",
+      issue: {
+        kind: "not_removed",
+        reason: `${channel.name} still shows v${held.version} after the item was ${presence.why} in v${item.version}`,
+        repairable: true,
+      },
+    });
+  }
+
+  if (held && held.version === item.version) {
+    if (held.checksum === item.checksum) {
+      return { ...base, state: "delivered", confirmedAt: held.at };
+    }
+    return late(item, channel, ctx, {
+      ...base,
+      state: "mismatch",
+      issue: {
+        kind: "checksum_mismatch",
+        reason: `${channel.name} holds v${item.version} with checksum ${short(held.checksum)}, the item's is ${short(item.checksum)}`,
+        repairable: true,
+      },
+    });
+  }
+  // The channel is ahead of what the reconciler has read: it is catching up, not wrong.
+  if (held && held.version > item.version) return { ...base, state: "pending" };
+
+  const trouble = cell && cell.troubleVersion >= item.version ? cell : undefined;
+  if (trouble?.troubleOutcome === "declined") {
+    return {
+      ...base,
+      state: "declined",
+      issue: {
+        kind: "declined",
+        reason: trouble.troubleMessage || `${channel.name} declined v${item.version}`,
+        code: trouble.troubleCode,
+        repairable: false,
+      },
+    };
+  }
+  if (trouble && (trouble.troubleOutcome === "failed" || trouble.troubleOutcome === "rejected")) {
+    const rejected = trouble.troubleOutcome === "rejected";
+    return late(item, channel, ctx, {
+      ...base,
+      state: "failed",
+      issue: {
+        kind: "failed",
+        reason: `${channel.name} ${rejected ? "rejected" : "failed to apply"} v${trouble.troubleVersion}: ${trouble.troubleMessage || trouble.troubleCode}`,
+        code: trouble.troubleCode,
+        // A rejection is final for that version: sending it again changes nothing.
+        repairable: !rejected,
+      },
+    });
+  }
+  if (within || !holding.known) return late(item, channel, ctx, { ...base, state: "pending" });
+  if (held) {
+    return late(item, channel, ctx, {
+      ...base,
+      state: "stale",
+      issue: {
+        kind: "stale",
+        reason: `${channel.name} holds v${held.version}, the current version is v${item.version}`,
+        repairable: true,
+      },
+    });
+  }
+  return late(item, channel, ctx, {
+    ...base,
+    state: "missing",
+    issue: {
+      kind: "missing",
+      reason: `${channel.name} does not hold v${item.version} (${holding.source === "audit" ? "not in its holdings at the last audit" : "its last receipt says it removed the item"})`,
+      repairable: true,
+    },
+  });
+}
+
+/**
+ * Marks a verdict late when the item has a deadline that binds this channel and
+ * it has passed: the finding becomes `late`, with what is late as its cause.
+ */
+function late(
+  item: ExpectedItem,
+  channel: ChannelView,
+  ctx: EvaluateContext,
+  verdict: Verdict,
+): Verdict {
+  const due = item.deadline?.dueAt;
+  if (due === undefined || ctx.now <= due || due < channel.joinedAt) return verdict;
+  const days = ctx.lateWorkingDays(due, ctx.now);
+  const cause = verdict.issue?.kind;
+  const what = verdict.issue?.reason ?? `${channel.name} has not confirmed v${item.version} yet`;
+  return {
+    ...verdict,
+    state: "late",
+    issue: {
+      kind: "late",
+      ...(cause ? { cause } : {}),
+      reason: `${what}; past its deadline (${item.deadline?.rule || "deadline"}) by ${days} working day${days === 1 ? "" : "s"}`,
+      ...(verdict.issue?.code ? { code: verdict.issue.code } : {}),
+      repairable: verdict.issue?.repairable ?? true,
+      lateWorkingDays: days,
+    },
+  };
+}
+
+function short(checksum: string): string {
+  return checksum ? checksum.slice(0, 12) : "(none)";
+}

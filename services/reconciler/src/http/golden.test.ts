@@ -1,0 +1,60 @@
+/**
+ * Golden output of the overview and the matrix over the fixture data, served
+ * by the real app. After an intended change to the templates or views,
+ * refresh the files with
+ *
+ *   UPDATE_GOLDEN=1 npx jest --selectProjects unit --testPathPatterns services/reconciler/src/http/golden
+ *
+ * and review the diff of __golden__/ like any other change. The files end in
+ * .golden, not .html, so that Prettier leaves the exact output alone.
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { bearer, type RunningApp, startApp } from "./test-support";
+
+const GOLDEN_DIR = join(__dirname, "__golden__");
+
+/** One tag or text run per line, so a diff shows what changed and white space does not. */
+function normalise(html: string): string {
+  return html
+    .replace(/>\s*</g, ">\n<")
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join("\n")
+    .concat("\n");
+}
+
+function expectGolden(name: string, html: string): void {
+  const file = join(GOLDEN_DIR, name);
+  const actual = normalise(html);
+  if (process.env.UPDATE_GOLDEN === "1") writeFileSync(file, actual);
+  if (!existsSync(file)) throw new Error(`no golden file ${name}: run with UPDATE_GOLDEN=1`);
+  expect(actual).toBe(readFileSync(file, "utf8"));
+}
+
+let app: RunningApp;
+
+beforeAll(async () => {
+  app = await startApp();
+});
+
+afterAll(async () => {
+  await app.close();
+});
+
+const html = async (path: string) => {
+  const res = await app.request(path, { headers: bearer() });
+  expect(res.status).toBe(200);
+  return res.text();
+};
+
+describe("golden pages", () => {
+  it("overview", async () => {
+    expectGolden("overview.golden", await html("/"));
+  });
+
+  it("matrix", async () => {
+    expectGolden("matrix.golden", await html("/matrix?pageSize=1"));
+  });
+});
