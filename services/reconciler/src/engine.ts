@@ -311,7 +311,8 @@ export class Engine {
     };
     if (same && open.reason === finding.reason) return;
     this.findings.set(key, finding);
-    if (!same) {
+    // Declines are decisions, not incidents: they stay off the timeline.
+    if (!same && finding.kind !== "declined") {
       this.event(itemId, {
         at: new Date(now),
         type: "finding",

@@ -146,6 +146,10 @@ describe("evaluate", () => {
       issue: { kind: "unexpected", repairable: true },
     });
     expect(evaluate(undefined, audited(1, T0), newCell("a"), ctx(later))).toBeUndefined();
+    // A receipt read before its item: not unexpected until the grace period is over.
+    const early = receipt(1, "c1", later - 1000);
+    expect(evaluate(undefined, portal, early, ctx(later))).toBeUndefined();
+    expect(evaluate(undefined, portal, early, ctx(later + MINUTE))?.state).toBe("unexpected");
   });
 
   it("turns an overdue gap late, with its cause and working days, but never a delivered item", () => {

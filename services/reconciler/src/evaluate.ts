@@ -59,6 +59,8 @@ export function evaluate(
   const held = holding.known && holding.present ? holding : undefined;
   if (!item) {
     if (!held) return undefined;
+    // A receipt can be read before its item's version: wait before calling it unexpected.
+    if (held.source === "receipt" && ctx.now - held.at < ctx.graceMs) return undefined;
     return {
       ...NOTHING,
       state: "unexpected",
