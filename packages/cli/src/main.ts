@@ -3,6 +3,7 @@ import { ConfigError } from "@herald/runtime";
 import { Command, CommanderError } from "commander";
 import { stdoutOutput } from "./commands/output";
 import { registerContentCommands } from "./commands/content";
+import { registerReconcilerCommands } from "./commands/reconciler";
 import { registerStackCommands } from "./commands/stack";
 import { registerTestCommand } from "./commands/test";
 import { registerUpCommands } from "./commands/up";
@@ -18,6 +19,7 @@ const program = new Command()
 registerUpCommands(program, stdoutOutput);
 registerStackCommands(program, stdoutOutput);
 registerContentCommands(program, stdoutOutput);
+registerReconcilerCommands(program, stdoutOutput);
 registerTestCommand(program, stdoutOutput);
 
 program.parseAsync(process.argv).then(

@@ -1,3 +1,4 @@
+import { callJson } from "../http/json-call";
 import { stackSettings } from "../stack/settings";
 import { CommandError } from "./errors";
 import { readLocalTokens } from "./secrets";
@@ -70,52 +71,22 @@ function refusal(status: number, body: ErrorBody | undefined, text: string): Con
   );
 }
 
-function unreachable(url: string, error: unknown): CommandError {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  if (error instanceof DOMException && error.name === "TimeoutError") {
-    return new CommandError(`the content service at ${url} did not answer within 30 s`);
-  }
-  if (cause?.code === "ECONNREFUSED") {
-    return new CommandError(
-      `the content service is not running at ${url} (connection refused); start it with \`./herald up\``,
-    );
-  }
-  const reason = cause?.message ?? (error instanceof Error ? error.message : String(error));
-  return new CommandError(`cannot reach the content service at ${url}: ${reason}`);
-}
-
 /** Calls the editors' API (`/api…`) and returns the JSON answer; throws on any failure. */
-export async function callContent<T>(
+export function callContent<T>(
   target: ContentTarget,
   method: "GET" | "POST",
   path: string,
   body?: unknown,
 ): Promise<T> {
-  let response: Response;
-  try {
-    response = await fetch(`${target.url}/api${path}`, {
+  return callJson<T>(
+    {
+      service: "the content service",
+      url: target.url,
+      token: target.token,
       method,
-      headers: {
-        authorization: `Bearer ${target.token}`,
-        accept: "application/json",
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(30_000),
-    });
-  } catch (error) {
-    throw unreachable(target.url, error);
-  }
-  const text = await response.text();
-  let json: unknown;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = undefined;
-  }
-  if (!response.ok) throw refusal(response.status, json as ErrorBody | undefined, text);
-  if (json === undefined) {
-    throw new CommandError(`the content service answered ${response.status} without JSON`);
-  }
-  return json as T;
+      path: `/api${path}`,
+      ...(body === undefined ? {} : { body }),
+    },
+    (status, json, text) => refusal(status, json as ErrorBody | undefined, text),
+  );
 }

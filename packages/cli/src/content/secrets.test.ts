@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stackSettings } from "../stack/settings";
 import { CommandError } from "./errors";
-import { ensureLocalCredentials, readLocalTokens } from "./secrets";
+import { ensureLocalCredentials, readLocalTokens, readOperatorToken } from "./secrets";
 import { contentSettings } from "./settings";
 
 const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
@@ -49,14 +49,14 @@ describe("local credentials from an older herald up", () => {
     );
   });
 
-  it("get the portal's and the inventory token; the old tokens are kept", async () => {
+  it("get the portal's, the inventory and the operator token; the old tokens are kept", async () => {
     const settings = settingsOf();
     const { tokensFile, serviceTokensFile, inventoryTokensFile, portalContentTokenFile } =
       settings.secrets;
 
     const result = await ensureLocalCredentials(settings);
     expect(result.created).toBe(false);
-    expect(result.added).toEqual(["portal", "inventory"]);
+    expect(result.added).toEqual(["portal", "inventory", "operator"]);
 
     const local = readLocalTokens(tokensFile);
     expect(local.tokens).toEqual({ ...old.tokens, portal: expect.stringMatching(/^hrld_/) });
@@ -110,13 +110,125 @@ describe("local credentials from an older herald up", () => {
 });
 
 describe("new local credentials", () => {
-  it("give every local user and the inventory a distinct token", async () => {
+  it("give every local user, the inventory and the operator a distinct token", async () => {
     const settings = settingsOf();
     const result = await ensureLocalCredentials(settings);
     expect(result).toMatchObject({ created: true, added: [] });
     const local = readLocalTokens(settings.secrets.tokensFile);
-    const all = [...Object.values(local.tokens), local.inventoryToken];
-    expect(all).toHaveLength(6);
-    expect(new Set(all).size).toBe(6);
+    const all = [...Object.values(local.tokens), local.inventoryToken, local.operatorToken];
+    expect(all).toHaveLength(7);
+    expect(new Set(all).size).toBe(7);
+  });
+
+  it("name the override variables when tokens.json is missing", () => {
+    const { tokensFile } = settingsOf().secrets;
+    expect(() => readLocalTokens(tokensFile)).toThrow(
+      new CommandError(
+        `no local credentials: ${tokensFile} does not exist; run \`./herald up\` first (or set HERALD_CONTENT_URL and HERALD_TOKEN)`,
+      ),
+    );
+    expect(() => readOperatorToken(tokensFile)).toThrow(
+      new CommandError(
+        `no local credentials: ${tokensFile} does not exist; run \`./herald up\` first (or set HERALD_OPERATOR_TOKEN)`,
+      ),
+    );
+  });
+});
+
+describe("local credentials from a herald up before the reconciler", () => {
+  // What `herald up` wrote once it ran the portal: every user and the inventory token.
+  const before = {
+    contentUrl: "http://127.0.0.1:4000",
+    tokens: {
+      admin: "hrld_admin",
+      editor: "hrld_editor",
+      reviewer: "hrld_reviewer",
+      "penalty-system": "hrld_penalty",
+      portal: "hrld_portal",
+    },
+    inventoryToken: "hrld_inventory",
+  };
+
+  beforeEach(() => {
+    mkdirSync(join(home, "secrets"), { mode: 0o700 });
+    writeFileSync(join(home, "secrets", "tokens.json"), JSON.stringify(before), { mode: 0o600 });
+  });
+
+  it("serve the item commands, and are refused by the reconciler's until herald up adds the operator token", () => {
+    const { tokensFile } = settingsOf().secrets;
+    expect(readLocalTokens(tokensFile)).toEqual(before);
+    expect(() => readOperatorToken(tokensFile)).toThrow(
+      new CommandError(
+        `${tokensFile} has no operator token; run \`./herald up\` to add it (or set HERALD_OPERATOR_TOKEN)`,
+      ),
+    );
+  });
+
+  it("get the operator token and the reconciler's files; every other token stays as it was", async () => {
+    const settings = settingsOf();
+    const secrets = settings.secrets;
+
+    const result = await ensureLocalCredentials(settings);
+    expect(result).toMatchObject({
+      created: false,
+      added: ["operator"],
+      reconcilerTokensFile: join(home, "secrets", "reconciler-tokens.json"),
+      reconcilerInventoryTokenFile: join(home, "secrets", "reconciler-inventory-token"),
+      reconcilerSessionSecretFile: join(home, "secrets", "reconciler-session-secret"),
+    });
+
+    const local = readLocalTokens(secrets.tokensFile);
+    const operatorToken = readOperatorToken(secrets.tokensFile);
+    expect(local).toEqual({ ...before, operatorToken });
+    expect(operatorToken).toMatch(/^hrld_/);
+    expect(Object.values(before.tokens)).not.toContain(operatorToken);
+    expect(operatorToken).not.toBe(before.inventoryToken);
+    // The content service, the portal and the channels go on with the tokens they had;
+    // the operator token is the reconciler's alone.
+    const service = readJson<ServiceTokens>(secrets.serviceTokensFile);
+    expect(service.tokens.map((t) => [t.name, t.sha256])).toEqual(
+      Object.entries(before.tokens).map(([name, token]) => [name, sha256(token)]),
+    );
+    expect(readJson(secrets.inventoryTokensFile)).toEqual({
+      tokens: [{ name: "operator", sha256: sha256(before.inventoryToken) }],
+    });
+    expect(readFileSync(secrets.portalContentTokenFile, "utf8")).toBe(before.tokens.portal);
+
+    // The format OperatorTokens.load in @herald/reconciler reads: the hash, never the token.
+    const reconcilerTokens = readFileSync(result.reconcilerTokensFile, "utf8");
+    expect(JSON.parse(reconcilerTokens)).toEqual({
+      tokens: [{ name: "operator", roles: ["operator"], sha256: sha256(operatorToken) }],
+    });
+    expect(reconcilerTokens).not.toContain(operatorToken);
+    expect(readFileSync(result.reconcilerInventoryTokenFile, "utf8")).toBe(before.inventoryToken);
+    const secret = readFileSync(result.reconcilerSessionSecretFile, "utf8");
+    expect(secret.length).toBeGreaterThanOrEqual(32);
+    expect([operatorToken, local.inventoryToken]).not.toContain(secret);
+    for (const file of [
+      result.reconcilerTokensFile,
+      result.reconcilerInventoryTokenFile,
+      result.reconcilerSessionSecretFile,
+    ]) {
+      expect(mode(file)).toBe(0o600);
+    }
+
+    // Made once: a later `herald up` keeps the operator token and the session secret.
+    const files = [
+      secrets.tokensFile,
+      result.reconcilerTokensFile,
+      result.reconcilerInventoryTokenFile,
+      result.reconcilerSessionSecretFile,
+    ];
+    const made = files.map((file) => readFileSync(file, "utf8"));
+    expect(await ensureLocalCredentials(settings)).toMatchObject({ created: false, added: [] });
+    expect(files.map((file) => readFileSync(file, "utf8"))).toEqual(made);
+  });
+
+  it("replace a session secret too short for the reconciler", async () => {
+    const settings = settingsOf();
+    const file = settings.secrets.reconcilerSessionSecretFile;
+    writeFileSync(file, "short", { mode: 0o600 });
+    await ensureLocalCredentials(settings);
+    expect(readFileSync(file, "utf8").length).toBeGreaterThanOrEqual(32);
   });
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import type { TokenFile } from "@herald/content";
 import { CommandError } from "./errors";
@@ -27,10 +28,24 @@ export interface LocalTokens {
   tokens: Record<LocalUser, string>;
   /** Lets operators and the reconciler call the channels' ChannelInventory. */
   inventoryToken: string;
+  /**
+   * Lets operators call the reconciler's API and sign in to its dashboard (role
+   * `operator`). Absent from a file an older `herald up` wrote, until the next one.
+   */
+  operatorToken?: string;
 }
 
 /** Who the inventory token file names as the holder of `inventoryToken`. */
 const INVENTORY_TOKEN_NAME = "operator";
+
+/**
+ * Who the reconciler's token file names as the holder of `operatorToken`; the
+ * reconciler records this name as the actor of every operator action.
+ */
+const OPERATOR_TOKEN_NAME = "operator";
+
+/** Bytes of randomness in the reconciler's session secret (the reconciler needs 32 characters). */
+const SESSION_SECRET_BYTES = 32;
 
 const USERS = Object.keys(LOCAL_USERS) as LocalUser[];
 
@@ -39,22 +54,34 @@ interface TokensFileContent {
   contentUrl: string;
   tokens: Partial<Record<string, unknown>>;
   inventoryToken?: unknown;
+  operatorToken?: unknown;
 }
 
-/** Reads a tokens file's outline; names the file, never its contents, when it is wrong. */
-function readTokensFile(path: string): TokensFileContent {
+/** The variables that let the content commands do without the tokens file. */
+const CONTENT_OVERRIDES = "HERALD_CONTENT_URL and HERALD_TOKEN";
+
+/**
+ * Reads a tokens file's outline; names the file, never its contents, when it is
+ * wrong. `overrides` names the variables that make the file unnecessary.
+ */
+function readTokensFile(path: string, overrides = CONTENT_OVERRIDES): TokensFileContent {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, "utf8"));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") {
       throw new CommandError(
-        `no local credentials: ${path} does not exist; run \`./herald up\` first (or set HERALD_CONTENT_URL and HERALD_TOKEN)`,
+        `no local credentials: ${path} does not exist; run \`./herald up\` first (or set ${overrides})`,
       );
     }
     throw new CommandError(`cannot read ${path}; delete it and run \`./herald up\` to recreate it`);
   }
-  const file = raw as { contentUrl?: unknown; tokens?: unknown; inventoryToken?: unknown } | null;
+  const file = raw as {
+    contentUrl?: unknown;
+    tokens?: unknown;
+    inventoryToken?: unknown;
+    operatorToken?: unknown;
+  } | null;
   const tokens = file?.tokens ?? {};
   if (typeof file?.contentUrl !== "string" || typeof tokens !== "object" || tokens === null) {
     throw new CommandError(
@@ -65,6 +92,7 @@ function readTokensFile(path: string): TokensFileContent {
     contentUrl: file.contentUrl,
     tokens,
     inventoryToken: file.inventoryToken,
+    operatorToken: file.operatorToken,
   };
 }
 
@@ -72,7 +100,9 @@ const isToken = (value: unknown): value is string => typeof value === "string" &
 
 /**
  * Reads and checks a tokens file: every local user's token and the inventory token
- * must be there (`herald up` adds what an older `herald up` did not make).
+ * must be there (`herald up` adds what an older `herald up` did not make). The
+ * operator token is checked only by the commands that use it ({@link readOperatorToken}),
+ * so the item commands go on working in a home made before the reconciler.
  */
 export function readLocalTokens(path: string): LocalTokens {
   const file = readTokensFile(path);
@@ -87,7 +117,19 @@ export function readLocalTokens(path: string): LocalTokens {
     contentUrl: file.contentUrl,
     tokens: file.tokens as Record<LocalUser, string>,
     inventoryToken: file.inventoryToken as string,
+    ...(isToken(file.operatorToken) ? { operatorToken: file.operatorToken } : {}),
   };
+}
+
+/** The operator token of a tokens file, for the reconciler commands. */
+export function readOperatorToken(path: string): string {
+  const { operatorToken } = readTokensFile(path, "HERALD_OPERATOR_TOKEN");
+  if (!isToken(operatorToken)) {
+    throw new CommandError(
+      `${path} has no operator token; run \`./herald up\` to add it (or set HERALD_OPERATOR_TOKEN)`,
+    );
+  }
+  return operatorToken;
 }
 
 /** Writes a secret file with mode 0600 (atomically), unless it already holds `text`. */
@@ -102,33 +144,54 @@ function writeSecret(path: string, text: string): void {
   renameSync(partial, path);
 }
 
+/** The session secret in `path` when it is long enough, else a new one. */
+function keepOrMakeSessionSecret(path: string): string {
+  const existing = existsSync(path) ? readFileSync(path, "utf8").trim() : "";
+  if (existing.length >= SESSION_SECRET_BYTES) return existing;
+  return randomBytes(SESSION_SECRET_BYTES).toString("base64url");
+}
+
 export interface LocalCredentials {
   /** True when this call made new tokens (the first `herald up` of this home). */
   created: boolean;
   /**
    * Tokens this call added to an existing `tokens.json` that an older `herald up`
-   * wrote: local users' names, and `inventory` for the inventory token.
+   * wrote: local users' names, `inventory` for the inventory token and `operator`
+   * for the operator token.
    */
   added: string[];
   tokensFile: string;
   serviceTokensFile: string;
   inventoryTokensFile: string;
   portalContentTokenFile: string;
+  reconcilerTokensFile: string;
+  reconcilerInventoryTokenFile: string;
+  reconcilerSessionSecretFile: string;
 }
 
 /**
- * Makes the local credentials once: a token per local user and an inventory token
- * in `tokens.json`; beside it the content service's token file of their SHA-256
- * hashes and roles, the channels' inventory token file (the inventory token's
- * hash), and the portal's content token alone for the portal process. Later calls
- * keep the tokens, add the ones a file from an older `herald up` lacks, and bring
- * the service URL and the derived files up to date.
+ * Makes the local credentials once: a token per local user, an inventory token and
+ * an operator token in `tokens.json`; beside it the content service's token file of
+ * their SHA-256 hashes and roles, the channels' inventory token file (the inventory
+ * token's hash), the portal's content token alone for the portal process, and for
+ * the reconciler its operator token file (the operator token's hash), the inventory
+ * token alone, and a random session secret. Later calls keep the tokens and the
+ * session secret, add what a home from an older `herald up` lacks, and bring the
+ * service URL and the derived files up to date.
  */
 export async function ensureLocalCredentials(settings: ContentSettings): Promise<LocalCredentials> {
   // Loaded here, not at start-up: the content package is large and only `up` needs it.
   const { hashToken, newToken } = await import("@herald/content");
-  const { dir, tokensFile, serviceTokensFile, inventoryTokensFile, portalContentTokenFile } =
-    settings.secrets;
+  const {
+    dir,
+    tokensFile,
+    serviceTokensFile,
+    inventoryTokensFile,
+    portalContentTokenFile,
+    reconcilerTokensFile,
+    reconcilerInventoryTokenFile,
+    reconcilerSessionSecretFile,
+  } = settings.secrets;
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);
   const existing = existsSync(tokensFile) ? readTokensFile(tokensFile) : undefined;
@@ -141,10 +204,13 @@ export async function ensureLocalCredentials(settings: ContentSettings): Promise
   const tokens = Object.fromEntries(
     USERS.map((user) => [user, keepOrMake(user, existing?.tokens[user])]),
   ) as Record<LocalUser, string>;
+  const inventoryToken = keepOrMake("inventory", existing?.inventoryToken);
+  const operatorToken = keepOrMake("operator", existing?.operatorToken);
   const local: LocalTokens = {
     contentUrl: contentUrl(settings),
     tokens,
-    inventoryToken: keepOrMake("inventory", existing?.inventoryToken),
+    inventoryToken,
+    operatorToken,
   };
   writeSecret(tokensFile, `${JSON.stringify(local, null, 2)}\n`);
   const serviceFile: TokenFile = {
@@ -165,6 +231,13 @@ export async function ensureLocalCredentials(settings: ContentSettings): Promise
   };
   writeSecret(inventoryTokensFile, `${JSON.stringify(inventoryFile, null, 2)}\n`);
   writeSecret(portalContentTokenFile, tokens.portal);
+  // The format of OperatorTokens.load in @herald/reconciler (lower-case hex SHA-256).
+  const reconcilerFile = {
+    tokens: [{ name: OPERATOR_TOKEN_NAME, roles: ["operator"], sha256: hashToken(operatorToken) }],
+  };
+  writeSecret(reconcilerTokensFile, `${JSON.stringify(reconcilerFile, null, 2)}\n`);
+  writeSecret(reconcilerInventoryTokenFile, local.inventoryToken);
+  writeSecret(reconcilerSessionSecretFile, keepOrMakeSessionSecret(reconcilerSessionSecretFile));
   return {
     created: existing === undefined,
     added,
@@ -172,5 +245,8 @@ export async function ensureLocalCredentials(settings: ContentSettings): Promise
     serviceTokensFile,
     inventoryTokensFile,
     portalContentTokenFile,
+    reconcilerTokensFile,
+    reconcilerInventoryTokenFile,
+    reconcilerSessionSecretFile,
   };
 }

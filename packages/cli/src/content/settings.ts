@@ -20,6 +20,12 @@ export interface LocalSecrets {
   inventoryTokensFile: string;
   /** The portal's content token (role `channel`), alone, for the portal process. */
   portalContentTokenFile: string;
+  /** The reconciler's operator token file: the hash of the operators' token. */
+  reconcilerTokensFile: string;
+  /** The inventory token, alone, for the reconciler's audits of every channel. */
+  reconcilerInventoryTokenFile: string;
+  /** The key that signs the reconciler's dashboard sessions (random, made once). */
+  reconcilerSessionSecretFile: string;
 }
 
 export function localSecrets(stack: StackSettings): LocalSecrets {
@@ -30,6 +36,9 @@ export function localSecrets(stack: StackSettings): LocalSecrets {
     serviceTokensFile: join(dir, "content-tokens.json"),
     inventoryTokensFile: join(dir, "inventory-tokens.json"),
     portalContentTokenFile: join(dir, "portal-content-token"),
+    reconcilerTokensFile: join(dir, "reconciler-tokens.json"),
+    reconcilerInventoryTokenFile: join(dir, "reconciler-inventory-token"),
+    reconcilerSessionSecretFile: join(dir, "reconciler-session-secret"),
   };
 }
 

@@ -3,6 +3,7 @@ import { stackServers } from "../stack/stack";
 import type { StackServer } from "../stack/types";
 import { contentPart } from "./content-part";
 import { portalPart } from "./portal-part";
+import { reconcilerPart } from "./reconciler-part";
 
 export type PartState = "ready" | "starting" | "stopped";
 
@@ -44,9 +45,15 @@ function serverPart(server: StackServer): Part {
 }
 
 /**
- * Everything `herald up` runs, in start order: the stack, the content service, then
- * the portal (which reads from both).
+ * Everything `herald up` runs, in start order: the stack, the content service, the
+ * portal (which reads from both), then the reconciler (which audits the portal).
+ * `herald down` stops them in reverse order.
  */
 export function heraldParts(settings: StackSettings): Part[] {
-  return [...stackServers(settings).map(serverPart), contentPart(settings), portalPart(settings)];
+  return [
+    ...stackServers(settings).map(serverPart),
+    contentPart(settings),
+    portalPart(settings),
+    reconcilerPart(settings),
+  ];
 }

@@ -48,16 +48,22 @@ export interface ServiceSpec extends ServiceFiles {
   timeoutMs?: number;
 }
 
-/** Whether the service's /readyz answers 200. */
+/**
+ * Whether the service's /readyz answers 200. A request that fails is tried once
+ * more: fetch reuses idle connections, and one the server closed while this
+ * process was busy fails with "other side closed" although the service is fine.
+ */
 async function serviceReady(spec: ServiceSpec, timeoutMs = 1_000): Promise<boolean> {
-  try {
-    const response = await fetch(`http://${spec.host}:${spec.healthPort}/readyz`, {
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    await response.text(); // read to the end, so the connection is released
-    return response.status === 200;
-  } catch {
-    return false;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const response = await fetch(`http://${spec.host}:${spec.healthPort}/readyz`, {
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      await response.text(); // read to the end, so the connection is released
+      return response.status === 200;
+    } catch {
+      if (attempt === 2) return false;
+    }
   }
 }
 
