@@ -31,16 +31,13 @@ export interface ChannelRecord {
   readonly joinedAt: Date;
 }
 
+/** One per item: first deliveries per channel, and the item's timeline. */
 interface ItemDocument {
   _id: string;
   /** The newest version whose publication is on the timeline. */
   v?: number;
   d?: Record<string, { v: number; at: Date; ms: number; ok: -1 | 0 | 1 }>;
-}
-
-interface TimelineDocument {
-  _id: string;
-  events: { at: Date; type: string; channel?: string; version?: number; detail: string }[];
+  events?: { at: Date; type: string; channel?: string; version?: number; detail: string }[];
 }
 
 type ProblemDocument = Omit<Problem, "id"> & { _id: string };
@@ -69,7 +66,10 @@ export class Ledger {
 
   /** Flushes queued writes every `intervalMs` until `stop()`. */
   start(intervalMs = 500): void {
-    this.timer = setInterval(() => void this.flush().catch(() => undefined), intervalMs);
+    this.timer = setInterval(() => {
+      // A long flush (a first audit of 100,000 items) is not joined by every tick.
+      if (!this.flushing) void this.flush().catch(() => undefined);
+    }, intervalMs);
     this.timer.unref();
   }
 
@@ -143,22 +143,11 @@ export class Ledger {
     this.problems = new Map();
     this.channels = new Map();
     try {
+      // One write per item: its deliveries and its new timeline events together.
+      const ids = new Set([...items.keys(), ...events.keys()]);
       await this.write(
-        "deliveries",
-        [...items].map(([id, entry]) => itemUpdate(id, entry)),
-      );
-      await this.write(
-        "timeline",
-        [...events].map(([id, list]) => ({
-          updateOne: {
-            filter: { _id: id },
-            // The driver's types do not follow $push into a field the schema does not name.
-            update: {
-              $push: { events: { $each: list.map(eventDocument) } },
-            } as unknown as mongo.UpdateFilter<Document>,
-            upsert: true,
-          },
-        })),
+        "items",
+        [...ids].map((id) => itemUpdate(id, items.get(id), events.get(id))),
       );
       await this.write(
         "repairs",
@@ -234,7 +223,8 @@ export class Ledger {
     ) => void,
   ): Promise<number> {
     let count = 0;
-    for await (const doc of this.db.collection<ItemDocument>("deliveries").find({})) {
+    const items = this.db.collection<ItemDocument>("items");
+    for await (const doc of items.find({}, { projection: { events: 0 } })) {
       const deliveries = new Map<string, DeliveryRecord>();
       for (const [channel, d] of Object.entries(doc.d ?? {})) {
         deliveries.set(channel, { version: d.v, at: d.at, ms: d.ms, onTime: d.ok });
@@ -269,7 +259,9 @@ export class Ledger {
 
   /** The item's timeline as stored, plus what is still queued. */
   async timeline(itemId: string): Promise<TimelineEvent[]> {
-    const doc = await this.db.collection<TimelineDocument>("timeline").findOne({ _id: itemId });
+    const doc = await this.db
+      .collection<ItemDocument>("items")
+      .findOne({ _id: itemId }, { projection: { events: 1 } });
     const stored: TimelineEvent[] = (doc?.events ?? []).map((e) => ({
       at: e.at,
       type: e.type as TimelineEvent["type"],
@@ -285,14 +277,24 @@ export class Ledger {
 
 function itemUpdate(
   id: string,
-  entry: { v?: number; d: Map<string, DeliveryRecord> },
+  entry: { v?: number; d: Map<string, DeliveryRecord> } | undefined,
+  events: readonly TimelineEvent[] | undefined,
 ): AnyBulkWriteOperation<Document> {
   const set: Record<string, unknown> = {};
-  if (entry.v !== undefined) set.v = entry.v;
-  for (const [channel, r] of entry.d) {
+  if (entry?.v !== undefined) set.v = entry.v;
+  for (const [channel, r] of entry?.d ?? []) {
     set[`d.${channel}`] = { v: r.version, at: r.at, ms: r.ms, ok: r.onTime };
   }
-  return { updateOne: { filter: { _id: id }, update: { $set: set }, upsert: true } };
+  const update: Record<string, unknown> = {};
+  if (Object.keys(set).length > 0) update.$set = set;
+  if (events?.length) update.$push = { events: { $each: events.map(eventDocument) } };
+  return {
+    updateOne: {
+      filter: { _id: id },
+      update,
+      upsert: true,
+    },
+  };
 }
 
 function eventDocument(e: TimelineEvent): mongo.Document {
