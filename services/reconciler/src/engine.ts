@@ -8,7 +8,7 @@ import {
 } from "@herald/contracts";
 import type { ChannelEntry, ChannelRegistry } from "./channels";
 import { type EvaluateContext, type Verdict, evaluate } from "./evaluate";
-import type { Cell } from "./evidence";
+import { type Cell, currentHolding } from "./evidence";
 import { type ExpectedItem, ExpectedStore, statusName } from "./expected";
 import type { DeliveryRecord, Ledger } from "./ledger";
 import type { DeliveryState, Finding, TimelineEvent } from "./model";
@@ -232,12 +232,8 @@ export class Engine {
     ) {
       this.confirm(channel, item, cell, verdict);
     }
-    if (
-      verdict &&
-      previous !== verdict.state &&
-      cell?.auditSeq === channel.audit.seq &&
-      channel.audit.seq > 0
-    ) {
+    // A change the audit saw (a listing, or an absence) goes on the timeline as the audit's.
+    if (verdict && previous !== verdict.state && fromAudit(cell, channel)) {
       this.event(itemId, {
         at: new Date(channel.audit.startedAt),
         type: "audit",
@@ -332,6 +328,11 @@ export class Engine {
   event(itemId: string, event: TimelineEvent): void {
     this.options.ledger.appendEvent(itemId, event);
   }
+}
+
+function fromAudit(cell: Cell | undefined, channel: ChannelEntry): boolean {
+  const holding = currentHolding(cell, channel.audit);
+  return holding.known && holding.source === "audit";
 }
 
 function receiptDetail(receipt: DeliveryReceipt): string {
