@@ -1,6 +1,13 @@
 import type { Logger } from "@herald/runtime";
 import type { mongo } from "mongoose";
 
+/**
+ * Updates per bulk write. FerretDB 1.24 keeps every statement's read open until
+ * the whole command ends, and a database has 100 SQLite connections: a command of
+ * 100 updates to existing documents waits for ever on the 101st connection.
+ */
+const WRITE_BATCH = 50;
+
 type Db = mongo.Db;
 /** Every document here is keyed by a natural string id. */
 type Document = mongo.Document & { _id: string };
@@ -206,10 +213,10 @@ export class Ledger {
   }
 
   private async write(collection: string, ops: AnyBulkWriteOperation<Document>[]): Promise<void> {
-    for (let i = 0; i < ops.length; i += 1000) {
+    for (let i = 0; i < ops.length; i += WRITE_BATCH) {
       await this.db
         .collection<Document>(collection)
-        .bulkWrite(ops.slice(i, i + 1000), { ordered: true });
+        .bulkWrite(ops.slice(i, i + WRITE_BATCH), { ordered: true });
     }
   }
 
