@@ -212,9 +212,14 @@ describe("the reconciler against the portal", () => {
       body: JSON.stringify({ direct: true }),
     });
     expect(published.status).toBe(200);
-    await waitFor(async () => (await holdings().findOne({ _id: id }))?.version === 2, {
-      description: "the portal holding v2",
-    });
+    await waitFor(
+      async () => {
+        await reconciler.tick();
+        const s = state(id);
+        return s?.state === "delivered" && s.heldVersion === 2;
+      },
+      { timeoutMs: 30_000, intervalMs: 200, description: "the reconciler seeing v2 delivered" },
+    );
     await holdings().replaceOne({ _id: id }, v1!);
 
     const report = await reconciler.actions.runAudit(["portal"]);
