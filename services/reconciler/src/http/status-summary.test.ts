@@ -15,11 +15,11 @@ describe("statusSummary", () => {
         { channel: "newmedia", state: "stale", expectedVersion: 3, heldVersion: 2 },
         { channel: "noticeboard", state: "missing", expectedVersion: 3, heldVersion: 0 },
         { channel: "hotline-kb", state: "declined", expectedVersion: 0, heldVersion: 0 },
+        { channel: "wechat", state: "removed", expectedVersion: 0, heldVersion: 0 },
         { channel: "__proto__", state: "unexpected", expectedVersion: 0, heldVersion: 1 },
       ],
     };
     const summary = statusSummary(status);
-    // The exact JSON the CLI prints: key order and all.
     // The exact JSON the CLI prints, key order and all.
     expect(JSON.stringify(summary)).toBe(
       '{"id":"kb-notice-2016-41","version":3,"channels":{' +
@@ -27,6 +27,7 @@ describe("statusSummary", () => {
         '"newmedia":{"state":"stale","version":2},' +
         '"noticeboard":{"state":"missing","version":3},' +
         '"hotline-kb":{"state":"declined","version":0},' +
+        '"wechat":{"state":"removed","version":3},' +
         '"__proto__":{"state":"unexpected","version":1}}}',
     );
     expect(Object.keys(summary.channels)).toEqual([
@@ -34,6 +35,7 @@ describe("statusSummary", () => {
       "newmedia",
       "noticeboard",
       "hotline-kb",
+      "wechat",
       "__proto__",
     ]);
   });

@@ -20,7 +20,7 @@ export interface StatusSummary {
  * An item's status reduced to what an operator reads at a glance. Each
  * channel's `version` is the version it holds when it holds one, else the
  * version it should hold: "stale v2" then says what is there, "missing v3"
- * what is owed.
+ * what is owed, and "removed v4" the takedown the channel carried out.
  */
 export function statusSummary(status: ItemStatus): StatusSummary {
   return {
@@ -30,7 +30,15 @@ export function statusSummary(status: ItemStatus): StatusSummary {
     channels: Object.fromEntries(
       status.channels.map((c) => [
         c.channel,
-        { state: c.state, version: c.heldVersion > 0 ? c.heldVersion : c.expectedVersion },
+        {
+          state: c.state,
+          version:
+            c.heldVersion > 0
+              ? c.heldVersion
+              : c.state === "removed"
+                ? status.version
+                : c.expectedVersion,
+        },
       ]),
     ),
   };
