@@ -3,7 +3,6 @@
  * content service, the portal delivers each one, and a reader in a real browser
  * searches the work plan, opens it and follows the link to its interpretation.
  */
-import { spawn } from "node:child_process";
 import { statSync } from "node:fs";
 import { createContentClient } from "@herald/channel-kit";
 import type { ContentService } from "@herald/content";
@@ -13,7 +12,7 @@ import type { PortalService } from "@herald/portal";
 import { startTestPortal } from "@herald/portal/testing";
 import { createLogger } from "@herald/runtime";
 import {
-  ROOT,
+  heraldAsync,
   artifactPath,
   launchBrowser,
   testStack,
@@ -35,26 +34,11 @@ let items: TopicCollector<ItemState>;
 let receipts: TopicCollector<DeliveryReceipt>;
 let seeded: string[];
 
-function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", "--conditions=herald-source", "packages/cli/src/main.ts", ...args],
-      {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          HERALD_CONTENT_URL: `http://127.0.0.1:${content.httpPort}`,
-          HERALD_TOKEN: ADMIN,
-        },
-      },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    child.once("error", reject);
-    child.once("close", (status) => resolve({ status, stdout, stderr }));
+function cli(args: string[]) {
+  return heraldAsync(args, {
+    ...process.env,
+    HERALD_CONTENT_URL: `http://127.0.0.1:${content.httpPort}`,
+    HERALD_TOKEN: ADMIN,
   });
 }
 

@@ -5,7 +5,6 @@
  * database behind its back is found by the next scheduled audit and put back by
  * redelivery, without anybody doing anything.
  */
-import { spawn } from "node:child_process";
 import { createContentClient } from "@herald/channel-kit";
 import type { ContentService } from "@herald/content";
 import { startTestContentService } from "@herald/content/testing";
@@ -13,7 +12,7 @@ import { TEST_INVENTORY_TOKEN, startTestPortal } from "@herald/portal/testing";
 import type { ReconcilerService, TimelineEvent } from "@herald/reconciler";
 import { TEST_OPERATOR_TOKEN, startTestReconciler } from "@herald/reconciler/testing";
 import { createLogger } from "@herald/runtime";
-import { ROOT, testStack, useTestNamespace, waitFor } from "@herald/test-harness";
+import { heraldAsync, testStack, useTestNamespace, waitFor } from "@herald/test-harness";
 import { MongoClient } from "mongodb";
 
 const ns = useTestNamespace("reconciler-seed");
@@ -32,28 +31,13 @@ interface Summary {
   channels: Record<string, { state: string; version: number }>;
 }
 
-function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", "--conditions=herald-source", "packages/cli/src/main.ts", ...args],
-      {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          HERALD_CONTENT_URL: `http://127.0.0.1:${content.httpPort}`,
-          HERALD_TOKEN: ADMIN,
-          HERALD_RECONCILER_URL: `http://127.0.0.1:${reconciler.httpPort}`,
-          HERALD_OPERATOR_TOKEN: TEST_OPERATOR_TOKEN,
-        },
-      },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    child.once("error", reject);
-    child.once("close", (status) => resolve({ status, stdout, stderr }));
+function cli(args: string[]) {
+  return heraldAsync(args, {
+    ...process.env,
+    HERALD_CONTENT_URL: `http://127.0.0.1:${content.httpPort}`,
+    HERALD_TOKEN: ADMIN,
+    HERALD_RECONCILER_URL: `http://127.0.0.1:${reconciler.httpPort}`,
+    HERALD_OPERATOR_TOKEN: TEST_OPERATOR_TOKEN,
   });
 }
 

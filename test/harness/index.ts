@@ -8,7 +8,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Kafka, logLevel } from "kafkajs";
 import { MongoClient } from "mongodb";
 
-export { herald, resolveStack, ROOT, type StackSource } from "./stack-source";
+export { herald, heraldAsync, resolveStack, ROOT, type StackSource } from "./stack-source";
 export {
   artifactPath,
   CHROMIUM_ARGS,
