@@ -1,6 +1,5 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ContentService } from "@herald/content";
@@ -12,22 +11,19 @@ import type { Consumer } from "kafkajs";
 
 export const ADMIN_TOKEN = "cli-test-admin-token";
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from "@herald/test-harness";
 
 export function tempDir(label: string): string {
   return mkdtempSync(join(tmpdir(), `herald-${label}-`));
 }
 
-/** A content service in this process, on free ports, in the test file's namespace. */
-export function startTestContent(ns: TestNamespace): Promise<ContentService> {
+/**
+ * A content service in this process, on free ports, in the test file's namespace.
+ * `now` pins its clock where an expectation depends on the date.
+ */
+export function startTestContent(ns: TestNamespace, now?: () => Date): Promise<ContentService> {
   return startTestContentService({
+    ...(now ? { now } : {}),
     brokers: testStack().brokers,
     mongoUrl: testStack().mongoUrl,
     topicPrefix: ns.topicPrefix,

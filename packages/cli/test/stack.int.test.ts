@@ -1,20 +1,10 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { ROOT, herald, waitFor } from "@herald/test-harness";
+import { ROOT, freePorts, herald, waitFor } from "@herald/test-harness";
 import { Kafka, logLevel } from "kafkajs";
 import { MongoClient } from "mongodb";
 import type { ServerStatus as Status } from "../src/stack/types";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 // A second stack of its own (home, ports), sharing the downloads of the main one,
 // so stopping it cannot disturb the stack the other tests use.
@@ -24,15 +14,25 @@ const sharedCache =
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
+  const [kafkaPort, controllerPort, ferretdbPort] = await freePorts(3);
   env = {
     ...process.env,
     HERALD_HOME: home,
     HERALD_CACHE: sharedCache,
-    HERALD_KAFKA_PORT: String(await freePort()),
-    HERALD_KAFKA_CONTROLLER_PORT: String(await freePort()),
-    HERALD_FERRETDB_PORT: String(await freePort()),
+    HERALD_KAFKA_PORT: String(kafkaPort),
+    HERALD_KAFKA_CONTROLLER_PORT: String(controllerPort),
+    HERALD_FERRETDB_PORT: String(ferretdbPort),
   };
 });
+
+/** Fails with what the command printed, so a failure says why. */
+function succeeded(result: { status: number | null; stdout: string; stderr: string }): void {
+  if (result.status !== 0) {
+    throw new Error(
+      `exit ${String(result.status)}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`,
+    );
+  }
+}
 
 afterAll(() => {
   herald(["stack", "down"], env);
@@ -49,13 +49,13 @@ function status(): { kafka: Status; ferretdb: Status } {
 describe("herald stack", () => {
   it("up starts Kafka and FerretDB; a second up is a quick no-op", () => {
     const first = herald(["stack", "up"], env);
-    expect(first.status).toBe(0);
+    succeeded(first);
     expect(first.stdout).toContain(`KAFKA_BROKERS=127.0.0.1:${env.HERALD_KAFKA_PORT}`);
     expect(first.stdout).toContain(`MONGO_URL=mongodb://127.0.0.1:${env.HERALD_FERRETDB_PORT}`);
 
     const started = Date.now();
     const second = herald(["stack", "up"], env);
-    expect(second.status).toBe(0);
+    succeeded(second);
     expect(second.stdout).toContain("the stack is already running");
     expect(Date.now() - started).toBeLessThan(15_000);
   }, 600_000);
@@ -119,14 +119,14 @@ describe("herald stack", () => {
 
   it("down stops both and keeps their data; reset deletes it", () => {
     const down = herald(["stack", "down"], env);
-    expect(down.status).toBe(0);
+    succeeded(down);
     expect(down.stdout).toContain("kafka: stopped");
     const { kafka, ferretdb } = status();
     expect(kafka.running).toBe(false);
     expect(ferretdb.running).toBe(false);
     expect(existsSync(kafka.dataDir)).toBe(true);
 
-    expect(herald(["stack", "reset"], env).status).toBe(0);
+    succeeded(herald(["stack", "reset"], env));
     expect(existsSync(kafka.dataDir)).toBe(false);
     expect(existsSync(ferretdb.dataDir)).toBe(false);
   });

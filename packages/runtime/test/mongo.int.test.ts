@@ -1,5 +1,5 @@
-import { createServer, connect as connectTcp, type AddressInfo } from "node:net";
-import { testStack, useTestNamespace } from "@herald/test-harness";
+import { createServer, connect as connectTcp } from "node:net";
+import { freePort, testStack, useTestNamespace } from "@herald/test-harness";
 import { Schema, type Connection } from "mongoose";
 import { connectMongo } from "../src/mongo/connect";
 import { testLogger } from "./support";
@@ -98,15 +98,6 @@ describe("mongoose on the MongoDB-protocol database", () => {
     }
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe("connectMongo", () => {
   it("keeps retrying while the database is unreachable and connects once it answers", async () => {

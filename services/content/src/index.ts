@@ -3,7 +3,12 @@
  * process; tests and `herald up` start it in process through this surface.
  */
 export { contentEnv } from "./config";
-export { startContentService, type ContentConfig, type ContentService } from "./service";
+export {
+  startContentService,
+  type ContentConfig,
+  type ContentService,
+  type ContentServiceOptions,
+} from "./service";
 export { hashToken, newToken, type TokenFile } from "./auth/tokens";
 export { mayLeave } from "./outbox/relay";
 export { KINDS, type Kind } from "./domain/item";

@@ -7,6 +7,7 @@ export interface SchedulerOptions {
   items: ItemService;
   logger: Logger;
   intervalMs: number;
+  now?: () => Date;
 }
 
 /**
@@ -41,7 +42,7 @@ export class Scheduler {
   }
 
   /** One pass over everything due now; returns how many items changed. */
-  async runOnce(now = new Date()): Promise<number> {
+  async runOnce(now = this.options.now?.() ?? new Date()): Promise<number> {
     let changed = 0;
     for (const id of await this.options.store.due(now, 500)) {
       const result = await this.options.items.runDue(id);

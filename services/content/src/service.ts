@@ -49,11 +49,21 @@ function grpcCredentials(config: ContentConfig): grpc.ServerCredentials {
   ]);
 }
 
+export interface ContentServiceOptions {
+  /**
+   * The service's clock: deadlines, scheduling and the audit trail read it. Tests
+   * whose expectations depend on the date set it, so they pass on any day.
+   */
+  now?: () => Date;
+}
+
 /** Wires the content service from its config: connections, components, servers. */
 export async function startContentService(
   config: ContentConfig,
   logger: Logger,
+  options: ContentServiceOptions = {},
 ): Promise<ContentService> {
+  const now = options.now ?? (() => new Date());
   const tokens = TokenRegistry.load(config.CONTENT_TOKENS_FILE);
   const calendar = createCalendar(
     config.HERALD_CALENDAR_FILE
@@ -119,15 +129,17 @@ export async function startContentService(
     fourEyes: (kind) => !exempt.has(kind),
     reviewIntervalDays: config.CONTENT_REVIEW_INTERVAL_DAYS,
     onEvents: (record) => relay.notify(record),
+    now,
   });
   const scheduler = new Scheduler({
     store,
     items,
     logger,
     intervalMs: config.CONTENT_SCHEDULER_INTERVAL_MS,
+    now,
   });
 
-  const app = createHttpApp({ items, store, tokens, logger });
+  const app = createHttpApp({ items, store, tokens, logger, now });
   const http: HttpServer = await new Promise((resolve, reject) => {
     const server = app.listen(
       config.CONTENT_HTTP_PORT,

@@ -26,6 +26,8 @@ export interface TestContentOptions {
   logger: Logger;
   /** More environment, e.g. `CONTENT_RELAY_LEASE_MS`. */
   env?: Record<string, string>;
+  /** The service's clock, for expectations that depend on the date. */
+  now?: () => Date;
 }
 
 /** Writes a token file (mode 0600) for `users` into a new temporary folder. */
@@ -59,5 +61,5 @@ export function startTestContentService(options: TestContentOptions): Promise<Co
     LOG_LEVEL: "silent",
     ...options.env,
   });
-  return startContentService(config, options.logger);
+  return startContentService(config, options.logger, options.now ? { now: options.now } : {});
 }

@@ -24,6 +24,7 @@ export interface HttpAppOptions {
   store: ItemStore;
   tokens: TokenRegistry;
   logger: Logger;
+  now?: () => Date;
 }
 
 const revision = z.number().int().positive().optional();
@@ -98,6 +99,7 @@ function tracing(req: Request, res: Response, next: NextFunction) {
 /** The editors' JSON API, under /api. Every route needs a bearer token. */
 export function createHttpApp(options: HttpAppOptions): Express {
   const { items, store, tokens } = options;
+  const now = options.now ?? (() => new Date());
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");
@@ -223,7 +225,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
 
   api.post("/items/:id/schedule", async (req, res) => {
     const body = parse(schemas.schedule, req.body);
-    if (body.publishAt.getTime() <= Date.now()) {
+    if (body.publishAt.getTime() <= now().getTime()) {
       throw new ValidationError([
         {
           field: "publishAt",
@@ -262,7 +264,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   api.get("/reviews/due", async (req, res) => {
     authorize(actorOf(res), "read");
     const query = parse(schemas.reviewsDue, req.query);
-    const before = query.before ?? new Date();
+    const before = query.before ?? now();
     const records = await store.reviewsDue(
       before,
       (query.page - 1) * query.pageSize,
