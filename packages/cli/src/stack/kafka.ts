@@ -165,9 +165,17 @@ function classpath(settings: StackSettings): string {
   return join(paths(settings).libs, "*");
 }
 
-/** A KRaft cluster id: 16 random bytes, base64url without padding, as kafka-storage makes. */
-function newClusterId(): string {
-  return randomBytes(16).toString("base64url");
+/**
+ * A KRaft cluster id: 16 random bytes, base64url without padding, as kafka-storage
+ * makes. Never one that starts with "-": kafka-storage's argument parser would take
+ * it for an option and refuse to format (one fresh stack in 64), which is why
+ * Kafka's own `Uuid.randomUuid` draws again in that case too.
+ */
+export function newClusterId(random: (size: number) => Buffer = randomBytes): string {
+  for (;;) {
+    const id = random(16).toString("base64url");
+    if (!id.startsWith("-")) return id;
+  }
 }
 
 /** Writes the configuration and, the first time only, formats the KRaft storage. */
@@ -177,7 +185,9 @@ async function prepareKafka(settings: StackSettings): Promise<void> {
   writeFileSync(p.properties, serverProperties(settings));
   writeFileSync(p.log4j, log4jProperties(settings));
   if (existsSync(join(p.data, "meta.properties"))) return;
-  if (!existsSync(p.clusterId)) writeFileSync(p.clusterId, newClusterId());
+  // A home left by an older herald may hold an id that never formatted: replace it.
+  if (!existsSync(p.clusterId) || readFileSync(p.clusterId, "utf8").trim().startsWith("-"))
+    writeFileSync(p.clusterId, newClusterId());
   const clusterId = readFileSync(p.clusterId, "utf8").trim();
   await runTool({
     command: "java",
