@@ -113,7 +113,11 @@ export function listHoldings(
     if (request.appliedSince && holding.appliedAt < request.appliedSince) continue;
     page.push(toMessage(holding));
   }
-  return { holdings: page, nextPageToken: index < sorted.length && last ? pageToken(last) : "" };
+  return {
+    holdings: page,
+    nextPageToken: index < sorted.length && last ? pageToken(last) : "",
+    consumed: [],
+  };
 }
 
 export interface InventoryServerOptions {
@@ -191,7 +195,7 @@ async function listFromDatabase(
   // A listing that fits on one page needs no snapshot.
   const snapshot = listing.id ?? snapshots.add(listing.holdings);
   const next = encodeCursor({ snapshot, after: afterId(page.nextPageToken) });
-  return { ok: true, response: { holdings: page.holdings, nextPageToken: next } };
+  return { ok: true, response: { ...page, nextPageToken: next } };
 }
 
 /**

@@ -215,6 +215,12 @@ export function createContentServiceImpl(options: GrpcServiceOptions): ContentSe
             : "",
       };
     }),
+    listAnnouncements: (_call, callback) => {
+      callback({
+        code: grpc.status.UNIMPLEMENTED,
+        message: "ListAnnouncements is not served by this version of the content service",
+      });
+    },
   };
 }
 

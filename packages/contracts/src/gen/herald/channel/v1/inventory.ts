@@ -36,6 +36,21 @@ export interface ListHoldingsResponse {
   holdings: Holding[];
   /** Empty on the last page. */
   nextPageToken: string;
+  /**
+   * How far the channel had applied herald.items.v1 when the listing was taken,
+   * per partition: every message below `offset` is reflected in the holdings. Set
+   * on the first page (the same on every page of one listing). An auditor tells
+   * lag from loss with it: an item whose latest message is at or beyond its
+   * partition's offset is still in flight, not missing. Empty when the channel
+   * cannot tell (then every absence counts).
+   */
+  consumed: ConsumedOffset[];
+}
+
+/** The next offset a channel will apply on one partition of herald.items.v1. */
+export interface ConsumedOffset {
+  partition: number;
+  offset: number;
 }
 
 /** Holding is one item as a channel holds it. */
@@ -186,7 +201,7 @@ export const ListHoldingsRequest: MessageFns<ListHoldingsRequest> = {
 };
 
 function createBaseListHoldingsResponse(): ListHoldingsResponse {
-  return { holdings: [], nextPageToken: "" };
+  return { holdings: [], nextPageToken: "", consumed: [] };
 }
 
 export const ListHoldingsResponse: MessageFns<ListHoldingsResponse> = {
@@ -196,6 +211,9 @@ export const ListHoldingsResponse: MessageFns<ListHoldingsResponse> = {
     }
     if (message.nextPageToken !== "") {
       writer.uint32(18).string(message.nextPageToken);
+    }
+    for (const v of message.consumed) {
+      ConsumedOffset.encode(v!, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -229,6 +247,14 @@ export const ListHoldingsResponse: MessageFns<ListHoldingsResponse> = {
             message.nextPageToken = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.consumed.push(ConsumedOffset.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -249,6 +275,9 @@ export const ListHoldingsResponse: MessageFns<ListHoldingsResponse> = {
         : isSet(object.next_page_token)
         ? globalThis.String(object.next_page_token)
         : "",
+      consumed: globalThis.Array.isArray(object?.consumed)
+        ? object.consumed.map((e: any) => ConsumedOffset.fromJSON(e))
+        : [],
     };
   },
 
@@ -260,6 +289,9 @@ export const ListHoldingsResponse: MessageFns<ListHoldingsResponse> = {
     if (message.nextPageToken !== "") {
       obj.nextPageToken = message.nextPageToken;
     }
+    if (message.consumed?.length) {
+      obj.consumed = message.consumed.map((e) => ConsumedOffset.toJSON(e));
+    }
     return obj;
   },
 
@@ -270,6 +302,92 @@ export const ListHoldingsResponse: MessageFns<ListHoldingsResponse> = {
     const message = createBaseListHoldingsResponse();
     message.holdings = object.holdings?.map((e) => Holding.fromPartial(e)) || [];
     message.nextPageToken = object.nextPageToken ?? "";
+    message.consumed = object.consumed?.map((e) => ConsumedOffset.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseConsumedOffset(): ConsumedOffset {
+  return { partition: 0, offset: 0 };
+}
+
+export const ConsumedOffset: MessageFns<ConsumedOffset> = {
+  encode(message: ConsumedOffset, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.partition !== 0) {
+      writer.uint32(8).int32(message.partition);
+    }
+    if (message.offset !== 0) {
+      writer.uint32(16).int64(message.offset);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ConsumedOffset {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseConsumedOffset();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.partition = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.offset = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ConsumedOffset {
+    return {
+      partition: isSet(object.partition) ? globalThis.Number(object.partition) : 0,
+      offset: isSet(object.offset) ? globalThis.Number(object.offset) : 0,
+    };
+  },
+
+  toJSON(message: ConsumedOffset): unknown {
+    const obj: any = {};
+    if (message.partition !== 0) {
+      obj.partition = Math.round(message.partition);
+    }
+    if (message.offset !== 0) {
+      obj.offset = Math.round(message.offset);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ConsumedOffset>): ConsumedOffset {
+    return ConsumedOffset.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ConsumedOffset>): ConsumedOffset {
+    const message = createBaseConsumedOffset();
+    message.partition = object.partition ?? 0;
+    message.offset = object.offset ?? 0;
     return message;
   },
 };

@@ -42,6 +42,53 @@ import {
   Targeting,
 } from "./item_state";
 
+export enum AnnouncementState {
+  ANNOUNCEMENT_STATE_UNSPECIFIED = 0,
+  /** ANNOUNCEMENT_STATE_ANNOUNCED - On herald.items.v1. */
+  ANNOUNCEMENT_STATE_ANNOUNCED = 1,
+  /** ANNOUNCEMENT_STATE_QUEUED - Accepted and waiting for the relay's next pass. */
+  ANNOUNCEMENT_STATE_QUEUED = 2,
+  /**
+   * ANNOUNCEMENT_STATE_SET_ASIDE - The relay could not send it and set it aside; `reason` says why. Sent again
+   * when an operator asks or once the cause is fixed.
+   */
+  ANNOUNCEMENT_STATE_SET_ASIDE = 3,
+}
+
+export function announcementStateFromJSON(object: any): AnnouncementState {
+  switch (object) {
+    case 0:
+    case "ANNOUNCEMENT_STATE_UNSPECIFIED":
+      return AnnouncementState.ANNOUNCEMENT_STATE_UNSPECIFIED;
+    case 1:
+    case "ANNOUNCEMENT_STATE_ANNOUNCED":
+      return AnnouncementState.ANNOUNCEMENT_STATE_ANNOUNCED;
+    case 2:
+    case "ANNOUNCEMENT_STATE_QUEUED":
+      return AnnouncementState.ANNOUNCEMENT_STATE_QUEUED;
+    case 3:
+    case "ANNOUNCEMENT_STATE_SET_ASIDE":
+      return AnnouncementState.ANNOUNCEMENT_STATE_SET_ASIDE;
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum AnnouncementState");
+  }
+}
+
+export function announcementStateToJSON(object: AnnouncementState): string {
+  switch (object) {
+    case AnnouncementState.ANNOUNCEMENT_STATE_UNSPECIFIED:
+      return "ANNOUNCEMENT_STATE_UNSPECIFIED";
+    case AnnouncementState.ANNOUNCEMENT_STATE_ANNOUNCED:
+      return "ANNOUNCEMENT_STATE_ANNOUNCED";
+    case AnnouncementState.ANNOUNCEMENT_STATE_QUEUED:
+      return "ANNOUNCEMENT_STATE_QUEUED";
+    case AnnouncementState.ANNOUNCEMENT_STATE_SET_ASIDE:
+      return "ANNOUNCEMENT_STATE_SET_ASIDE";
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum AnnouncementState");
+  }
+}
+
 /**
  * The fields a client supplies; the service sets id (unless given), version,
  * status, published date, checksum, deadline and trace.
@@ -142,6 +189,41 @@ export interface ListItemsResponse {
   items: ItemState[];
   /** Empty on the last page. */
   nextPageToken: string;
+}
+
+export interface ListAnnouncementsRequest {
+  /**
+   * Announced versions are listed only when their item changed at or after this
+   * time; versions not yet announced are always listed.
+   */
+  updatedSince?:
+    | Date
+    | undefined;
+  /** At most 5000; 1000 when unset. */
+  pageSize: number;
+  /** From the previous response. */
+  pageToken: string;
+}
+
+export interface ListAnnouncementsResponse {
+  announcements: Announcement[];
+  /** Empty on the last page. */
+  nextPageToken: string;
+}
+
+/** One public version of an item and whether the topic carries it. */
+export interface Announcement {
+  itemId: string;
+  /** The newest version channels should act on (a takedown is a version too). */
+  version: number;
+  checksum: string;
+  /** When the service accepted this version. */
+  acceptedAt?: Date | undefined;
+  state: AnnouncementState;
+  /** For SET_ASIDE: the relay's error, as a sentence for operators. */
+  reason: string;
+  /** When the item entered its state. */
+  stateSince?: Date | undefined;
 }
 
 /** A change the service made to the submitted content, recorded in the audit trail. */
@@ -1511,6 +1593,387 @@ export const ListItemsResponse: MessageFns<ListItemsResponse> = {
   },
 };
 
+function createBaseListAnnouncementsRequest(): ListAnnouncementsRequest {
+  return { updatedSince: undefined, pageSize: 0, pageToken: "" };
+}
+
+export const ListAnnouncementsRequest: MessageFns<ListAnnouncementsRequest> = {
+  encode(message: ListAnnouncementsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.updatedSince !== undefined) {
+      Timestamp.encode(toTimestamp(message.updatedSince), writer.uint32(10).fork()).join();
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(16).uint32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(26).string(message.pageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListAnnouncementsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListAnnouncementsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.updatedSince = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.pageSize = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListAnnouncementsRequest {
+    return {
+      updatedSince: isSet(object.updatedSince)
+        ? fromJsonTimestamp(object.updatedSince)
+        : isSet(object.updated_since)
+        ? fromJsonTimestamp(object.updated_since)
+        : undefined,
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListAnnouncementsRequest): unknown {
+    const obj: any = {};
+    if (message.updatedSince !== undefined) {
+      obj.updatedSince = message.updatedSince.toISOString();
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListAnnouncementsRequest>): ListAnnouncementsRequest {
+    return ListAnnouncementsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListAnnouncementsRequest>): ListAnnouncementsRequest {
+    const message = createBaseListAnnouncementsRequest();
+    message.updatedSince = object.updatedSince ?? undefined;
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseListAnnouncementsResponse(): ListAnnouncementsResponse {
+  return { announcements: [], nextPageToken: "" };
+}
+
+export const ListAnnouncementsResponse: MessageFns<ListAnnouncementsResponse> = {
+  encode(message: ListAnnouncementsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.announcements) {
+      Announcement.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListAnnouncementsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListAnnouncementsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.announcements.push(Announcement.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListAnnouncementsResponse {
+    return {
+      announcements: globalThis.Array.isArray(object?.announcements)
+        ? object.announcements.map((e: any) => Announcement.fromJSON(e))
+        : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListAnnouncementsResponse): unknown {
+    const obj: any = {};
+    if (message.announcements?.length) {
+      obj.announcements = message.announcements.map((e) => Announcement.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListAnnouncementsResponse>): ListAnnouncementsResponse {
+    return ListAnnouncementsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListAnnouncementsResponse>): ListAnnouncementsResponse {
+    const message = createBaseListAnnouncementsResponse();
+    message.announcements = object.announcements?.map((e) => Announcement.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseAnnouncement(): Announcement {
+  return { itemId: "", version: 0, checksum: "", acceptedAt: undefined, state: 0, reason: "", stateSince: undefined };
+}
+
+export const Announcement: MessageFns<Announcement> = {
+  encode(message: Announcement, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.itemId !== "") {
+      writer.uint32(10).string(message.itemId);
+    }
+    if (message.version !== 0) {
+      writer.uint32(16).uint64(message.version);
+    }
+    if (message.checksum !== "") {
+      writer.uint32(26).string(message.checksum);
+    }
+    if (message.acceptedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.acceptedAt), writer.uint32(34).fork()).join();
+    }
+    if (message.state !== 0) {
+      writer.uint32(40).int32(message.state);
+    }
+    if (message.reason !== "") {
+      writer.uint32(50).string(message.reason);
+    }
+    if (message.stateSince !== undefined) {
+      Timestamp.encode(toTimestamp(message.stateSince), writer.uint32(58).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Announcement {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAnnouncement();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.itemId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.version = longToNumber(reader.uint64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.checksum = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.acceptedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.state = reader.int32() as any;
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.stateSince = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Announcement {
+    return {
+      itemId: isSet(object.itemId)
+        ? globalThis.String(object.itemId)
+        : isSet(object.item_id)
+        ? globalThis.String(object.item_id)
+        : "",
+      version: isSet(object.version) ? globalThis.Number(object.version) : 0,
+      checksum: isSet(object.checksum) ? globalThis.String(object.checksum) : "",
+      acceptedAt: isSet(object.acceptedAt)
+        ? fromJsonTimestamp(object.acceptedAt)
+        : isSet(object.accepted_at)
+        ? fromJsonTimestamp(object.accepted_at)
+        : undefined,
+      state: isSet(object.state) ? announcementStateFromJSON(object.state) : 0,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      stateSince: isSet(object.stateSince)
+        ? fromJsonTimestamp(object.stateSince)
+        : isSet(object.state_since)
+        ? fromJsonTimestamp(object.state_since)
+        : undefined,
+    };
+  },
+
+  toJSON(message: Announcement): unknown {
+    const obj: any = {};
+    if (message.itemId !== "") {
+      obj.itemId = message.itemId;
+    }
+    if (message.version !== 0) {
+      obj.version = Math.round(message.version);
+    }
+    if (message.checksum !== "") {
+      obj.checksum = message.checksum;
+    }
+    if (message.acceptedAt !== undefined) {
+      obj.acceptedAt = message.acceptedAt.toISOString();
+    }
+    if (message.state !== 0) {
+      obj.state = announcementStateToJSON(message.state);
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.stateSince !== undefined) {
+      obj.stateSince = message.stateSince.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Announcement>): Announcement {
+    return Announcement.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Announcement>): Announcement {
+    const message = createBaseAnnouncement();
+    message.itemId = object.itemId ?? "";
+    message.version = object.version ?? 0;
+    message.checksum = object.checksum ?? "";
+    message.acceptedAt = object.acceptedAt ?? undefined;
+    message.state = object.state ?? 0;
+    message.reason = object.reason ?? "";
+    message.stateSince = object.stateSince ?? undefined;
+    return message;
+  },
+};
+
 function createBaseAdjustment(): Adjustment {
   return { field: "", rule: "", description: "" };
 }
@@ -1677,6 +2140,23 @@ export const ContentServiceService = {
     responseSerialize: (value: ListItemsResponse): Buffer => Buffer.from(ListItemsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListItemsResponse => ListItemsResponse.decode(value),
   },
+  /**
+   * Whether each public version has been announced on herald.items.v1, without
+   * the items' content: for auditors, whose proof starts at acceptance. Lists
+   * every version that is not announced yet (queued or set aside) and, after
+   * `updated_since`, every announced one as well.
+   */
+  listAnnouncements: {
+    path: "/herald.content.v1.ContentService/ListAnnouncements" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListAnnouncementsRequest): Buffer =>
+      Buffer.from(ListAnnouncementsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListAnnouncementsRequest => ListAnnouncementsRequest.decode(value),
+    responseSerialize: (value: ListAnnouncementsResponse): Buffer =>
+      Buffer.from(ListAnnouncementsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListAnnouncementsResponse => ListAnnouncementsResponse.decode(value),
+  },
 } as const;
 
 export interface ContentServiceServer extends UntypedServiceImplementation {
@@ -1692,6 +2172,13 @@ export interface ContentServiceServer extends UntypedServiceImplementation {
   getItem: handleUnaryCall<GetItemRequest, GetItemResponse>;
   /** Public states, oldest change first, for catching up. */
   listItems: handleUnaryCall<ListItemsRequest, ListItemsResponse>;
+  /**
+   * Whether each public version has been announced on herald.items.v1, without
+   * the items' content: for auditors, whose proof starts at acceptance. Lists
+   * every version that is not announced yet (queued or set aside) and, after
+   * `updated_since`, every announced one as well.
+   */
+  listAnnouncements: handleUnaryCall<ListAnnouncementsRequest, ListAnnouncementsResponse>;
 }
 
 export interface ContentServiceClient extends Client {
@@ -1776,6 +2263,27 @@ export interface ContentServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListItemsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Whether each public version has been announced on herald.items.v1, without
+   * the items' content: for auditors, whose proof starts at acceptance. Lists
+   * every version that is not announced yet (queued or set aside) and, after
+   * `updated_since`, every announced one as well.
+   */
+  listAnnouncements(
+    request: ListAnnouncementsRequest,
+    callback: (error: ServiceError | null, response: ListAnnouncementsResponse) => void,
+  ): ClientUnaryCall;
+  listAnnouncements(
+    request: ListAnnouncementsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListAnnouncementsResponse) => void,
+  ): ClientUnaryCall;
+  listAnnouncements(
+    request: ListAnnouncementsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListAnnouncementsResponse) => void,
   ): ClientUnaryCall;
 }
 

@@ -41,6 +41,11 @@ export enum DeliveryState {
   DELIVERY_STATE_LATE = 9,
   /** DELIVERY_STATE_UNEXPECTED - Held by the channel, but never published to it. */
   DELIVERY_STATE_UNEXPECTED = 10,
+  /**
+   * DELIVERY_STATE_NOT_ANNOUNCED - Accepted by the content service, but its version is not on herald.items.v1
+   * in time, so no channel can have it.
+   */
+  DELIVERY_STATE_NOT_ANNOUNCED = 11,
 }
 
 export function deliveryStateFromJSON(object: any): DeliveryState {
@@ -78,6 +83,9 @@ export function deliveryStateFromJSON(object: any): DeliveryState {
     case 10:
     case "DELIVERY_STATE_UNEXPECTED":
       return DeliveryState.DELIVERY_STATE_UNEXPECTED;
+    case 11:
+    case "DELIVERY_STATE_NOT_ANNOUNCED":
+      return DeliveryState.DELIVERY_STATE_NOT_ANNOUNCED;
     default:
       throw new globalThis.Error("Unrecognized enum value " + object + " for enum DeliveryState");
   }
@@ -107,6 +115,8 @@ export function deliveryStateToJSON(object: DeliveryState): string {
       return "DELIVERY_STATE_LATE";
     case DeliveryState.DELIVERY_STATE_UNEXPECTED:
       return "DELIVERY_STATE_UNEXPECTED";
+    case DeliveryState.DELIVERY_STATE_NOT_ANNOUNCED:
+      return "DELIVERY_STATE_NOT_ANNOUNCED";
     default:
       throw new globalThis.Error("Unrecognized enum value " + object + " for enum DeliveryState");
   }
@@ -122,6 +132,11 @@ export enum FindingKind {
   FINDING_KIND_DECLINED = 6,
   FINDING_KIND_UNEXPECTED = 7,
   FINDING_KIND_LATE = 8,
+  /**
+   * FINDING_KIND_NOT_ANNOUNCED - The content service accepted a version that has not reached herald.items.v1
+   * within the announce time; the reason is the content service's.
+   */
+  FINDING_KIND_NOT_ANNOUNCED = 9,
 }
 
 export function findingKindFromJSON(object: any): FindingKind {
@@ -153,6 +168,9 @@ export function findingKindFromJSON(object: any): FindingKind {
     case 8:
     case "FINDING_KIND_LATE":
       return FindingKind.FINDING_KIND_LATE;
+    case 9:
+    case "FINDING_KIND_NOT_ANNOUNCED":
+      return FindingKind.FINDING_KIND_NOT_ANNOUNCED;
     default:
       throw new globalThis.Error("Unrecognized enum value " + object + " for enum FindingKind");
   }
@@ -178,6 +196,8 @@ export function findingKindToJSON(object: FindingKind): string {
       return "FINDING_KIND_UNEXPECTED";
     case FindingKind.FINDING_KIND_LATE:
       return "FINDING_KIND_LATE";
+    case FindingKind.FINDING_KIND_NOT_ANNOUNCED:
+      return "FINDING_KIND_NOT_ANNOUNCED";
     default:
       throw new globalThis.Error("Unrecognized enum value " + object + " for enum FindingKind");
   }
