@@ -85,6 +85,22 @@ export const Topics = {
   } satisfies TopicSpec<ChannelAnnouncement>,
 } as const;
 
+/**
+ * The largest record Herald writes to a topic, in bytes: every topic is created with
+ * it as `max.message.bytes`, the local broker allows it (`message.max.bytes`,
+ * `replica.fetch.max.bytes`), and producers split their batches under it.
+ *
+ * WARNING: a cluster Herald runs on must allow at least this much; lowering it
+ * makes items already accepted unsendable.
+ */
+export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+/** What a record needs besides its value: key, headers (schema, trace) and the batch's framing. */
+export const MESSAGE_OVERHEAD_BYTES = 16 * 1024;
+
+/** The largest encoded ItemState the content service accepts, so that every accepted item is sendable. */
+export const MAX_ITEM_STATE_BYTES = MAX_MESSAGE_BYTES - MESSAGE_OVERHEAD_BYTES;
+
 const CHANNEL_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 
 /** Whether `name` can name a channel (and so a consumer group and a DLQ topic). */
