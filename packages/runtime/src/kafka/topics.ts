@@ -10,6 +10,8 @@ export interface EnsureTopicsOptions {
   /** Unset uses the broker's default.replication.factor. */
   replicationFactor?: number;
   logger?: Logger;
+  /** How long to wait for new topics' partitions to get leaders (default 60 s). */
+  leaderWaitMs?: number;
 }
 
 export interface EnsureTopicsResult {
@@ -27,6 +29,36 @@ function topicConfig(spec: TopicSpec<unknown>): NonNullable<ITopicConfig["config
     entries.push({ name: "retention.ms", value: String(spec.retentionMs) });
   }
   return entries;
+}
+
+/**
+ * Waits until every partition of `topics` has a leader, so the caller's first
+ * produce or subscribe does not race the broker's metadata. Unknown topics and
+ * missing leaders count as not yet; anything else fails at once.
+ */
+async function waitForLeaders(admin: Admin, topics: string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let waitMs = 50;
+  let last = "";
+  for (;;) {
+    try {
+      const { topics: described } = await admin.fetchTopicMetadata({ topics });
+      const leaderless = described.filter(
+        (topic) => topic.partitions.length === 0 || topic.partitions.some((p) => p.leader < 0),
+      );
+      if (leaderless.length === 0) return;
+      last = `no leader yet for ${leaderless.map((t) => t.name).join(", ")}`;
+    } catch (error) {
+      const type = (error as { type?: unknown }).type;
+      if (type !== "UNKNOWN_TOPIC_OR_PARTITION" && type !== "LEADER_NOT_AVAILABLE") throw error;
+      last = error instanceof Error ? error.message : String(type);
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`topics created, but not ready within ${timeoutMs / 1000} s: ${last}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
+    waitMs = Math.min(waitMs * 2, 1_000);
+  }
 }
 
 function isAlreadyExists(error: unknown): boolean {
@@ -51,7 +83,9 @@ export async function ensureTopics(
   if (missing.length > 0) {
     try {
       await admin.createTopics({
-        waitForLeaders: true,
+        // Leaders are awaited below: kafkajs's own wait gives up on the first
+        // UNKNOWN_TOPIC_OR_PARTITION, which a fresh KRaft broker answers for a moment.
+        waitForLeaders: false,
         topics: missing.map((topic) => ({
           topic,
           numPartitions: options.partitions,
@@ -68,6 +102,7 @@ export async function ensureTopics(
       if (after.has(topic)) created.push(topic);
       else throw new Error(`topic ${topic} was not created`);
     }
+    await waitForLeaders(admin, missing, options.leaderWaitMs ?? 60_000);
   }
   const existing = [...wanted.keys()].filter((name) => present.has(name));
   const mismatched: EnsureTopicsResult["mismatched"] = [];
