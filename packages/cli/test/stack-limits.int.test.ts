@@ -1,9 +1,13 @@
-import { testStack, useTestNamespace } from "@herald/test-harness";
+import { randomBytes } from "node:crypto";
+import { MAX_ITEM_STATE_BYTES, MAX_MESSAGE_BYTES } from "@herald/contracts";
+import { testKafka, testStack, useTestNamespace, waitFor } from "@herald/test-harness";
+import { ConfigResourceTypes } from "kafkajs";
 import { type Db, MongoClient } from "mongodb";
 import { ferretdbPatchTags } from "../src/stack/ferretdb-patches";
 
 // The limits the local stack must hold for every caller, on the suite's own stack:
-// FerretDB must not hang on one large update command.
+// FerretDB must not hang on one large update command, and the broker must take
+// Herald's largest message.
 const ns = useTestNamespace("stack-limits");
 const clients: MongoClient[] = [];
 
@@ -82,4 +86,81 @@ describe("FerretDB: no single command hangs the database", () => {
     const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
     expect(names.sort()).toEqual(["after", "items"]);
   }, 90_000);
+});
+
+describe("Kafka: the broker takes Herald's largest message", () => {
+  const kafka = testKafka("stack-limits");
+  let sentValue: Buffer | undefined;
+
+  it("the running broker's message.max.bytes allows MAX_MESSAGE_BYTES", async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const { brokers } = await admin.describeCluster();
+      const described = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: brokers.map((broker) => ({
+          type: ConfigResourceTypes.BROKER,
+          name: String(broker.nodeId),
+          configNames: ["message.max.bytes", "replica.fetch.max.bytes"],
+        })),
+      });
+      for (const resource of described.resources) {
+        const value = (name: string) =>
+          Number(resource.configEntries.find((entry) => entry.configName === name)?.configValue);
+        expect(value("message.max.bytes")).toBeGreaterThanOrEqual(MAX_MESSAGE_BYTES);
+        expect(value("replica.fetch.max.bytes")).toBeGreaterThanOrEqual(value("message.max.bytes"));
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  it("a topic without its own max.message.bytes takes a record of the largest item state", async () => {
+    const topic = `${ns.topicPrefix}largest`;
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    } finally {
+      await admin.disconnect();
+    }
+    const producer = kafka.producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    try {
+      // Sent uncompressed, so the record batch is as large as the record.
+      const value = randomBytes(MAX_ITEM_STATE_BYTES);
+      const [sent] = await producer.send({
+        topic,
+        messages: [
+          { key: "hg-2016-0030", value, headers: { "content-type": "application/x-protobuf" } },
+        ],
+      });
+      expect(sent).toMatchObject({ topicName: topic, errorCode: 0 });
+      sentValue = value;
+    } finally {
+      await producer.disconnect();
+    }
+  }, 60_000);
+
+  it("a consumer with kafkajs's default fetch sizes reads that record back whole", async () => {
+    expect(sentValue).toBeDefined();
+    const consumer = kafka.consumer({ groupId: ns.groupId("largest") });
+    ns.beforeCleanup(() => consumer.disconnect());
+    const received: Buffer[] = [];
+    await consumer.connect();
+    await consumer.subscribe({ topic: `${ns.topicPrefix}largest`, fromBeginning: true });
+    await consumer.run({
+      eachMessage: ({ message }) => {
+        if (message.value) received.push(message.value);
+        return Promise.resolve();
+      },
+    });
+    await waitFor(() => received.length > 0, {
+      timeoutMs: 30_000,
+      description: "the largest record to be consumed",
+    });
+    expect(received).toHaveLength(1);
+    expect(received[0]!.equals(sentValue!)).toBe(true);
+  }, 60_000);
 });

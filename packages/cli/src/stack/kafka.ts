@@ -10,6 +10,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
+import { MAX_MESSAGE_BYTES, MESSAGE_OVERHEAD_BYTES } from "@herald/contracts";
 import { Kafka, logLevel } from "kafkajs";
 import { formatBytes, startProgress } from "../ui/progress";
 import { StackError } from "./errors";
@@ -116,7 +117,15 @@ export async function provisionKafka(settings: StackSettings): Promise<void> {
   }
 }
 
-function serverProperties(settings: StackSettings): string {
+/**
+ * The broker's `message.max.bytes`: a record batch that carries Herald's largest
+ * record. Kafka checks the whole batch, header included, against it, so it allows
+ * MESSAGE_OVERHEAD_BYTES above MAX_MESSAGE_BYTES.
+ */
+export const BROKER_MESSAGE_MAX_BYTES = MAX_MESSAGE_BYTES + MESSAGE_OVERHEAD_BYTES;
+
+/** The broker's configuration file; exported for its tests. */
+export function serverProperties(settings: StackSettings): string {
   const { host } = settings;
   const { port, controllerPort } = settings.kafka;
   const p = paths(settings);
@@ -142,6 +151,13 @@ auto.create.topics.enable=false
 # Consumer groups form at once instead of waiting for more members.
 group.initial.rebalance.delay.ms=0
 log.cleaner.enable=true
+# The largest record Herald writes (MAX_MESSAGE_BYTES in @herald/contracts) plus its
+# batch's framing, for every topic that does not set max.message.bytes itself (the
+# internal ones among them); the default, about 1 MiB, refuses a large item. Replica
+# fetches must take a batch that large too: one broker has no followers, but the
+# setting is kept consistent with message.max.bytes, as on a real cluster.
+message.max.bytes=${BROKER_MESSAGE_MAX_BYTES}
+replica.fetch.max.bytes=${BROKER_MESSAGE_MAX_BYTES}
 `;
 }
 
