@@ -18,6 +18,7 @@ import { StackError } from "./errors";
 import { applyFerretdbPatches, ferretdbPatchTags } from "./ferretdb-patches";
 import {
   portInUse,
+  processArguments,
   requireTool,
   runningPid,
   startDetached,
@@ -251,12 +252,26 @@ async function ferretdbStatus(settings: StackSettings): Promise<ServerStatus> {
   };
 }
 
+/**
+ * Why the running FerretDB is not the build a start now would run, or undefined:
+ * a server started before a patch was added keeps running the binary without it.
+ */
+function ferretdbBuildOutdated(settings: StackSettings): string | undefined {
+  const p = paths(settings);
+  const pid = runningPid(p.pidFile);
+  if (pid === undefined) return undefined;
+  const program = processArguments(pid)?.[0];
+  if (program === undefined || program === p.binary) return undefined;
+  return `it runs ${program}, not the current build ${p.binary}`;
+}
+
 export function ferretdbServer(settings: StackSettings): StackServer {
   return {
     name: "ferretdb",
     start: () => startFerretdb(settings),
     stop: () => stopProcess(ferretdbFiles(settings).pidFile),
     status: () => ferretdbStatus(settings),
+    outdated: () => ferretdbBuildOutdated(settings),
     stateDir: ferretdbFiles(settings).dir,
   };
 }
