@@ -1,4 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { ROOT, freePorts, herald, waitFor } from "@herald/test-harness";
@@ -59,6 +67,25 @@ describe("herald stack", () => {
     expect(second.stdout).toContain("the stack is already running");
     expect(Date.now() - started).toBeLessThan(15_000);
   }, 600_000);
+
+  it("up names a running broker started with older settings, and leaves it running", () => {
+    const properties = join(home, "stack", "kafka", "server.properties");
+    const current = readFileSync(properties, "utf8");
+    const pid = status().kafka.pid;
+    // As a broker started before message.max.bytes was set would have it.
+    writeFileSync(properties, current.replace(/^message\.max\.bytes=.*\n/m, ""));
+    try {
+      const up = herald(["stack", "up"], env);
+      succeeded(up);
+      expect(up.stdout).toContain(
+        `kafka: it runs with an older ${properties}; restart it with \`herald stack down\` and \`herald stack up\``,
+      );
+      expect(up.stdout).not.toContain("ferretdb: it runs");
+      expect(status().kafka.pid).toBe(pid);
+    } finally {
+      writeFileSync(properties, current);
+    }
+  }, 60_000);
 
   it("status --json reports both running, with address, version, pid and data folder", () => {
     const { kafka, ferretdb } = status();

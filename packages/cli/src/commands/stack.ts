@@ -29,6 +29,12 @@ export function registerStackCommands(program: Command, out: Output): void {
       const result = await stackUp(settings);
       if (result.kafka === "running" && result.ferretdb === "running")
         out.line("the stack is already running");
+      for (const { name, reason } of result.outdated) {
+        // Left running: other commands or tests may be using it.
+        out.line(
+          `${name}: ${reason}; restart it with \`herald stack down\` and \`herald stack up\``,
+        );
+      }
       out.line(describe("kafka", result.status.kafka));
       out.line(describe("ferretdb", result.status.ferretdb));
       out.line("");

@@ -14,6 +14,12 @@ import { Kafka, logLevel } from "kafkajs";
 import { formatBytes, startProgress } from "../ui/progress";
 import { StackError } from "./errors";
 import {
+  kafkaConfigOutdated,
+  kafkaPaths as paths,
+  log4jProperties,
+  serverProperties,
+} from "./kafka-config";
+import {
   portInUse,
   requireTool,
   runningPid,
@@ -28,22 +34,6 @@ import type { ServerStatus, StackServer } from "./types";
 const JAVA_HINT =
   "install a JDK 17 or newer (Debian: apt-get install openjdk-17-jdk-headless) and try again";
 const MVN_HINT = "install Apache Maven (Debian: apt-get install maven) and try again";
-
-function paths(settings: StackSettings) {
-  const libs = join(settings.cache, `kafka-${KAFKA_VERSION}`, "libs");
-  const dir = settings.kafka.dir;
-  return {
-    libs,
-    installDir: join(settings.cache, `kafka-${KAFKA_VERSION}`),
-    dir,
-    data: join(dir, "data"),
-    properties: join(dir, "server.properties"),
-    log4j: join(dir, "log4j.properties"),
-    clusterId: join(dir, "cluster-id"),
-    logFile: join(dir, "kafka.log"),
-    pidFile: join(dir, "kafka.pid"),
-  };
-}
 
 export function kafkaAddress(settings: StackSettings): string {
   return `${settings.host}:${settings.kafka.port}`;
@@ -114,51 +104,6 @@ export async function provisionKafka(settings: StackSettings): Promise<void> {
     progress.fail("could not resolve the broker's jars");
     throw error;
   }
-}
-
-function serverProperties(settings: StackSettings): string {
-  const { host } = settings;
-  const { port, controllerPort } = settings.kafka;
-  const p = paths(settings);
-  return `# Written by \`herald stack up\`: a single-node KRaft broker for local work and tests.
-process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@${host}:${controllerPort}
-listeners=PLAINTEXT://${host}:${port},CONTROLLER://${host}:${controllerPort}
-advertised.listeners=PLAINTEXT://${host}:${port}
-controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-log.dirs=${p.data}
-num.partitions=1
-# One broker: internal topics cannot have more than one replica.
-offsets.topic.replication.factor=1
-offsets.topic.num.partitions=10
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-transaction.state.log.num.partitions=10
-# Services create their topics explicitly (DESIGN §4); a typo must not create one.
-auto.create.topics.enable=false
-# Consumer groups form at once instead of waiting for more members.
-group.initial.rebalance.delay.ms=0
-log.cleaner.enable=true
-`;
-}
-
-function log4jProperties(settings: StackSettings): string {
-  const p = paths(settings);
-  return `log4j.rootLogger=INFO, file
-log4j.appender.file=org.apache.log4j.RollingFileAppender
-log4j.appender.file.File=${join(p.dir, "server.log")}
-log4j.appender.file.MaxFileSize=10MB
-log4j.appender.file.MaxBackupIndex=3
-log4j.appender.file.layout=org.apache.log4j.PatternLayout
-log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
-log4j.logger.kafka.request.logger=WARN
-log4j.logger.state.change.logger=WARN
-log4j.logger.org.apache.kafka.controller=WARN
-log4j.logger.kafka.log.LogCleaner=WARN
-`;
 }
 
 function classpath(settings: StackSettings): string {
@@ -313,6 +258,10 @@ export function kafkaServer(settings: StackSettings): StackServer {
     start: () => startKafka(settings),
     stop: () => stopProcess(kafkaFiles(settings).pidFile),
     status: () => kafkaStatus(settings),
+    outdated: () =>
+      runningPid(kafkaFiles(settings).pidFile) === undefined
+        ? undefined
+        : kafkaConfigOutdated(settings),
     stateDir: kafkaFiles(settings).dir,
   };
 }

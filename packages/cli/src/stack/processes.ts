@@ -25,12 +25,17 @@ export function readPidFile(path: string): PidRecord | undefined {
   return undefined;
 }
 
-function commandLine(pid: number): string | undefined {
+/** A process's arguments, the program first; undefined where /proc is missing (macOS). */
+export function processArguments(pid: number): string[] | undefined {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ");
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").slice(0, -1);
   } catch {
     return undefined;
   }
+}
+
+function commandLine(pid: number): string | undefined {
+  return processArguments(pid)?.join(" ");
 }
 
 function alive(pid: number): boolean {

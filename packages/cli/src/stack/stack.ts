@@ -9,6 +9,8 @@ import type { ServerStatus, StackServer, StackStatus } from "./types";
 export interface StackUpResult {
   kafka: "started" | "running";
   ferretdb: "started" | "running";
+  /** Servers that were running already, but not as a start now would run them, and why. */
+  outdated: Array<{ name: StackServer["name"]; reason: string }>;
   status: StackStatus;
 }
 
@@ -29,10 +31,16 @@ export function stackLockFile(settings: StackSettings): string {
 export async function stackUp(settings: StackSettings): Promise<StackUpResult> {
   return withLock(stackLockFile(settings), async () => {
     const outcomes: Partial<Record<StackServer["name"], "started" | "running">> = {};
-    for (const server of stackServers(settings)) outcomes[server.name] = await server.start();
+    const outdated: StackUpResult["outdated"] = [];
+    for (const server of stackServers(settings)) {
+      outcomes[server.name] = await server.start();
+      const reason = outcomes[server.name] === "running" ? server.outdated() : undefined;
+      if (reason !== undefined) outdated.push({ name: server.name, reason });
+    }
     return {
       kafka: outcomes.kafka ?? "running",
       ferretdb: outcomes.ferretdb ?? "running",
+      outdated,
       status: await stackStatus(settings),
     };
   });

@@ -25,6 +25,12 @@ export interface StackServer {
   /** Stops the process Herald started; false when none was running. */
   stop(): Promise<boolean>;
   status(): Promise<ServerStatus>;
+  /**
+   * Why the running process differs from what a start now would run (an older
+   * build or configuration), or undefined; `stack up` leaves a running server
+   * alone, since others may be using it, and says so instead.
+   */
+  outdated(): string | undefined;
   /** Its data, configuration and logs (not the cached downloads). */
   stateDir: string;
 }
