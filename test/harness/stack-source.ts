@@ -130,6 +130,11 @@ async function fromTestcontainers(): Promise<StackSource | undefined> {
       KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: "1",
       KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: "0",
       KAFKA_AUTO_CREATE_TOPICS_ENABLE: "false",
+      // Herald's largest message (MAX_MESSAGE_BYTES + MESSAGE_OVERHEAD_BYTES in
+      // @herald/contracts, as `herald stack` sets them): global setup loads before
+      // the workspace's sources, so the figure is written out here.
+      KAFKA_MESSAGE_MAX_BYTES: String(4 * 1024 * 1024 + 16 * 1024),
+      KAFKA_REPLICA_FETCH_MAX_BYTES: String(4 * 1024 * 1024 + 16 * 1024),
     })
     .withWaitStrategy(Wait.forLogMessage(/Kafka Server started/))
     .start();
