@@ -21,6 +21,7 @@ import { Lease } from "./outbox/lease";
 import { OutboxRelay } from "./outbox/relay";
 import { Scheduler } from "./scheduler";
 import { ItemStore } from "./store/item-store";
+import { SetAsideStore } from "./store/set-aside";
 
 export type ContentConfig = ConfigOf<typeof contentEnv>;
 
@@ -99,6 +100,7 @@ export async function startContentService(
   });
   const store = new ItemStore(connection);
   await store.init();
+  const setAside = new SetAsideStore(connection);
 
   const relay = new OutboxRelay({
     store,
@@ -148,7 +150,7 @@ export async function startContentService(
     );
   });
   const grpcServer = await startGrpcServer(
-    createContentServiceImpl({ items, store, tokens, logger }),
+    createContentServiceImpl({ items, store, setAside, tokens, logger }),
     config.CONTENT_GRPC_HOST,
     config.CONTENT_GRPC_PORT,
     grpcCredentials(config),
