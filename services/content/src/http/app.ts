@@ -1,3 +1,4 @@
+import { MAX_MESSAGE_BYTES } from "@herald/contracts";
 import { SpanKind, SpanStatusCode, context, trace } from "@opentelemetry/api";
 import { extractTraceContext, heraldTracer, type Logger } from "@herald/runtime";
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
@@ -26,6 +27,8 @@ export interface HttpAppOptions {
   logger: Logger;
   now?: () => Date;
 }
+
+const JSON_LIMIT_BYTES = 2 * MAX_MESSAGE_BYTES;
 
 const revision = z.number().int().positive().optional();
 const dateTime = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
@@ -109,7 +112,9 @@ export function createHttpApp(options: HttpAppOptions): Express {
     next();
   });
   app.use(tracing);
-  app.use(express.json({ limit: "4mb" }));
+  // Twice the largest message: JSON escapes make a request larger than the item's
+  // encoding, and an item near the limit should hear its exact size, not this.
+  app.use(express.json({ limit: JSON_LIMIT_BYTES }));
   app.use("/api", (req, res, next) => {
     res.locals.actor = tokens.authenticate(req.headers.authorization);
     next();
