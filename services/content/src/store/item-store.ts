@@ -241,6 +241,16 @@ export class ItemStore {
     }
   }
 
+  /** Marks an item's latest revision for the relay again: its newest public state is sent once more. */
+  async requeue(record: ItemRecord): Promise<void> {
+    await this.mark({
+      _id: revisionId(record.id, record.revision),
+      itemId: record.id,
+      revision: record.revision,
+      at: new Date(),
+    });
+  }
+
   /** Outbox markers, oldest first. */
   async markers(limit: number): Promise<OutboxMarker[]> {
     const docs = await this.outbox.find().limit(limit).lean<OutboxMarker[]>();
