@@ -9,6 +9,7 @@ import {
 } from "@herald/contracts";
 import { useTestNamespace } from "@herald/test-harness";
 import * as grpc from "@grpc/grpc-js";
+import { Partitioners } from "kafkajs";
 import { MAX_DRAFT_STATE_BYTES } from "../src/domain/item-size";
 import type { ContentService } from "../src/service";
 import { api, startContent, tokenOf, TopicReader } from "./support";
@@ -72,6 +73,28 @@ const draft = (title: string, bodyHtml: string): ItemDraft => ({
   related: [],
   priority: 0,
 });
+
+/** Item ids kafkajs's default partitioner puts on one partition of the test topic (3 partitions). */
+function idsOnOnePartition(count: number): string[] {
+  const partitioner = Partitioners.DefaultPartitioner();
+  const partitionMetadata = [0, 1, 2].map((partitionId) => ({
+    partitionId,
+    leader: 0,
+    partitionErrorCode: 0,
+    replicas: [0],
+    isr: [0],
+  }));
+  const ids: string[] = [];
+  for (let i = 0; ids.length < count; i++) {
+    const id = `near-limit-${ns.id}-${i}`;
+    if (
+      partitioner({ topic: "items", partitionMetadata, message: { key: id, value: null } }) === 0
+    ) {
+      ids.push(id);
+    }
+  }
+  return ids;
+}
 
 describe("the size of an item", () => {
   it("refuses at the HTTP API, before storing anything, an item no channel could receive", async () => {
@@ -153,5 +176,23 @@ describe("the size of an item", () => {
     expect(state.bodyHtml).toBe(body);
     await topic.waitFor(small.body.id as string, 1);
     expect(Buffer.byteLength(body)).toBeGreaterThan(MAX_ITEM_STATE_BYTES - 200_000);
+  });
+
+  it("sends two items near the limit that fall into one pass in separate transactions", async () => {
+    await content.relay.stop();
+    const before = content.relay.status();
+    // Ids on one partition: sent together, both would go into one record batch over the limit.
+    const ids = idsOnOnePartition(2);
+    for (const [i, id] of ids.entries()) {
+      const body = { ...news(`接近上限 ${i}`, cjkBody(1_350_000)), id };
+      const published = await api(content, "POST", "/publish", "admin", body);
+      expect(published.status).toBe(201);
+    }
+    content.relay.start();
+    for (const id of ids) await topic.waitFor(id, 1, 30_000);
+    const after = content.relay.status();
+    // Split before sending: no refused batch, no new producer, nothing set aside.
+    expect(after.setAsideTotal).toBe(before.setAsideTotal);
+    expect(after.producerRecreations).toBe(before.producerRecreations);
   });
 });
