@@ -1,9 +1,16 @@
-import { MAX_MESSAGE_BYTES, Topics } from "@herald/contracts";
+import {
+  AnnouncementState,
+  ContentServiceClient,
+  type ListAnnouncementsResponse,
+  MAX_MESSAGE_BYTES,
+  Topics,
+} from "@herald/contracts";
+import * as grpc from "@grpc/grpc-js";
 import { testKafka, useTestNamespace, waitFor } from "@herald/test-harness";
 import { ConfigResourceTypes, KafkaJSProtocolError } from "kafkajs";
 import type { RelayFaults } from "../src/outbox/relay";
 import type { ContentService } from "../src/service";
-import { api, figure, startContent, TopicReader } from "./support";
+import { api, figure, startContent, tokenOf, TopicReader } from "./support";
 
 const ns = useTestNamespace("content-relay-faults");
 const topic = new TopicReader(ns);
@@ -71,6 +78,25 @@ async function setTopicLimit(bytes: number): Promise<void> {
     });
   } finally {
     await admin.disconnect();
+  }
+}
+
+/** What ListAnnouncements says now, over gRPC, as an auditor would ask. */
+async function announcements(): Promise<ListAnnouncementsResponse["announcements"]> {
+  const client = new ContentServiceClient(
+    `127.0.0.1:${content.grpcPort}`,
+    grpc.credentials.createInsecure(),
+  );
+  const metadata = new grpc.Metadata();
+  metadata.set("authorization", `Bearer ${tokenOf("channel-reader")}`);
+  try {
+    return await new Promise((resolve, reject) =>
+      client.listAnnouncements({ pageSize: 0, pageToken: "" }, metadata, (error, response) =>
+        error ? reject(error) : resolve(response.announcements),
+      ),
+    );
+  } finally {
+    client.close();
   }
 }
 
@@ -189,6 +215,12 @@ describe("the outbox relay under faults", () => {
     expect(ready.ok).toBe(true);
     expect(ready.detail).toMatch(/1 item\(s\) set aside/);
     expect(content.metrics()).toMatch(/^herald_content_outbox_set_aside 1$/m);
+    const listed = (await announcements()).find((a) => a.itemId === big);
+    expect(listed).toMatchObject({
+      version: 1,
+      state: AnnouncementState.ANNOUNCEMENT_STATE_SET_ASIDE,
+      reason: expect.stringMatching(/MESSAGE_TOO_LARGE/),
+    });
 
     // A restart keeps it aside; starting, the service raises the topic's limit again.
     await content.stop();
@@ -204,6 +236,7 @@ describe("the outbox relay under faults", () => {
       description: "the item announced",
     });
     await waitFor(() => /^herald_content_outbox_set_aside 0$/m.test(content.metrics()));
+    expect((await announcements()).map((a) => a.itemId)).not.toContain(big);
     expectOrdered([big, ...small, later]);
   });
 
