@@ -7,7 +7,8 @@ import {
   MAX_ITEM_STATE_BYTES,
   RpcStatus,
 } from "@herald/contracts";
-import { useTestNamespace } from "@herald/test-harness";
+import { testStack, useTestNamespace } from "@herald/test-harness";
+import mongoose from "mongoose";
 import * as grpc from "@grpc/grpc-js";
 import { Partitioners } from "kafkajs";
 import { MAX_DRAFT_STATE_BYTES } from "../src/domain/item-size";
@@ -18,8 +19,12 @@ const ns = useTestNamespace("content-size");
 const topic = new TopicReader(ns);
 let content: ContentService;
 let client: ContentServiceClient;
+const connection = mongoose.createConnection(testStack().mongoUrl, {
+  dbName: ns.dbName("content"),
+});
 
 beforeAll(async () => {
+  await connection.asPromise();
   content = await startContent(ns);
   await topic.start();
   client = new ContentServiceClient(
@@ -28,6 +33,7 @@ beforeAll(async () => {
   );
 });
 ns.beforeCleanup(async () => {
+  await connection.close();
   client.close();
   await topic.stop();
   await content.stop();
@@ -194,5 +200,35 @@ describe("the size of an item", () => {
     // Split before sending: no refused batch, no new producer, nothing set aside.
     expect(after.setAsideTotal).toBe(before.setAsideTotal);
     expect(after.producerRecreations).toBe(before.producerRecreations);
+  });
+
+  it("refuses to publish or schedule a draft stored too large before the check existed", async () => {
+    const created = await api(
+      content,
+      "POST",
+      "/items",
+      "alice",
+      news("旧的超大草稿", "<p>短</p>"),
+    );
+    const id = (created.body.item as { id: string }).id;
+    expect((await api(content, "POST", `/items/${id}/submit`, "alice", {})).status).toBe(200);
+    expect((await api(content, "POST", `/items/${id}/approve`, "carol", {})).status).toBe(200);
+    // As a draft stored by an earlier version of the service would be.
+    await connection
+      .collection("items")
+      .updateOne({ _id: id } as never, {
+        $set: { "record.draft.fields.body": cjkBody(1_500_000) },
+      });
+    const publishAt = new Date(Date.now() + 3_600_000).toISOString();
+    const scheduled = await api(content, "POST", `/items/${id}/schedule`, "carol", { publishAt });
+    expect(scheduled.status).toBe(413);
+    expect(scheduled.body.violations![0]).toMatchObject({
+      field: "body",
+      rule: "size.max-message",
+    });
+    const published = await api(content, "POST", `/items/${id}/publish`, "carol", {});
+    expect(published.status).toBe(413);
+    const after = await api(content, "GET", `/items/${id}`, "alice");
+    expect(after.body.status).toBe("approved");
   });
 });
