@@ -17,11 +17,10 @@ import { itemInputSchema, violationsFromZod } from "../domain/item-input";
 import { authorize } from "../domain/permissions";
 import type { ChangeResult, ItemService } from "../domain/item-service";
 import type { ItemStore } from "../store/item-store";
-import { PublicSummaries } from "../store/public-summaries";
 import type { SetAsideStore } from "../store/set-aside";
 import type { OutboxRelay } from "../outbox/relay";
-import { WorkflowError } from "../domain/errors";
 import { latestDisclosed } from "../domain/item";
+import { announce, createRelayView } from "./relay-view";
 import { errorHandler } from "./errors";
 import { itemSummary, itemView, versionView } from "./views";
 
@@ -109,25 +108,7 @@ function tracing(req: Request, res: Response, next: NextFunction) {
 /** The editors' JSON API, under /api. Every route needs a bearer token. */
 export function createHttpApp(options: HttpAppOptions): Express {
   const { items, store, setAside, relay, tokens } = options;
-  const summaries = new PublicSummaries(store);
-
-  /** Where the relay stands with an item's newest public state; null when it has none. */
-  const relayView = async (id: string, hasPublic: boolean) => {
-    if (!hasPublic) return null;
-    const aside = await setAside.find(id);
-    if (aside) {
-      return {
-        state: "set-aside",
-        since: aside.setAsideAt,
-        reason: aside.reason,
-        version: aside.version,
-        attempts: aside.attempts,
-        retryAt: aside.retryAt,
-      };
-    }
-    const queuedSince = await summaries.queuedSince(id);
-    return queuedSince ? { state: "queued", since: queuedSince } : { state: "announced" };
-  };
+  const relayView = createRelayView(store, setAside);
   const now = options.now ?? (() => new Date());
   const app = express();
   app.disable("x-powered-by");
@@ -206,22 +187,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
 
   /** Asks the relay to send the item's newest public state again: how an operator retries a set-aside item. */
   api.post("/items/:id/announce", async (req, res) => {
-    authorize(actorOf(res), "announce");
     const record = await items.get(actorOf(res), req.params.id);
-    const version = latestDisclosed(record);
-    if (!version) {
-      throw new WorkflowError(
-        `item ${record.id} has no public version to announce`,
-        "workflow.announce",
-      );
-    }
-    if (!(await setAside.retryNow(record.id, now()))) await store.requeue(record);
-    relay.notify();
-    res.status(202).json({
-      id: record.id,
-      version: version.version,
-      relay: await relayView(record.id, true),
-    });
+    res.status(202).json(await announce(actorOf(res), record, { store, setAside, relay, now }));
   });
 
   api.get("/items/:id/versions", async (req, res) => {
