@@ -214,11 +214,9 @@ describe("the size of an item", () => {
     expect((await api(content, "POST", `/items/${id}/submit`, "alice", {})).status).toBe(200);
     expect((await api(content, "POST", `/items/${id}/approve`, "carol", {})).status).toBe(200);
     // As a draft stored by an earlier version of the service would be.
-    await connection
-      .collection("items")
-      .updateOne({ _id: id } as never, {
-        $set: { "record.draft.fields.body": cjkBody(1_500_000) },
-      });
+    await connection.collection("items").updateOne({ _id: id } as never, {
+      $set: { "record.draft.fields.body": cjkBody(1_500_000) },
+    });
     const publishAt = new Date(Date.now() + 3_600_000).toISOString();
     const scheduled = await api(content, "POST", `/items/${id}/schedule`, "carol", { publishAt });
     expect(scheduled.status).toBe(413);
