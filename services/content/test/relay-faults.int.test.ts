@@ -100,6 +100,22 @@ async function announcements(): Promise<ListAnnouncementsResponse["announcements
   }
 }
 
+async function topicLimit(): Promise<number> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [
+        { type: ConfigResourceTypes.TOPIC, name: topicName, configNames: ["max.message.bytes"] },
+      ],
+    });
+    return Number(resources[0]?.configEntries[0]?.configValue);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 const PRODUCER_STATES = [
   ["OUT_OF_ORDER_SEQUENCE_NUMBER", 45, "The broker received an out of order sequence number"],
   ["UNKNOWN_PRODUCER_ID", 59, "The broker could not locate the producer metadata"],
@@ -226,6 +242,7 @@ describe("the outbox relay under faults", () => {
     await content.stop();
     content = await startContent(ns, { CONTENT_RELAY_RETRY_MS: "600000" }, faults);
     expect((await relayOf(big))?.state).toBe("set-aside");
+    expect(await topicLimit()).toBe(MAX_MESSAGE_BYTES);
 
     const forbidden = await api(content, "POST", `/items/${big}/announce`, "alice");
     expect(forbidden.status).toBe(403);

@@ -2,7 +2,15 @@ import { MAX_ITEM_STATE_BYTES, MAX_MESSAGE_BYTES } from "@herald/contracts";
 import { chunkBySize, type Outgoing } from "./outgoing";
 
 const item = (id: string, bytes: number): Outgoing =>
-  ({ itemId: id, bytes, revision: 1, markerIds: [], aside: undefined }) as unknown as Outgoing;
+  ({
+    itemId: id,
+    bytes,
+    revision: 1,
+    markerIds: [],
+    markers: [],
+    aside: undefined,
+    term: 1,
+  }) as unknown as Outgoing;
 
 const MIB = 1024 * 1024;
 

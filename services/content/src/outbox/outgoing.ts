@@ -43,7 +43,11 @@ export interface Outgoing {
   bytes: number;
   revision: number;
   markerIds: string[];
+  /** The item's markers as the pass read them, to prepare the item again. */
+  markers: readonly OutboxMarker[];
   aside: SetAsideDoc | undefined;
+  /** The relay's producer term the state was read in (see OutboxRelay). */
+  term: number;
 }
 
 /**
@@ -60,10 +64,11 @@ export async function prepareOutgoing(
     /** The record this instance wrote, when it has one: no need to read it back. */
     written: ItemRecord | undefined;
     now: number;
+    term: number;
   },
   settled: string[],
 ): Promise<Outgoing | undefined> {
-  const { itemId, markers: itemMarkers, aside, written, now } = item;
+  const { itemId, markers: itemMarkers, aside, written, now, term } = item;
   // The newest state now, not the state of the marked revision: a resend then
   // never puts an older version after a newer one, whatever was sent before.
   const newest = Math.max(0, ...itemMarkers.map((m) => m.revision));
@@ -97,7 +102,9 @@ export async function prepareOutgoing(
     bytes: encodedSize(state),
     revision: record.revision,
     markerIds: ready.map((m) => m._id),
+    markers: itemMarkers,
     aside,
+    term,
   };
 }
 

@@ -102,6 +102,13 @@ export class OutboxRelay {
   private leadingSince: Date | undefined;
   /** Records this instance wrote while relaying, by item, until a pass sends them. */
   private readonly written = new Map<string, ItemRecord>();
+  /**
+   * Counts the producers this instance made. A new producer fences the one before
+   * (of this or another instance) and so ends a term: any state read in an earlier
+   * term may be older than one another relay sent meanwhile, and is read again
+   * before it is sent.
+   */
+  private term = 0;
 
   constructor(private readonly options: RelayOptions) {
     this.log = options.logger.child({ component: "outbox-relay" });
@@ -196,8 +203,6 @@ export class OutboxRelay {
   }
 
   private async lead(): Promise<void> {
-    this.leadingSince = new Date();
-    this.written.clear();
     // Connecting registers the transactional id, fencing any older relay.
     await this.connectProducer();
     this.state.leader = true;
@@ -208,6 +213,10 @@ export class OutboxRelay {
   private async connectProducer(): Promise<void> {
     const old = this.producer;
     this.producer = undefined;
+    this.term += 1;
+    // A new term: what this instance cached may be older than what another relay sent.
+    this.leadingSince = new Date();
+    this.written.clear();
     await old?.disconnect().catch(() => undefined);
     const producer = createTransactionalProducer(this.options.kafka, {
       logger: this.options.logger,
@@ -256,7 +265,14 @@ export class OutboxRelay {
       this.written.delete(itemId);
       const item = await prepareOutgoing(
         { store, log: this.log },
-        { itemId, markers: itemMarkers, aside: asideById.get(itemId), written, now },
+        {
+          itemId,
+          markers: itemMarkers,
+          aside: asideById.get(itemId),
+          written,
+          now,
+          term: this.term,
+        },
         settled,
       );
       if (item) outgoing.push(item);
@@ -304,10 +320,34 @@ export class OutboxRelay {
 
   private async send(chunk: Outgoing[]): Promise<void> {
     if (!this.producer || this.suspect) await this.recreateProducer("a send failed before");
+    await this.refresh(chunk);
     const records = chunk.map((o) => o.record);
+    if (records.length === 0) return;
     await this.options.faults?.beforeSend?.(records);
     await this.producer!.sendAll(Topics.items, records);
     this.state.produced += records.length;
+  }
+
+  /**
+   * Reads again, from the database, the states of a chunk prepared before the
+   * current producer was made: another relay may have sent newer ones before it
+   * was fenced, and sending what was read before would put an older version
+   * after them. Read after the fence, the newest state is at least as new as
+   * anything sent. Items that no longer leave drop out; their markers stay for
+   * the next pass.
+   */
+  private async refresh(chunk: Outgoing[]): Promise<void> {
+    const stale = chunk.filter((o) => o.term !== this.term);
+    if (stale.length === 0) return;
+    const now = Date.now();
+    for (const old of stale) {
+      const fresh = await prepareOutgoing(
+        { store: this.options.store, log: this.log },
+        { ...old, written: undefined, now, term: this.term },
+        [],
+      );
+      chunk.splice(chunk.indexOf(old), 1, ...(fresh ? [fresh] : []));
+    }
   }
 
   /** Records the item as set aside (durably, before its markers go) and lets the others flow. */
