@@ -41,7 +41,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     } else if (error instanceof WorkflowError) {
       send(409, { error: "invalid_state", rule: error.rule, message: error.message });
     } else if (isBodyParserError(error) && error.status === 413) {
-      const message = `the request body is ${error.length ?? "over"} bytes, over the API's limit of ${error.limit ?? "?"} bytes of JSON; no item that large could be sent to the channels`;
+      const size = error.length !== undefined ? ` (${error.length} bytes)` : "";
+      const message = `the request body${size} is over the API's limit of ${error.limit ?? "?"} bytes of JSON; no item that large could be sent to the channels`;
       send(413, {
         error: "too_large",
         message,
