@@ -25,6 +25,7 @@ import {
 } from "./announcement";
 import { Applier } from "./applier";
 import { ChannelConsumer } from "./channel-consumer";
+import { ConsumedOffsets } from "./consumed-offsets";
 import { sendReceipts } from "./receipts";
 import type { ChannelConfig } from "./config";
 import { type CurrentStateSource, createContentClient } from "./content-client";
@@ -243,8 +244,15 @@ export async function startChannel(options: StartChannelOptions): Promise<Channe
     logger: log,
   });
   const snapshots = new InventorySnapshots(options.inventorySnapshots);
+  const consumed = new ConsumedOffsets(kafka, groupId, topicName(Topics.items, prefix));
   const inventory = await startInventoryServer(
-    createInventoryService({ scan: () => holdings.scanDatabase(), tokens, logger: log, snapshots }),
+    createInventoryService({
+      scan: () => holdings.scanDatabase(),
+      consumed: () => consumed.read(),
+      tokens,
+      logger: log,
+      snapshots,
+    }),
     config.CHANNEL_INVENTORY_HOST,
     config.CHANNEL_INVENTORY_PORT,
   );
@@ -297,6 +305,7 @@ export async function startChannel(options: StartChannelOptions): Promise<Channe
       await Promise.all([router.stop(), consumer.stop(), peers.stop().catch(() => undefined)]);
       await new Promise<void>((resolve) => inventory.server.tryShutdown(() => resolve()));
       snapshots.clear();
+      await consumed.stop().catch(() => undefined);
       content?.close();
       await producer.disconnect();
       await connection.close();
