@@ -10,6 +10,7 @@ export const COUNTERS = [
   "rejected",
   "dead_lettered",
   "redelivered",
+  "reconfirmed",
 ] as const;
 export type CounterName = (typeof COUNTERS)[number];
 
@@ -24,6 +25,8 @@ const HELP: Record<CounterName, string> = {
   rejected: "versions the channel refused for good",
   dead_lettered: "messages sent to the channel's DLQ",
   redelivered: "redelivery requests carried out",
+  reconfirmed:
+    "redeliveries of a version the channel still had: receipt sent again, nothing applied",
 };
 
 export class ChannelMetrics {
