@@ -53,6 +53,8 @@ export interface ApplierOptions {
   logger: Logger;
   /** Attempts made in place before the item is handed to the deferred retries (default 3). */
   inlineAttempts?: number;
+  /** Items applied (or queued behind one of their own) at once; others wait (default no limit). */
+  maxInFlight?: number;
   inlineBackoff?: BackoffOptions;
 }
 
@@ -63,15 +65,21 @@ export interface ApplierOptions {
  * it and applies nothing twice.
  */
 export class Applier {
-  private readonly lock = new KeyLock();
+  private readonly lock: KeyLock;
   private readonly channel: string;
   private readonly inlineAttempts: number;
   private readonly inlineBackoff: BackoffOptions;
 
   constructor(private readonly options: ApplierOptions) {
     this.channel = options.adapter.policy.name;
+    this.lock = new KeyLock(options.maxInFlight);
     this.inlineAttempts = options.inlineAttempts ?? 3;
     this.inlineBackoff = options.inlineBackoff ?? { initialMs: 100, maxMs: 1000 };
+  }
+
+  /** Items being applied or queued behind one of their own, and applies waiting for room. */
+  inFlight(): { items: number; waiting: number; limit: number } {
+    return { items: this.lock.size, waiting: this.lock.waiting, limit: this.lock.limit };
   }
 
   process(state: ItemState, request: ApplyRequest): Promise<ApplyOutcome> {

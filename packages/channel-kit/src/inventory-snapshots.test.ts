@@ -56,6 +56,29 @@ describe("inventory snapshots", () => {
   });
 });
 
+describe("inventory snapshots' bound", () => {
+  it("hold at most `max` listings: their holdings, the memory metric, never grow past them", () => {
+    const snapshots = new InventorySnapshots({ lifetimeMs: 60_000, max: 2 });
+    try {
+      snapshots.add(listingOf(held("a"), held("b"), held("c")));
+      snapshots.add(listingOf(held("d")));
+      expect({ size: snapshots.size, holdings: snapshots.holdings() }).toEqual({
+        size: 2,
+        holdings: 4,
+      });
+      // A third drops the oldest: its audit's next page is refused and starts again.
+      snapshots.add(listingOf(held("e"), held("f")));
+      expect({ size: snapshots.size, holdings: snapshots.holdings() }).toEqual({
+        size: 2,
+        holdings: 3,
+      });
+    } finally {
+      snapshots.clear();
+    }
+    expect(snapshots.holdings()).toBe(0);
+  });
+});
+
 describe("page tokens", () => {
   it("carry the snapshot and the last item id, whatever the id holds", () => {
     for (const after of ["item-1", "a:b:c", "政策/2026 第1号", "x".repeat(300)]) {

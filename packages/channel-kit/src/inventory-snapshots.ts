@@ -71,6 +71,13 @@ export class InventorySnapshots {
     return snapshot.listing;
   }
 
+  /** Holdings kept in all snapshots together: what the snapshots cost in memory. */
+  holdings(): number {
+    let total = 0;
+    for (const { listing } of this.snapshots.values()) total += listing.holdings.length;
+    return total;
+  }
+
   /** Drops every snapshot (the server is shutting down). */
   clear(): void {
     for (const id of [...this.snapshots.keys()]) this.drop(id);

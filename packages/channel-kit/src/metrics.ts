@@ -74,8 +74,11 @@ export class ChannelMetrics {
     };
   }
 
-  /** The Prometheus text exposition of every counter and the lag. */
-  prometheus(extra: Record<string, number> = {}): string {
+  /**
+   * The Prometheus text exposition of every counter and the lag, then `gauges` and
+   * `counters` the runtime's parts keep themselves (queue sizes, limits, shed items).
+   */
+  prometheus(gauges: Record<string, number> = {}, counters: Record<string, number> = {}): string {
     const label = `channel="${this.channel}"`;
     const lines: string[] = [];
     for (const name of COUNTERS) {
@@ -88,9 +91,13 @@ export class ChannelMetrics {
     for (const [partition, value] of [...this.lagByPartition].sort((a, b) => a[0] - b[0])) {
       lines.push(`herald_channel_lag_messages{${label},partition="${partition}"} ${value}`);
     }
-    for (const [name, value] of Object.entries(extra)) {
+    for (const [name, value] of Object.entries(gauges)) {
       lines.push(`# TYPE herald_channel_${name} gauge`);
       lines.push(`herald_channel_${name}{${label}} ${value}`);
+    }
+    for (const [name, value] of Object.entries(counters)) {
+      lines.push(`# TYPE herald_channel_${name}_total counter`);
+      lines.push(`herald_channel_${name}_total{${label}} ${value}`);
     }
     return `${lines.join("\n")}\n`;
   }
