@@ -205,7 +205,7 @@ export class Applier {
           };
         }
         if (inline >= this.inlineAttempts) {
-          metrics.count("failed");
+          metrics.failed(`${errorCode(error)}: ${errorMessage(error)}`);
           this.options.logger.warn(
             { err: error, itemId: state.id, version: state.version, attempt },
             "apply failed; deferred to a later retry",

@@ -68,6 +68,8 @@ export class ChannelConsumer {
   private joins = 0;
   private assigned = new Set<number>();
   state: ConsumerHealth = "starting";
+  /** True once the holdings were loaded after the first join: what the channel serves is complete. */
+  holdingsLoaded = false;
   lastError: string | undefined;
 
   constructor(private readonly options: ChannelConsumerOptions) {
@@ -100,6 +102,7 @@ export class ChannelConsumer {
         this.state = "loading";
         this.loaded = options.holdings.loadAll(options.restore).then((count) => {
           log.info({ holdings: count }, "holdings loaded");
+          this.holdingsLoaded = true;
           this.state = "running";
         });
       } else {

@@ -18,6 +18,7 @@ import { Applier } from "./applier";
 import { ChannelConsumer } from "./channel-consumer";
 import { contentSource, ensureChannelTopics } from "./channel-setup";
 import { ConsumedOffsets } from "./consumed-offsets";
+import { type ConsumingStatus, consumingMetrics, consumingStatus } from "./consuming";
 import { sendReceipts } from "./receipts";
 import type { ChannelConfig } from "./config";
 import type { CurrentStateSource } from "./content-client";
@@ -31,6 +32,13 @@ import { PeerSync } from "./peer-sync";
 import { createRedeliveryRouter } from "./redelivery-router";
 import { RetryQueue } from "./retry-queue";
 
+/** Readiness for traffic, with how the channel consumes beside it (a field of /readyz's detail). */
+export interface ChannelReadiness extends CheckResult {
+  readonly ok: boolean;
+  readonly detail: string;
+  readonly consuming: ConsumingStatus;
+}
+
 /** A running channel: what its service wires into health, metrics and shutdown. */
 export interface ChannelRuntime {
   readonly channel: string;
@@ -40,8 +48,14 @@ export interface ChannelRuntime {
   holdings(): readonly Holding[];
   /** Partitions of the item stream this instance applies now. */
   partitions(): number[];
-  /** For /readyz: consuming, holdings loaded, and not stalled with lag. */
-  ready(): CheckResult;
+  /**
+   * For /readyz: ready for traffic once the holdings were loaded (the inventory and
+   * what the channel serves are complete); stays ready while consuming lags, stalls
+   * or fails, which `consuming` reports alongside (and in the detail).
+   */
+  ready(): ChannelReadiness;
+  /** Whether the channel consumes normally: `normal`, `starting`, `stalled`, `failing` or `crashed`. */
+  consuming(): ConsumingStatus;
   /** The Prometheus text of the channel's counters and lag. */
   metricsText(): string;
   /** Stops consuming (finishing the chunk in hand), then closes everything. */
@@ -230,45 +244,54 @@ export async function startChannel(options: StartChannelOptions): Promise<Channe
     "channel started",
   );
 
+  const consuming = (): ConsumingStatus =>
+    consumingStatus({
+      consumer: consumer.state,
+      consumerError: consumer.lastError,
+      routerCrashed: router.status().state === "crashed",
+      lag: metrics.lag(),
+      idleMs: metrics.millisSinceProgress(),
+      stallMs: config.CHANNEL_STALL_MS,
+      lastFailure: metrics.lastFailure,
+      lastSuccessAt: metrics.lastSuccessAt,
+      retriesPending: retries.size,
+      now: Date.now(),
+    });
+  const readiness = (status: ConsumingStatus): ChannelReadiness =>
+    consumer.holdingsLoaded
+      ? {
+          ok: true,
+          detail: `holdings loaded; consuming ${status.state}: ${status.detail}`,
+          consuming: status,
+        }
+      : { ok: false, detail: `holdings not loaded yet (${status.detail})`, consuming: status };
+
   return {
     channel,
     inventoryPort: inventory.port,
     metrics,
     holdings: () => holdings.sorted(),
     partitions: () => [...consumer.partitions()].sort((a, b) => a - b),
-    ready() {
-      const c = consumer;
-      if (c.state === "crashed")
-        return { ok: false, detail: `consumer crashed: ${c.lastError ?? "unknown error"}` };
-      if (c.state !== "running") return { ok: false, detail: `consumer ${c.state}` };
-      if (router.status().state === "crashed")
-        return { ok: false, detail: "redelivery router crashed" };
-      const behind = metrics.lag();
-      const idleMs = metrics.millisSinceProgress();
-      if (behind > 0 && idleMs > config.CHANNEL_STALL_MS) {
-        return {
-          ok: false,
-          detail: `no progress for ${Math.round(idleMs / 1000)} s with ${behind} messages behind`,
-        };
-      }
-      return { ok: true, detail: `lag ${behind}, retries pending ${retries.size}` };
-    },
+    ready: () => readiness(consuming()),
+    consuming,
     metricsText: () => {
       const applies = applier.inFlight();
-      return metrics.prometheus(
-        {
-          retries_pending: retries.size,
-          retries_pending_limit: retries.limit,
-          applies_in_flight: applies.items,
-          applies_waiting: applies.waiting,
-          applies_in_flight_limit: applies.limit,
-          inventory_snapshots: snapshots.size,
-          inventory_snapshots_limit: snapshots.max,
-          inventory_snapshot_holdings: snapshots.holdings(),
-          peer_sync_lag_messages: peerLag,
-          ...prefixed(holdings.counts()),
-        },
-        { retries_shed: retries.shed },
+      return (
+        metrics.prometheus(
+          {
+            retries_pending: retries.size,
+            retries_pending_limit: retries.limit,
+            applies_in_flight: applies.items,
+            applies_waiting: applies.waiting,
+            applies_in_flight_limit: applies.limit,
+            inventory_snapshots: snapshots.size,
+            inventory_snapshots_limit: snapshots.max,
+            inventory_snapshot_holdings: snapshots.holdings(),
+            peer_sync_lag_messages: peerLag,
+            ...prefixed(holdings.counts()),
+          },
+          { retries_shed: retries.shed },
+        ) + consumingMetrics(channel, consuming())
       );
     },
     async stop() {

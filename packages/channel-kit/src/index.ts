@@ -22,7 +22,13 @@ export {
 export type { Holding, HoldingFailure, HoldingStatus } from "./holdings";
 export { announcementOf, policyFromAnnouncement } from "./announcement";
 export { channelEnv, type ChannelConfig } from "./config";
-export { startChannel, type ChannelRuntime, type StartChannelOptions } from "./channel-runtime";
+export {
+  startChannel,
+  type ChannelReadiness,
+  type ChannelRuntime,
+  type StartChannelOptions,
+} from "./channel-runtime";
+export type { ConsumingState, ConsumingStatus } from "./consuming";
 export {
   createContentClient,
   type CurrentStateSource,

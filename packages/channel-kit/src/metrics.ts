@@ -34,12 +34,25 @@ export class ChannelMetrics {
   /** Messages behind the end of each assigned partition of the item stream, as last measured. */
   private lagByPartition = new Map<number, number>();
   private lastProgressAt = Date.now();
+  /** When an item was last applied, removed or declined. */
+  lastSuccessAt: number | undefined;
+  /** The last apply that failed after its retries in place, with why. */
+  lastFailure: { at: number; message: string } | undefined;
 
   constructor(readonly channel: string) {}
 
   count(name: CounterName, by = 1): void {
     this.counters.set(name, (this.counters.get(name) ?? 0) + by);
     this.lastProgressAt = Date.now();
+    if (name === "applied" || name === "removed" || name === "declined") {
+      this.lastSuccessAt = this.lastProgressAt;
+    }
+  }
+
+  /** Counts a failed apply and keeps why, for the consuming state. */
+  failed(message: string): void {
+    this.count("failed");
+    this.lastFailure = { at: Date.now(), message: message.slice(0, 300) };
   }
 
   get(name: CounterName): number {
