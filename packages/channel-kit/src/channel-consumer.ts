@@ -299,7 +299,16 @@ export class ChannelConsumer {
     if (outcome.kind === "stale") return;
     if (outcome.receipt) receipts.push(outcome.receipt);
     if (outcome.kind === "rejected") await deadLetter();
-    if (outcome.kind === "failed")
-      this.options.retries.schedule(state, outcome.attempts, partition);
+    if (outcome.kind === "failed") {
+      const { retries } = this.options;
+      const shed = retries.shed;
+      retries.schedule(state, outcome.attempts, partition);
+      if (retries.shed > shed) {
+        this.options.logger.warn(
+          { itemId: state.id, version: state.version, pending: retries.size },
+          "retry queue full: no deferred retry; the FAILED receipt leaves the item to the reconciler's redelivery",
+        );
+      }
+    }
   }
 }
