@@ -193,7 +193,7 @@ export class ChannelConsumer {
       const chunk = batch.messages.slice(start, start + this.options.chunkSize);
       const receipts = isItems
         ? await this.applyItems(chunk, batch.partition, payload)
-        : await this.redeliveries.handle(chunk, batch.partition);
+        : await this.redeliveries.handle(chunk, batch.partition, () => payload.heartbeat());
       await sendReceipts(this.options.producer, receipts);
       const last = chunk.at(-1)!;
       await commit(last.offset);

@@ -55,8 +55,17 @@ export class RedeliveryLane {
     },
   ) {}
 
-  /** Carries out one chunk of requests; returns the receipts to send. */
-  async handle(chunk: KafkaMessage[], partition: number): Promise<DeliveryReceipt[]> {
+  /**
+   * Carries out one chunk of requests; returns the receipts to send. `heartbeat`
+   * runs after each request: a chunk of 200 requests, each a database read or an
+   * apply, can outlast the session timeout, and a member that misses it has the
+   * chunk replayed by the next owner (every request of it carried out twice).
+   */
+  async handle(
+    chunk: KafkaMessage[],
+    partition: number,
+    heartbeat: () => Promise<void> = () => Promise.resolve(),
+  ): Promise<DeliveryReceipt[]> {
     const receipts: DeliveryReceipt[] = [];
     const schema = channelRedeliveryTopic(this.options.channel).schema;
     for (const message of chunk) {
@@ -72,6 +81,7 @@ export class RedeliveryLane {
         continue;
       }
       receipts.push(...(await this.one(decoded.value, message, partition, decoded.headers)));
+      await heartbeat();
     }
     return receipts;
   }
