@@ -1,8 +1,9 @@
 /**
  * The behaviour every channel shares, as one table of cases run against each
  * channel (`describeChannelConformance`): delivery with the state's checksum,
- * duplicates and stale versions, takedown, a poison message, a redelivery, and
- * the inventory. Items enter through a real content service; the channel runs on
+ * duplicates and stale versions, takedown, a poison message, a redelivery of a
+ * held version (no second apply) and of a lost one (applied again), and the
+ * inventory. Items enter through a real content service; the channel runs on
  * the real stack.
  */
 import * as grpc from "@grpc/grpc-js";
