@@ -1,6 +1,13 @@
-import { DeliveryOutcome, type DeliveryReceipt, type ItemState, Topics } from "@herald/contracts";
-import { connectMongo, createLogger, loadConfig } from "@herald/runtime";
-import { testStack, useTestNamespace } from "@herald/test-harness";
+import {
+  type DeadLetter,
+  DeliveryOutcome,
+  type DeliveryReceipt,
+  type ItemState,
+  Topics,
+  deadLetterTopic,
+} from "@herald/contracts";
+import { connectMongo, createLogger, loadConfig, schemaHeaders, topicName } from "@herald/runtime";
+import { testKafka, testStack, useTestNamespace, waitFor } from "@herald/test-harness";
 import { TopicCollector, testProducer } from "@herald/test-harness/topics";
 import type { Connection } from "mongoose";
 import { type ChannelRuntime, type CurrentStateSource, channelEnv, startChannel } from "../src";
@@ -23,6 +30,7 @@ const content: CurrentStateSource = {
 let channel: RecordingChannel;
 let runtime: ChannelRuntime;
 let receipts: TopicCollector<DeliveryReceipt>;
+let dlq: TopicCollector<DeadLetter>;
 let database: Connection;
 
 const holdings = () =>
@@ -36,6 +44,21 @@ async function publish(state: ItemState): Promise<void> {
     (r) => r.itemId === state.id && r.version === state.version,
     `a receipt for ${state.id} v${state.version}`,
   );
+}
+
+function request(channel: string, itemId: string, requestedAt: Date) {
+  return {
+    key: `${channel}/${itemId}`,
+    value: {
+      channel,
+      outletId: "",
+      itemId,
+      version: 1,
+      reason: "missing in audit",
+      requestedBy: "test",
+      requestedAt,
+    },
+  };
 }
 
 /** Asks for a redelivery as the reconciler does, and returns the receipt that answers it. */
@@ -79,6 +102,8 @@ beforeAll(async () => {
   ns.beforeCleanup(() => runtime.stop());
   receipts = await new TopicCollector(ns, Topics.receipts).start();
   ns.beforeCleanup(() => receipts.stop());
+  dlq = await new TopicCollector(ns, deadLetterTopic(CHANNEL)).start();
+  ns.beforeCleanup(() => dlq.stop());
   database = await connectMongo({ url: stack.mongoUrl, dbName, logger });
   ns.beforeCleanup(() => database.close());
 });
@@ -148,5 +173,81 @@ describe("a redelivery", () => {
     const receipt = await redeliver("changed", 1);
     expect(receipt).toMatchObject({ version: 1, checksum: "sha256:changed:1b" });
     expect(channel.applies("changed")).toEqual([1, 1]);
+  });
+
+  it("forwards a burst of requests and answers each once, without applying a held item again", async () => {
+    const ids = Array.from({ length: 300 }, (_, i) => `burst-${String(i).padStart(3, "0")}`);
+    const producer = await testProducer(ns);
+    const states = ids.map((id) => itemState(id, 1));
+    for (const state of states) current.set(state.id, state);
+    await producer.send(
+      Topics.items,
+      states.map((state) => ({ key: state.id, value: state })),
+    );
+    const held = (id: string) => receipts.values().some((r) => r.itemId === id);
+    await waitFor(() => ids.every(held), { description: "every burst item delivered" });
+    const requestedAt = new Date();
+    await producer.send(
+      Topics.redeliver,
+      ids.map((id) => request(CHANNEL, id, requestedAt)),
+    );
+    const answered = () =>
+      new Set(
+        receipts
+          .values()
+          .filter((r) => r.at! >= requestedAt)
+          .map((r) => r.itemId),
+      );
+    await waitFor(() => ids.every((id) => answered().has(id)), {
+      description: "a receipt for every request",
+      timeoutMs: 60_000,
+    });
+    for (const id of ids) expect(channel.applies(id)).toEqual([1]);
+    const answers = receipts
+      .values()
+      .filter((r) => r.at! >= requestedAt && r.itemId.startsWith("burst-"));
+    expect(answers).toHaveLength(300);
+  });
+
+  it("forwards only its own requests, and dead-letters an unreadable one meant for it", async () => {
+    await publish(itemState("routed", 1));
+    const requestedAt = new Date();
+    const kafka = testKafka().producer();
+    await kafka.connect();
+    try {
+      await kafka.send({
+        topic: topicName(Topics.redeliver, ns.topicPrefix),
+        messages: [
+          {
+            key: `${CHANNEL}/unreadable`,
+            value: Buffer.from("not protobuf"),
+            headers: schemaHeaders(Topics.redeliver.schema),
+          },
+          {
+            key: "other/unreadable",
+            value: Buffer.from("not protobuf"),
+            headers: schemaHeaders(Topics.redeliver.schema),
+          },
+        ],
+      });
+    } finally {
+      await kafka.disconnect();
+    }
+    const producer = await testProducer(ns);
+    await producer.send(Topics.redeliver, [
+      request("other", "routed", requestedAt),
+      request(CHANNEL, "routed", requestedAt),
+    ]);
+    const letter = await dlq.waitFor(
+      (l) => Buffer.from(l.key).toString() === `${CHANNEL}/unreadable`,
+      "the unreadable request in the DLQ",
+    );
+    expect(letter.reason).toMatch(/RedeliveryRequest/);
+    await receipts.waitFor((r) => r.itemId === "routed" && r.at! >= requestedAt, "the answer");
+    // One answer: the request for the other channel was not this channel's to carry out.
+    expect(runtime.metrics.get("redelivered")).toBeGreaterThan(0);
+    expect(
+      dlq.values().filter((l) => Buffer.from(l.key).toString() === "other/unreadable"),
+    ).toEqual([]);
   });
 });
