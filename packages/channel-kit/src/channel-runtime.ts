@@ -1,6 +1,5 @@
 import { ItemState, Topics } from "@herald/contracts";
 import {
-  type CheckResult,
   type Logger,
   connectMongo,
   createKafkaClient,
@@ -18,7 +17,13 @@ import { Applier } from "./applier";
 import { ChannelConsumer } from "./channel-consumer";
 import { contentSource, ensureChannelTopics } from "./channel-setup";
 import { ConsumedOffsets } from "./consumed-offsets";
-import { type ConsumingStatus, consumingMetrics, consumingStatus } from "./consuming";
+import {
+  type ChannelReadiness,
+  type ConsumingStatus,
+  consumingMetrics,
+  consumingStatus,
+  readiness,
+} from "./consuming";
 import { sendReceipts } from "./receipts";
 import type { ChannelConfig } from "./config";
 import type { CurrentStateSource } from "./content-client";
@@ -31,13 +36,6 @@ import { ChannelMetrics } from "./metrics";
 import { PeerSync } from "./peer-sync";
 import { createRedeliveryRouter } from "./redelivery-router";
 import { RetryQueue } from "./retry-queue";
-
-/** Readiness for traffic, with how the channel consumes beside it (a field of /readyz's detail). */
-export interface ChannelReadiness extends CheckResult {
-  readonly ok: boolean;
-  readonly detail: string;
-  readonly consuming: ConsumingStatus;
-}
 
 /** A running channel: what its service wires into health, metrics and shutdown. */
 export interface ChannelRuntime {
@@ -257,22 +255,13 @@ export async function startChannel(options: StartChannelOptions): Promise<Channe
       retriesPending: retries.size,
       now: Date.now(),
     });
-  const readiness = (status: ConsumingStatus): ChannelReadiness =>
-    consumer.holdingsLoaded
-      ? {
-          ok: true,
-          detail: `holdings loaded; consuming ${status.state}: ${status.detail}`,
-          consuming: status,
-        }
-      : { ok: false, detail: `holdings not loaded yet (${status.detail})`, consuming: status };
-
   return {
     channel,
     inventoryPort: inventory.port,
     metrics,
     holdings: () => holdings.sorted(),
     partitions: () => [...consumer.partitions()].sort((a, b) => a - b),
-    ready: () => readiness(consuming()),
+    ready: () => readiness(consumer.holdingsLoaded, consuming()),
     consuming,
     metricsText: () => {
       const applies = applier.inFlight();

@@ -1,4 +1,4 @@
-import { type ConsumingInput, consumingStatus } from "./consuming";
+import { type ConsumingInput, consumingStatus, readiness } from "./consuming";
 
 const NOW = 1_000_000;
 const normal: ConsumingInput = {
@@ -50,5 +50,22 @@ describe("the consuming state", () => {
     });
     expect(consumingStatus({ ...normal, routerCrashed: true }).state).toBe("crashed");
     expect(consumingStatus({ ...normal, consumer: "loading" }).state).toBe("starting");
+  });
+});
+
+describe("readiness for traffic", () => {
+  it("waits for the holdings, then stays ready whatever the consuming state, which rides along", () => {
+    const stalled = consumingStatus({ ...normal, lag: 2, idleMs: 61_000 });
+    expect(readiness(false, consumingStatus({ ...normal, consumer: "loading" }))).toMatchObject({
+      ok: false,
+      detail: "holdings not loaded yet (consumer loading)",
+    });
+    expect(readiness(true, stalled)).toMatchObject({
+      ok: true,
+      consuming: { state: "stalled" },
+    });
+    expect(readiness(true, stalled).detail).toMatch(/^holdings loaded; consuming stalled: /);
+    const crashed = consumingStatus({ ...normal, consumer: "crashed", consumerError: "boom" });
+    expect(readiness(true, crashed).ok).toBe(true);
   });
 });

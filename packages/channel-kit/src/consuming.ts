@@ -1,3 +1,5 @@
+import type { CheckResult } from "@herald/runtime";
+
 /**
  * Whether a channel consumes normally: separate from whether it is ready for
  * traffic. A channel that serves from memory (the portal) keeps serving while its
@@ -94,4 +96,22 @@ export function consumingMetrics(channel: string, status: ConsumingStatus): stri
     `herald_channel_progress_idle_seconds{${label}} ${status.idleSeconds}`,
   ];
   return `${lines.join("\n")}\n`;
+}
+
+/** Readiness for traffic, with how the channel consumes beside it (a field of /readyz's detail). */
+export interface ChannelReadiness extends CheckResult {
+  readonly ok: boolean;
+  readonly detail: string;
+  readonly consuming: ConsumingStatus;
+}
+
+/** Ready once the holdings were loaded, whatever the consuming state, which rides along. */
+export function readiness(holdingsLoaded: boolean, status: ConsumingStatus): ChannelReadiness {
+  return holdingsLoaded
+    ? {
+        ok: true,
+        detail: `holdings loaded; consuming ${status.state}: ${status.detail}`,
+        consuming: status,
+      }
+    : { ok: false, detail: `holdings not loaded yet (${status.detail})`, consuming: status };
 }

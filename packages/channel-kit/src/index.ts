@@ -22,13 +22,8 @@ export {
 export type { Holding, HoldingFailure, HoldingStatus } from "./holdings";
 export { announcementOf, policyFromAnnouncement } from "./announcement";
 export { channelEnv, type ChannelConfig } from "./config";
-export {
-  startChannel,
-  type ChannelReadiness,
-  type ChannelRuntime,
-  type StartChannelOptions,
-} from "./channel-runtime";
-export type { ConsumingState, ConsumingStatus } from "./consuming";
+export { startChannel, type ChannelRuntime, type StartChannelOptions } from "./channel-runtime";
+export type { ChannelReadiness, ConsumingState, ConsumingStatus } from "./consuming";
 export {
   createContentClient,
   type CurrentStateSource,
