@@ -1,8 +1,9 @@
 /**
  * The behaviour every channel shares, as one table of cases run against each
  * channel (`describeChannelConformance`): delivery with the state's checksum,
- * duplicates and stale versions, takedown, a poison message, a redelivery, and
- * the inventory. Items enter through a real content service; the channel runs on
+ * duplicates and stale versions, takedown, a poison message, a redelivery of a
+ * held version (no second apply) and of a lost one (applied again), and the
+ * inventory. Items enter through a real content service; the channel runs on
  * the real stack.
  */
 import * as grpc from "@grpc/grpc-js";
@@ -36,6 +37,12 @@ export interface ChannelUnderTest {
   inventoryToken: string;
   /** The version the channel shows to its audience, or undefined when it shows none. */
   shows(itemId: string): Promise<number | undefined>;
+  /** The item's holding in the channel's database: how many times it was applied, and when last. */
+  holding(
+    itemId: string,
+  ): Promise<{ version: number; applies: number; appliedAt: Date } | undefined>;
+  /** Deletes the item's holding from the channel's database behind the runtime's back. */
+  loseHolding(itemId: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -217,18 +224,16 @@ export function describeChannelConformance(options: ConformanceOptions): void {
       expect(letter.channel).toBe(options.channel);
     });
 
-    it("re-applies an item when a redelivery is requested", async () => {
-      await api("/publish", item("c-redeliver", "重新投递"));
-      await receipt("c-redeliver", DeliveryOutcome.DELIVERY_OUTCOME_DELIVERED);
+    const requestRedelivery = async (itemId: string): Promise<Date> => {
       const requestedAt = new Date();
       const producer = await testProducer(ns);
       await producer.send(Topics.redeliver, [
         {
-          key: `${options.channel}/c-redeliver`,
+          key: `${options.channel}/${itemId}`,
           value: {
             channel: options.channel,
             outletId: "",
-            itemId: "c-redeliver",
+            itemId,
             version: 1,
             reason: "conformance",
             requestedBy: "test",
@@ -236,13 +241,43 @@ export function describeChannelConformance(options: ConformanceOptions): void {
           },
         },
       ]);
+      return requestedAt;
+    };
+
+    it("answers a redelivery of a version it holds with its receipt again, and does not apply it twice", async () => {
+      await api("/publish", item("c-redeliver", "重新投递"));
+      await receipt("c-redeliver", DeliveryOutcome.DELIVERY_OUTCOME_DELIVERED);
+      const before = await channel.holding("c-redeliver");
+      expect(before).toMatchObject({ version: 1, applies: 1 });
+      const requestedAt = await requestRedelivery("c-redeliver");
       const again = await receipt(
         "c-redeliver",
         DeliveryOutcome.DELIVERY_OUTCOME_DELIVERED,
         requestedAt,
       );
       expect(again.version).toBe(1);
+      expect(await channel.holding("c-redeliver")).toEqual(before);
       expect(await channel.shows("c-redeliver")).toBe(1);
+    });
+
+    it("applies a redelivered version again when its holding was deleted behind the runtime's back", async () => {
+      await api("/publish", item("c-lost", "丢失后重投"));
+      await receipt("c-lost", DeliveryOutcome.DELIVERY_OUTCOME_DELIVERED);
+      await channel.loseHolding("c-lost");
+      const requestedAt = await requestRedelivery("c-lost");
+      const again = await receipt(
+        "c-lost",
+        DeliveryOutcome.DELIVERY_OUTCOME_DELIVERED,
+        requestedAt,
+      );
+      expect(again.version).toBe(1);
+      // Only an apply writes a holding: a receipt sent again would have left it deleted.
+      const restored = await waitFor(() => channel.holding("c-lost"), {
+        description: "the holding written again",
+      });
+      expect(restored).toMatchObject({ version: 1, applies: 1 });
+      expect(restored.appliedAt.getTime()).toBeGreaterThanOrEqual(requestedAt.getTime() - 1000);
+      expect(await channel.shows("c-lost")).toBe(1);
     });
 
     it("answers its inventory only to a caller with a token", async () => {

@@ -1,6 +1,6 @@
 import { ItemStatus } from "@herald/contracts";
 import { startTestPortal, TEST_INVENTORY_TOKEN } from "@herald/portal/testing";
-import { createLogger } from "@herald/runtime";
+import { connectMongo, createLogger } from "@herald/runtime";
 import { testStack } from "@herald/test-harness";
 import { describeChannelConformance } from "./channel-conformance";
 
@@ -10,6 +10,16 @@ describeChannelConformance({
   channel: "portal",
   logger,
   async start(ns, content) {
+    // The test's own connection to the portal's database, to read and lose holdings behind its back.
+    const database = await connectMongo({
+      url: testStack().mongoUrl,
+      dbName: ns.dbName("portal"),
+      logger,
+    });
+    const holdings = () =>
+      database.db!.collection<{ _id: string; version: number; applies: number; appliedAt: Date }>(
+        "holdings",
+      );
     const portal = await startTestPortal({
       brokers: testStack().brokers,
       mongoUrl: testStack().mongoUrl,
@@ -31,7 +41,19 @@ describeChannelConformance({
           ? held.version
           : undefined;
       },
-      stop: () => portal.stop(),
+      async holding(itemId) {
+        const doc = await holdings().findOne({ _id: itemId });
+        return doc
+          ? { version: doc.version, applies: doc.applies, appliedAt: doc.appliedAt }
+          : undefined;
+      },
+      async loseHolding(itemId) {
+        await holdings().deleteOne({ _id: itemId });
+      },
+      async stop() {
+        await portal.stop();
+        await database.close();
+      },
     };
   },
 });

@@ -42,6 +42,15 @@ export interface ChannelAdapter {
    * serves from memory.
    */
   restore?(holding: Holding, state: ItemState | undefined): void;
+  /**
+   * Whether the platform still has what `holding` says the channel holds (a post not
+   * deleted by hand, a screen still showing it). Called before a redelivery of the
+   * held version: "present" sends the receipt again and applies nothing, "absent"
+   * applies the version again, and an error applies nothing and sends a FAILED
+   * receipt. Without it the holding in the database is the answer. Channels that
+   * publish to a platform where a second apply is a second post should implement it.
+   */
+  verify?(holding: Holding): Promise<"present" | "absent">;
 }
 
 /** A state the channel can never apply as it is: no retry, it goes to the DLQ. */

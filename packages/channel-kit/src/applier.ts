@@ -12,6 +12,7 @@ import {
 import { type BackoffOptions, backoffDelay } from "./backoff";
 import { type Holding, type HoldingStore, absentHolding } from "./holdings";
 import { KeyLock } from "./key-lock";
+import { confirmStillHeld, holdsExactly } from "./confirm-held";
 import { failureReceipt, holdingReceipt } from "./receipts";
 import type { ChannelMetrics } from "./metrics";
 import { expectedPresence } from "./policy";
@@ -21,6 +22,12 @@ export interface ApplyRequest {
   readonly source: ApplyContext["source"];
   /** Re-apply even when the channel holds this version (a redelivery after a loss). */
   readonly force?: boolean;
+  /**
+   * With `force`: first check that the channel still has the version it holds (the
+   * holding re-read from the database by `_id`, then the adapter's `verify`), and if
+   * it does, send its receipt again instead of applying it a second time.
+   */
+  readonly confirmHeld?: boolean;
   /** 1 for the first attempt at this version. */
   readonly attempt?: number;
   /** The trace the apply continues (the message's, or the request's). */
@@ -35,6 +42,8 @@ export type ApplyOutcome =
   | { readonly kind: "duplicate"; readonly receipt: DeliveryReceipt | undefined }
   | { readonly kind: "stale" }
   | { readonly kind: "failed"; readonly receipt: DeliveryReceipt; readonly attempts: number }
+  /** The channel could not check whether it still has the version: nothing applied, no retry here. */
+  | { readonly kind: "unverified"; readonly receipt: DeliveryReceipt }
   | { readonly kind: "rejected"; readonly receipt: DeliveryReceipt; readonly reason: string };
 
 export interface ApplierOptions {
@@ -44,6 +53,8 @@ export interface ApplierOptions {
   logger: Logger;
   /** Attempts made in place before the item is handed to the deferred retries (default 3). */
   inlineAttempts?: number;
+  /** Items applied (or queued behind one of their own) at once; others wait (default no limit). */
+  maxInFlight?: number;
   inlineBackoff?: BackoffOptions;
 }
 
@@ -54,15 +65,21 @@ export interface ApplierOptions {
  * it and applies nothing twice.
  */
 export class Applier {
-  private readonly lock = new KeyLock();
+  private readonly lock: KeyLock;
   private readonly channel: string;
   private readonly inlineAttempts: number;
   private readonly inlineBackoff: BackoffOptions;
 
   constructor(private readonly options: ApplierOptions) {
     this.channel = options.adapter.policy.name;
+    this.lock = new KeyLock(options.maxInFlight);
     this.inlineAttempts = options.inlineAttempts ?? 3;
     this.inlineBackoff = options.inlineBackoff ?? { initialMs: 100, maxMs: 1000 };
+  }
+
+  /** Items being applied or queued behind one of their own, and applies waiting for room. */
+  inFlight(): { items: number; waiting: number; limit: number } {
+    return { items: this.lock.size, waiting: this.lock.waiting, limit: this.lock.limit };
   }
 
   process(state: ItemState, request: ApplyRequest): Promise<ApplyOutcome> {
@@ -107,7 +124,11 @@ export class Applier {
         this.applyOnce(state, request),
       );
       span.setAttribute("herald.apply.outcome", outcome.kind);
-      if (outcome.kind === "failed" || outcome.kind === "rejected") {
+      if (
+        outcome.kind === "failed" ||
+        outcome.kind === "rejected" ||
+        outcome.kind === "unverified"
+      ) {
         span.setStatus({
           code: SpanStatusCode.ERROR,
           message: outcome.receipt.error?.message ?? "",
@@ -121,7 +142,19 @@ export class Applier {
 
   private async applyOnce(state: ItemState, request: ApplyRequest): Promise<ApplyOutcome> {
     const { holdings, metrics } = this.options;
-    const held = await holdings.get(state.id);
+    // A redelivery is asked for because someone saw the item missing: the cache, which
+    // cannot see a loss behind the runtime's back, is not enough to answer it.
+    const held = request.confirmHeld
+      ? await holdings.reread(state.id)
+      : await holdings.get(state.id);
+    if (held && request.confirmHeld && holdsExactly(held, state)) {
+      const confirmed = await confirmStillHeld(
+        { ...this.options, channel: this.channel },
+        held,
+        state,
+      );
+      if (confirmed) return confirmed;
+    }
     if (held && !request.force) {
       if (state.version < held.version) {
         metrics.count("stale");
@@ -172,7 +205,7 @@ export class Applier {
           };
         }
         if (inline >= this.inlineAttempts) {
-          metrics.count("failed");
+          metrics.failed(`${errorCode(error)}: ${errorMessage(error)}`);
           this.options.logger.warn(
             { err: error, itemId: state.id, version: state.version, attempt },
             "apply failed; deferred to a later retry",

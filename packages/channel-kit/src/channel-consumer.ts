@@ -68,6 +68,8 @@ export class ChannelConsumer {
   private joins = 0;
   private assigned = new Set<number>();
   state: ConsumerHealth = "starting";
+  /** True once the holdings were loaded after the first join: what the channel serves is complete. */
+  holdingsLoaded = false;
   lastError: string | undefined;
 
   constructor(private readonly options: ChannelConsumerOptions) {
@@ -100,6 +102,7 @@ export class ChannelConsumer {
         this.state = "loading";
         this.loaded = options.holdings.loadAll(options.restore).then((count) => {
           log.info({ holdings: count }, "holdings loaded");
+          this.holdingsLoaded = true;
           this.state = "running";
         });
       } else {
@@ -190,7 +193,7 @@ export class ChannelConsumer {
       const chunk = batch.messages.slice(start, start + this.options.chunkSize);
       const receipts = isItems
         ? await this.applyItems(chunk, batch.partition, payload)
-        : await this.redeliveries.handle(chunk, batch.partition);
+        : await this.redeliveries.handle(chunk, batch.partition, () => payload.heartbeat());
       await sendReceipts(this.options.producer, receipts);
       const last = chunk.at(-1)!;
       await commit(last.offset);
@@ -296,7 +299,16 @@ export class ChannelConsumer {
     if (outcome.kind === "stale") return;
     if (outcome.receipt) receipts.push(outcome.receipt);
     if (outcome.kind === "rejected") await deadLetter();
-    if (outcome.kind === "failed")
-      this.options.retries.schedule(state, outcome.attempts, partition);
+    if (outcome.kind === "failed") {
+      const { retries } = this.options;
+      const shed = retries.shed;
+      retries.schedule(state, outcome.attempts, partition);
+      if (retries.shed > shed) {
+        this.options.logger.warn(
+          { itemId: state.id, version: state.version, pending: retries.size },
+          "retry queue full: no deferred retry; the FAILED receipt leaves the item to the reconciler's redelivery",
+        );
+      }
+    }
   }
 }

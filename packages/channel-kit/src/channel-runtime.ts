@@ -1,21 +1,11 @@
-import { readFileSync } from "node:fs";
+import { ItemState, Topics } from "@herald/contracts";
 import {
-  ItemState,
-  Topics,
-  type TopicSpec,
-  channelRedeliveryTopic,
-  deadLetterTopic,
-} from "@herald/contracts";
-import {
-  type CheckResult,
   type Logger,
   connectMongo,
   createKafkaClient,
   createProducer,
-  ensureTopics,
   topicName,
 } from "@herald/runtime";
-import type { Kafka } from "kafkajs";
 import type { ChannelAdapter } from "./adapter";
 import {
   announcementOf,
@@ -25,9 +15,18 @@ import {
 } from "./announcement";
 import { Applier } from "./applier";
 import { ChannelConsumer } from "./channel-consumer";
+import { contentSource, ensureChannelTopics } from "./channel-setup";
+import { ConsumedOffsets } from "./consumed-offsets";
+import {
+  type ChannelReadiness,
+  type ConsumingStatus,
+  consumingMetrics,
+  consumingStatus,
+  readiness,
+} from "./consuming";
 import { sendReceipts } from "./receipts";
 import type { ChannelConfig } from "./config";
-import { type CurrentStateSource, createContentClient } from "./content-client";
+import type { CurrentStateSource } from "./content-client";
 import { DeadLetters } from "./dead-letters";
 import { type Holding, HoldingStore } from "./holdings";
 import { InventoryTokens, createInventoryService, startInventoryServer } from "./inventory";
@@ -47,8 +46,14 @@ export interface ChannelRuntime {
   holdings(): readonly Holding[];
   /** Partitions of the item stream this instance applies now. */
   partitions(): number[];
-  /** For /readyz: consuming, holdings loaded, and not stalled with lag. */
-  ready(): CheckResult;
+  /**
+   * For /readyz: ready for traffic once the holdings were loaded (the inventory and
+   * what the channel serves are complete); stays ready while consuming lags, stalls
+   * or fails, which `consuming` reports alongside (and in the detail).
+   */
+  ready(): ChannelReadiness;
+  /** Whether the channel consumes normally: `normal`, `starting`, `stalled`, `failing` or `crashed`. */
+  consuming(): ConsumingStatus;
   /** The Prometheus text of the channel's counters and lag. */
   metricsText(): string;
   /** Stops consuming (finishing the chunk in hand), then closes everything. */
@@ -61,69 +66,8 @@ export interface StartChannelOptions {
   logger: Logger;
   /** Where redeliveries fetch current states; default: a client built from the config. */
   content?: CurrentStateSource;
-  /** How long and how many inventory listings are kept for paging; default 10 minutes, 4. */
+  /** How long and how many inventory listings are kept for paging; default from the config (10 minutes, 4). */
   inventorySnapshots?: InventorySnapshotOptions;
-}
-
-async function ensureChannelTopics(
-  kafka: Kafka,
-  channel: string,
-  config: ChannelConfig,
-  logger: Logger,
-) {
-  const prefix = config.HERALD_TOPIC_PREFIX;
-  const common = {
-    logger,
-    ...(prefix ? { prefix } : {}),
-    ...(config.HERALD_TOPIC_REPLICATION
-      ? { replicationFactor: config.HERALD_TOPIC_REPLICATION }
-      : {}),
-  };
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const shared: TopicSpec<unknown>[] = [
-      Topics.items,
-      Topics.receipts,
-      Topics.redeliver,
-      Topics.channels, // compacted: the latest announcement of each channel stays
-      deadLetterTopic(channel),
-    ];
-    await ensureTopics(admin, shared, { ...common, partitions: config.HERALD_TOPIC_PARTITIONS });
-    const items = topicName(Topics.items, prefix);
-    const metadata = await admin.fetchTopicMetadata({ topics: [items] });
-    const partitions = metadata.topics[0]?.partitions.length ?? config.HERALD_TOPIC_PARTITIONS;
-    const queue = channelRedeliveryTopic(channel);
-    await ensureTopics(admin, [queue], { ...common, partitions });
-    const queueName = topicName(queue, prefix);
-    const queueMeta = await admin.fetchTopicMetadata({ topics: [queueName] });
-    const queuePartitions = queueMeta.topics[0]?.partitions.length ?? 0;
-    if (queuePartitions !== partitions) {
-      throw new Error(
-        `${queueName} has ${queuePartitions} partitions but ${items} has ${partitions}; they must match so that an item's redeliveries reach the instance that applies it. Add partitions to ${queueName} with kafka-topics.sh --alter.`,
-      );
-    }
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-function contentSource(config: ChannelConfig): CurrentStateSource | undefined {
-  if (!config.CHANNEL_CONTENT_GRPC) return undefined;
-  if (!config.CHANNEL_CONTENT_TOKEN_FILE) {
-    throw new Error(
-      "CHANNEL_CONTENT_TOKEN_FILE: required with CHANNEL_CONTENT_GRPC (a file holding a content token with role `channel`)",
-    );
-  }
-  let token: string;
-  try {
-    token = readFileSync(config.CHANNEL_CONTENT_TOKEN_FILE, "utf8").trim();
-  } catch (error) {
-    throw new Error(
-      `CHANNEL_CONTENT_TOKEN_FILE: cannot read ${config.CHANNEL_CONTENT_TOKEN_FILE}: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
-  return createContentClient({ address: config.CHANNEL_CONTENT_GRPC, token });
 }
 
 /**
@@ -166,12 +110,14 @@ export async function startChannel(options: StartChannelOptions): Promise<Channe
     metrics,
     logger: log,
     inlineAttempts: config.CHANNEL_RETRY_INLINE,
+    maxInFlight: config.CHANNEL_APPLY_MAX_IN_FLIGHT,
   });
   const restore = (holding: Holding, state: ItemState | undefined) =>
     adapter.restore?.(holding, state);
   const retries = new RetryQueue({
     backoff: { initialMs: config.CHANNEL_RETRY_INITIAL_MS, maxMs: config.CHANNEL_RETRY_MAX_MS },
     maxAttempts: config.CHANNEL_RETRY_DEFERRED,
+    maxPending: config.CHANNEL_RETRY_MAX_PENDING,
     run: async (state, attempt, partition) => {
       try {
         metrics.count("retried");
@@ -242,9 +188,33 @@ export async function startChannel(options: StartChannelOptions): Promise<Channe
     report: (value) => metrics.setLag(value),
     logger: log,
   });
-  const snapshots = new InventorySnapshots(options.inventorySnapshots);
+  // Peer sync handles one receipt at a time: when it falls behind, the backlog stays on
+  // the receipts topic, not in memory. How far behind it is, is this gauge.
+  let peerLag = 0;
+  const peerLagMonitor = new LagMonitor({
+    kafka,
+    groupId: peers.groupId,
+    topic: topicName(Topics.receipts, prefix),
+    intervalMs: config.CHANNEL_LAG_INTERVAL_MS,
+    report: (value) => {
+      peerLag = [...value.values()].reduce((sum, v) => sum + v, 0);
+    },
+    logger: log,
+  });
+  const snapshots = new InventorySnapshots({
+    max: config.CHANNEL_INVENTORY_SNAPSHOTS,
+    lifetimeMs: config.CHANNEL_INVENTORY_SNAPSHOT_MS,
+    ...options.inventorySnapshots,
+  });
+  const consumed = new ConsumedOffsets(kafka, groupId, topicName(Topics.items, prefix));
   const inventory = await startInventoryServer(
-    createInventoryService({ scan: () => holdings.scanDatabase(), tokens, logger: log, snapshots }),
+    createInventoryService({
+      scan: () => holdings.scanDatabase(),
+      consumed: () => consumed.read(),
+      tokens,
+      logger: log,
+      snapshots,
+    }),
     config.CHANNEL_INVENTORY_HOST,
     config.CHANNEL_INVENTORY_PORT,
   );
@@ -260,43 +230,67 @@ export async function startChannel(options: StartChannelOptions): Promise<Channe
   );
   // Where peer sync starts is fixed before anything is loaded; the groups then join together.
   await peers.prepare();
-  await Promise.all([peers.start(), consumer.start(), router.start(), lag.start()]);
+  await Promise.all([
+    peers.start(),
+    consumer.start(),
+    router.start(),
+    lag.start(),
+    peerLagMonitor.start(),
+  ]);
   log.info(
     { groupId, inventoryPort: inventory.port, inventoryAddress: address },
     "channel started",
   );
 
+  const consuming = (): ConsumingStatus =>
+    consumingStatus({
+      consumer: consumer.state,
+      consumerError: consumer.lastError,
+      routerCrashed: router.status().state === "crashed",
+      lag: metrics.lag(),
+      idleMs: metrics.millisSinceProgress(),
+      stallMs: config.CHANNEL_STALL_MS,
+      lastFailure: metrics.lastFailure,
+      lastSuccessAt: metrics.lastSuccessAt,
+      retriesPending: retries.size,
+      now: Date.now(),
+    });
   return {
     channel,
     inventoryPort: inventory.port,
     metrics,
     holdings: () => holdings.sorted(),
     partitions: () => [...consumer.partitions()].sort((a, b) => a - b),
-    ready() {
-      const c = consumer;
-      if (c.state === "crashed")
-        return { ok: false, detail: `consumer crashed: ${c.lastError ?? "unknown error"}` };
-      if (c.state !== "running") return { ok: false, detail: `consumer ${c.state}` };
-      if (router.status().state === "crashed")
-        return { ok: false, detail: "redelivery router crashed" };
-      const behind = metrics.lag();
-      const idleMs = metrics.millisSinceProgress();
-      if (behind > 0 && idleMs > config.CHANNEL_STALL_MS) {
-        return {
-          ok: false,
-          detail: `no progress for ${Math.round(idleMs / 1000)} s with ${behind} messages behind`,
-        };
-      }
-      return { ok: true, detail: `lag ${behind}, retries pending ${retries.size}` };
+    ready: () => readiness(consumer.holdingsLoaded, consuming()),
+    consuming,
+    metricsText: () => {
+      const applies = applier.inFlight();
+      return (
+        metrics.prometheus(
+          {
+            retries_pending: retries.size,
+            retries_pending_limit: retries.limit,
+            applies_in_flight: applies.items,
+            applies_waiting: applies.waiting,
+            applies_in_flight_limit: applies.limit,
+            inventory_snapshots: snapshots.size,
+            inventory_snapshots_limit: snapshots.max,
+            inventory_snapshot_holdings: snapshots.holdings(),
+            peer_sync_lag_messages: peerLag,
+            ...prefixed(holdings.counts()),
+          },
+          { retries_shed: retries.shed },
+        ) + consumingMetrics(channel, consuming())
+      );
     },
-    metricsText: () =>
-      metrics.prometheus({ retries_pending: retries.size, ...prefixed(holdings.counts()) }),
     async stop() {
       retries.stop();
       await lag.stop().catch(() => undefined);
+      await peerLagMonitor.stop().catch(() => undefined);
       await Promise.all([router.stop(), consumer.stop(), peers.stop().catch(() => undefined)]);
       await new Promise<void>((resolve) => inventory.server.tryShutdown(() => resolve()));
       snapshots.clear();
+      await consumed.stop().catch(() => undefined);
       content?.close();
       await producer.disconnect();
       await connection.close();

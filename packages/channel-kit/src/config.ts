@@ -43,6 +43,17 @@ export const channelEnv = {
   CHANNEL_RETRY_INLINE: env.int({ min: 1, max: 10 }).default(3).describe("attempts"),
   /** Deferred retries before an item is left to the reconciler's redelivery. */
   CHANNEL_RETRY_DEFERRED: env.int({ min: 0, max: 100 }).default(8).describe("attempts"),
+  /** Items waiting for a deferred retry at once; one more gets none and is left to the reconciler's redelivery. */
+  CHANNEL_RETRY_MAX_PENDING: env.int({ min: 1, max: 1_000_000 }).default(1000).describe("items"),
+  /** Items being applied (or queued behind one of their own) at once; applies of other items wait. */
+  CHANNEL_APPLY_MAX_IN_FLIGHT: env.int({ min: 1, max: 10_000 }).default(64).describe("items"),
+  /** Inventory listings kept for paging at once; one more drops the oldest. */
+  CHANNEL_INVENTORY_SNAPSHOTS: env.int({ min: 1, max: 100 }).default(4).describe("listings"),
+  /** How long a kept inventory listing serves its next pages. */
+  CHANNEL_INVENTORY_SNAPSHOT_MS: env
+    .int({ min: 1000, max: 3_600_000 })
+    .default(600_000)
+    .describe("milliseconds"),
   CHANNEL_RETRY_INITIAL_MS: env
     .int({ min: 1, max: 600_000 })
     .default(1000)

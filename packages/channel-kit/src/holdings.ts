@@ -141,6 +141,15 @@ export class HoldingStore {
     return holding;
   }
 
+  /**
+   * The holding as the database has it now, read by `_id` whatever the cache says (a
+   * redelivery must see a holding deleted behind the runtime's back); the cache follows.
+   */
+  async reread(itemId: string): Promise<Holding | undefined> {
+    this.verified.delete(itemId);
+    return this.get(itemId);
+  }
+
   /** The last known holding without touching the database. */
   peek(itemId: string): Holding | undefined {
     return this.cache.get(itemId);

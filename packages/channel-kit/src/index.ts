@@ -23,6 +23,7 @@ export type { Holding, HoldingFailure, HoldingStatus } from "./holdings";
 export { announcementOf, policyFromAnnouncement } from "./announcement";
 export { channelEnv, type ChannelConfig } from "./config";
 export { startChannel, type ChannelRuntime, type StartChannelOptions } from "./channel-runtime";
+export type { ChannelReadiness, ConsumingState, ConsumingStatus } from "./consuming";
 export {
   createContentClient,
   type CurrentStateSource,

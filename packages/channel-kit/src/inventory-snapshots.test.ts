@@ -1,6 +1,11 @@
 import { ItemStatus } from "@herald/contracts";
 import type { Holding } from "./holdings";
-import { InventorySnapshots, decodeCursor, encodeCursor } from "./inventory-snapshots";
+import {
+  type InventoryListing,
+  InventorySnapshots,
+  decodeCursor,
+  encodeCursor,
+} from "./inventory-snapshots";
 
 function held(itemId: string): Holding {
   return {
@@ -15,6 +20,10 @@ function held(itemId: string): Holding {
   };
 }
 
+function listingOf(...holdings: Holding[]): InventoryListing {
+  return { holdings, consumed: [{ partition: 0, offset: 7 }] };
+}
+
 describe("inventory snapshots", () => {
   let clock = 0;
   let snapshots: InventorySnapshots;
@@ -25,10 +34,10 @@ describe("inventory snapshots", () => {
   afterEach(() => snapshots.clear());
 
   it("keep a listing under a random id until its lifetime is over", () => {
-    const listing = [held("a"), held("b")];
+    const listing = listingOf(held("a"), held("b"));
     const id = snapshots.add(listing);
     expect(id).toMatch(/^[A-Za-z0-9_-]{16}$/);
-    expect(snapshots.add([])).not.toBe(id);
+    expect(snapshots.add(listingOf())).not.toBe(id);
     clock += 59_999;
     expect(snapshots.get(id)).toBe(listing);
     clock += 1;
@@ -37,13 +46,36 @@ describe("inventory snapshots", () => {
   });
 
   it("keep only the newest few, dropping the oldest", () => {
-    const first = snapshots.add([held("a")]);
-    const second = snapshots.add([held("b")]);
-    const third = snapshots.add([held("c")]);
+    const first = snapshots.add(listingOf(held("a")));
+    const second = snapshots.add(listingOf(held("b")));
+    const third = snapshots.add(listingOf(held("c")));
     expect(snapshots.size).toBe(2);
     expect(snapshots.get(first)).toBeUndefined();
-    expect(snapshots.get(second)?.[0]?.itemId).toBe("b");
-    expect(snapshots.get(third)?.[0]?.itemId).toBe("c");
+    expect(snapshots.get(second)?.holdings[0]?.itemId).toBe("b");
+    expect(snapshots.get(third)?.holdings[0]?.itemId).toBe("c");
+  });
+});
+
+describe("inventory snapshots' bound", () => {
+  it("hold at most `max` listings: their holdings, the memory metric, never grow past them", () => {
+    const snapshots = new InventorySnapshots({ lifetimeMs: 60_000, max: 2 });
+    try {
+      snapshots.add(listingOf(held("a"), held("b"), held("c")));
+      snapshots.add(listingOf(held("d")));
+      expect({ size: snapshots.size, holdings: snapshots.holdings() }).toEqual({
+        size: 2,
+        holdings: 4,
+      });
+      // A third drops the oldest: its audit's next page is refused and starts again.
+      snapshots.add(listingOf(held("e"), held("f")));
+      expect({ size: snapshots.size, holdings: snapshots.holdings() }).toEqual({
+        size: 2,
+        holdings: 3,
+      });
+    } finally {
+      snapshots.clear();
+    }
+    expect(snapshots.holdings()).toBe(0);
   });
 });
 

@@ -1,5 +1,14 @@
 import { randomBytes } from "node:crypto";
+import type { ConsumedOffset } from "@herald/contracts";
 import type { Holding } from "./holdings";
+
+/** What one listing pages through: the held items, and how far the item stream was applied before they were read. */
+export interface InventoryListing {
+  /** Held items in item id order. */
+  readonly holdings: readonly Holding[];
+  /** The group's committed offsets, read just before the scan; every page of the listing reports them. */
+  readonly consumed: readonly ConsumedOffset[];
+}
 
 export interface InventorySnapshotOptions {
   /** How long after it was taken a snapshot still serves pages; default 10 minutes. */
@@ -11,7 +20,7 @@ export interface InventorySnapshotOptions {
 }
 
 interface Snapshot {
-  readonly holdings: readonly Holding[];
+  readonly listing: InventoryListing;
   readonly takenAt: number;
   readonly timer: NodeJS.Timeout;
 }
@@ -37,13 +46,13 @@ export class InventorySnapshots {
     return this.snapshots.size;
   }
 
-  /** Keeps `holdings` (sorted by item id) and returns the id that finds them again. */
-  add(holdings: readonly Holding[]): string {
+  /** Keeps `listing` and returns the id that finds it again. */
+  add(listing: InventoryListing): string {
     const id = randomBytes(12).toString("base64url");
     // The timer frees the memory of an abandoned audit; `get` checks the clock itself.
     const timer = setTimeout(() => this.drop(id), this.lifetimeMs);
     timer.unref();
-    this.snapshots.set(id, { holdings, takenAt: this.now(), timer });
+    this.snapshots.set(id, { listing, takenAt: this.now(), timer });
     for (const oldest of this.snapshots.keys()) {
       if (this.snapshots.size <= this.max) break;
       this.drop(oldest);
@@ -51,15 +60,22 @@ export class InventorySnapshots {
     return id;
   }
 
-  /** The snapshot's holdings, or undefined once it expired or was evicted (or never was). */
-  get(id: string): readonly Holding[] | undefined {
+  /** The snapshot's listing, or undefined once it expired or was evicted (or never was). */
+  get(id: string): InventoryListing | undefined {
     const snapshot = this.snapshots.get(id);
     if (!snapshot) return undefined;
     if (this.now() - snapshot.takenAt >= this.lifetimeMs) {
       this.drop(id);
       return undefined;
     }
-    return snapshot.holdings;
+    return snapshot.listing;
+  }
+
+  /** Holdings kept in all snapshots together: what the snapshots cost in memory. */
+  holdings(): number {
+    let total = 0;
+    for (const { listing } of this.snapshots.values()) total += listing.holdings.length;
+    return total;
   }
 
   /** Drops every snapshot (the server is shutting down). */

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
 import * as grpc from "@grpc/grpc-js";
 import {
+  type ConsumedOffset,
   ChannelInventoryService,
   type ChannelInventoryServer,
   type Holding as HoldingMessage,
@@ -11,7 +12,12 @@ import {
 import type { Logger } from "@herald/runtime";
 import { z } from "zod";
 import type { Holding } from "./holdings";
-import { InventorySnapshots, decodeCursor, encodeCursor } from "./inventory-snapshots";
+import {
+  type InventoryListing,
+  InventorySnapshots,
+  decodeCursor,
+  encodeCursor,
+} from "./inventory-snapshots";
 
 const DEFAULT_PAGE = 500;
 const MAX_PAGE = 5_000;
@@ -123,6 +129,11 @@ export function listHoldings(
 export interface InventoryServerOptions {
   /** Every holding as the database has it now, sorted by item id (`HoldingStore.scanDatabase`). */
   scan: () => Promise<readonly Holding[]>;
+  /**
+   * How far the channel has applied the item stream (its group's committed offsets).
+   * Read before `scan`, so every message below them is reflected in what the scan returns.
+   */
+  consumed: () => Promise<readonly ConsumedOffset[]>;
   tokens: InventoryTokens;
   logger: Logger;
   /** Where the listings in progress are kept; default: 4 at most, for 10 minutes each. */
@@ -135,7 +146,7 @@ type ListResult =
 /** A listing to page: a kept snapshot (`id`), or one just read that has none yet. */
 interface Listing {
   readonly id: string | undefined;
-  readonly holdings: readonly Holding[];
+  readonly listing: InventoryListing;
   /** The last item id the previous page covered; "" for the first page. */
   readonly after: string;
 }
@@ -175,27 +186,59 @@ async function listFromDatabase(
         },
       };
     }
-    listing = { id: cursor.snapshot, holdings: kept, after: cursor.after };
+    listing = { id: cursor.snapshot, listing: kept, after: cursor.after };
   } else {
     const started = Date.now();
+    // Before the scan: the runtime commits only after it wrote the holdings, so every
+    // message below these offsets is in what the scan reads. Read after, a message
+    // applied in between would count as reflected when the scan missed it.
+    const consumed = await consumedOrUnavailable(options);
+    if (!consumed.ok) return consumed;
     // Only held items are ever listed: keep no more than those in memory.
     const held = (await options.scan()).filter((h) => h.status === "held");
     options.logger.info(
       { caller, held: held.length, ms: Date.now() - started },
       "inventory: read the holdings for a listing",
     );
-    listing = { id: undefined, holdings: held, after: "" };
+    listing = { id: undefined, listing: { holdings: held, consumed: consumed.value }, after: "" };
   }
-  const page = listHoldings(listing.holdings, {
-    pageSize: request.pageSize,
-    pageToken: listing.after ? pageToken(listing.after) : "",
-    appliedSince: request.appliedSince,
-  });
+  const page = {
+    ...listHoldings(listing.listing.holdings, {
+      pageSize: request.pageSize,
+      pageToken: listing.after ? pageToken(listing.after) : "",
+      appliedSince: request.appliedSince,
+    }),
+    consumed: [...listing.listing.consumed],
+  };
   if (!page.nextPageToken) return { ok: true, response: page };
   // A listing that fits on one page needs no snapshot.
-  const snapshot = listing.id ?? snapshots.add(listing.holdings);
+  const snapshot = listing.id ?? snapshots.add(listing.listing);
   const next = encodeCursor({ snapshot, after: afterId(page.nextPageToken) });
   return { ok: true, response: { ...page, nextPageToken: next } };
+}
+
+/**
+ * The committed offsets, or UNAVAILABLE. An empty list would tell the auditor "cannot
+ * tell" and make every item in flight count as missing, so an audit while Kafka does
+ * not answer is refused instead, and tried again later.
+ */
+async function consumedOrUnavailable(
+  options: InventoryServerOptions,
+): Promise<
+  { ok: true; value: readonly ConsumedOffset[] } | { ok: false; error: Partial<grpc.StatusObject> }
+> {
+  try {
+    return { ok: true, value: await options.consumed() };
+  } catch (error) {
+    options.logger.warn({ err: error }, "inventory: cannot read the consumed offsets");
+    return {
+      ok: false,
+      error: {
+        code: grpc.status.UNAVAILABLE,
+        details: `consumed: cannot read how far the channel applied the item stream (its group's committed offsets): ${error instanceof Error ? error.message : String(error)}; try again later`,
+      },
+    };
+  }
 }
 
 /**

@@ -40,3 +40,50 @@ describe("KeyLock", () => {
     expect(lock.size).toBe(0);
   });
 });
+
+describe("KeyLock with a limit", () => {
+  it("keeps at most `limit` keys: a task for another key waits until one is done, in arrival order", async () => {
+    const lock = new KeyLock(2);
+    const log: string[] = [];
+    const gates = new Map<string, () => void>();
+    const task = (key: string) => () =>
+      new Promise<string>((resolve) => {
+        log.push(`start ${key}`);
+        gates.set(key, () => resolve(key));
+      });
+    const done = ["a", "b", "c", "d"].map((key) => lock.run(key, task(key)));
+    // Room for a second task of a key already kept: it queues behind it, not for room.
+    const again = lock.run("a", task("a2"));
+    await sleep(0);
+    expect(log).toEqual(["start a", "start b"]);
+    expect(lock.size).toBe(2);
+    expect(lock.waiting).toBe(2);
+
+    gates.get("b")!();
+    await done[1];
+    await sleep(0);
+    expect(log).toEqual(["start a", "start b", "start c"]);
+    expect(lock.size).toBe(2);
+    expect(lock.waiting).toBe(1);
+
+    gates.get("a")!();
+    await done[0];
+    await sleep(0);
+    // "a" stays kept for its second task; "d" still waits.
+    expect(log).toEqual(["start a", "start b", "start c", "start a2"]);
+    expect(lock.waiting).toBe(1);
+    gates.get("a2")!();
+    await again;
+    await sleep(0);
+    expect(log.at(-1)).toBe("start d");
+    gates.get("c")!();
+    gates.get("d")!();
+    expect(await Promise.all(done)).toEqual(["a", "b", "c", "d"]);
+    await sleep(0);
+    expect({ size: lock.size, waiting: lock.waiting }).toEqual({ size: 0, waiting: 0 });
+  });
+
+  it("refuses a limit below 1", () => {
+    expect(() => new KeyLock(0)).toThrow(/at least 1/);
+  });
+});

@@ -16,7 +16,8 @@ export class LagMonitor {
       groupId: string;
       topic: string;
       intervalMs: number;
-      partitions: () => ReadonlySet<number>;
+      /** The partitions to measure; default every partition of the topic. */
+      partitions?: () => ReadonlySet<number>;
       report: (lag: Map<number, number>) => void;
       logger: Logger;
     },
@@ -34,10 +35,10 @@ export class LagMonitor {
       const done = new Map(
         (committed[0]?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]),
       );
-      const owned = this.options.partitions();
+      const owned = this.options.partitions?.();
       const lag = new Map<number, number>();
       for (const end of ends) {
-        if (!owned.has(end.partition)) continue;
+        if (owned && !owned.has(end.partition)) continue;
         const at = done.get(end.partition) ?? -1n;
         const from = at < 0n ? BigInt(end.low) : at;
         const behind = BigInt(end.high) - from;

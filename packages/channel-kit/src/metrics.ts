@@ -10,6 +10,7 @@ export const COUNTERS = [
   "rejected",
   "dead_lettered",
   "redelivered",
+  "reconfirmed",
 ] as const;
 export type CounterName = (typeof COUNTERS)[number];
 
@@ -24,6 +25,8 @@ const HELP: Record<CounterName, string> = {
   rejected: "versions the channel refused for good",
   dead_lettered: "messages sent to the channel's DLQ",
   redelivered: "redelivery requests carried out",
+  reconfirmed:
+    "redeliveries of a version the channel still had: receipt sent again, nothing applied",
 };
 
 export class ChannelMetrics {
@@ -31,12 +34,25 @@ export class ChannelMetrics {
   /** Messages behind the end of each assigned partition of the item stream, as last measured. */
   private lagByPartition = new Map<number, number>();
   private lastProgressAt = Date.now();
+  /** When an item was last applied, removed or declined. */
+  lastSuccessAt: number | undefined;
+  /** The last apply that failed after its retries in place, with why. */
+  lastFailure: { at: number; message: string } | undefined;
 
   constructor(readonly channel: string) {}
 
   count(name: CounterName, by = 1): void {
     this.counters.set(name, (this.counters.get(name) ?? 0) + by);
     this.lastProgressAt = Date.now();
+    if (name === "applied" || name === "removed" || name === "declined") {
+      this.lastSuccessAt = this.lastProgressAt;
+    }
+  }
+
+  /** Counts a failed apply and keeps why, for the consuming state. */
+  failed(message: string): void {
+    this.count("failed");
+    this.lastFailure = { at: Date.now(), message: message.slice(0, 300) };
   }
 
   get(name: CounterName): number {
@@ -71,8 +87,11 @@ export class ChannelMetrics {
     };
   }
 
-  /** The Prometheus text exposition of every counter and the lag. */
-  prometheus(extra: Record<string, number> = {}): string {
+  /**
+   * The Prometheus text exposition of every counter and the lag, then `gauges` and
+   * `counters` the runtime's parts keep themselves (queue sizes, limits, shed items).
+   */
+  prometheus(gauges: Record<string, number> = {}, counters: Record<string, number> = {}): string {
     const label = `channel="${this.channel}"`;
     const lines: string[] = [];
     for (const name of COUNTERS) {
@@ -85,9 +104,13 @@ export class ChannelMetrics {
     for (const [partition, value] of [...this.lagByPartition].sort((a, b) => a[0] - b[0])) {
       lines.push(`herald_channel_lag_messages{${label},partition="${partition}"} ${value}`);
     }
-    for (const [name, value] of Object.entries(extra)) {
+    for (const [name, value] of Object.entries(gauges)) {
       lines.push(`# TYPE herald_channel_${name} gauge`);
       lines.push(`herald_channel_${name}{${label}} ${value}`);
+    }
+    for (const [name, value] of Object.entries(counters)) {
+      lines.push(`# TYPE herald_channel_${name}_total counter`);
+      lines.push(`herald_channel_${name}_total{${label}} ${value}`);
     }
     return `${lines.join("\n")}\n`;
   }

@@ -34,8 +34,10 @@ export interface LaneHost {
 
 /**
  * The channel's own redelivery queue: each request is carried out by fetching the
- * item's current state from the content service and applying it again, even at
- * the version the channel holds (it may have lost it). The queue is
+ * item's current state from the content service and applying it, unless the
+ * channel still has that very version (its holding re-read from the database, and
+ * the adapter's `verify`): then the receipt is sent again, so a redelivery never
+ * puts an item on the channel twice. The queue is
  * co-partitioned with the item stream, so this runs on the item's only writer.
  */
 export class RedeliveryLane {
@@ -53,8 +55,17 @@ export class RedeliveryLane {
     },
   ) {}
 
-  /** Carries out one chunk of requests; returns the receipts to send. */
-  async handle(chunk: KafkaMessage[], partition: number): Promise<DeliveryReceipt[]> {
+  /**
+   * Carries out one chunk of requests; returns the receipts to send. `heartbeat`
+   * runs after each request: a chunk of 200 requests, each a database read or an
+   * apply, can outlast the session timeout, and a member that misses it has the
+   * chunk replayed by the next owner (every request of it carried out twice).
+   */
+  async handle(
+    chunk: KafkaMessage[],
+    partition: number,
+    heartbeat: () => Promise<void> = () => Promise.resolve(),
+  ): Promise<DeliveryReceipt[]> {
     const receipts: DeliveryReceipt[] = [];
     const schema = channelRedeliveryTopic(this.options.channel).schema;
     for (const message of chunk) {
@@ -70,6 +81,7 @@ export class RedeliveryLane {
         continue;
       }
       receipts.push(...(await this.one(decoded.value, message, partition, decoded.headers)));
+      await heartbeat();
     }
     return receipts;
   }
@@ -120,7 +132,12 @@ export class RedeliveryLane {
       return receipts;
     }
     retries.cancel(state.id);
-    const outcome = await applier.process(state, { source: "redelivery", force: true, parent });
+    const outcome = await applier.process(state, {
+      source: "redelivery",
+      force: true,
+      confirmHeld: true,
+      parent,
+    });
     await host.afterApply(outcome, state, partition, receipts, () =>
       host.deadLetter(message, this.options.topic, partition, headers, rejectedReason(outcome)),
     );

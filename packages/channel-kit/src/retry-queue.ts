@@ -14,26 +14,46 @@ interface Pending {
  * partition that moves to another instance takes its retries with it (they are
  * dropped here, and the new owner, the FAILED receipt and the reconciler's
  * redelivery cover them); a crash loses them the same way, safely.
+ *
+ * At most `maxPending` items wait (each with its state in memory). When that many
+ * wait, a further item is shed: it gets no deferred retry (`shed` counts it), and,
+ * as after its last attempt, its FAILED receipt and the holding's failure leave it
+ * to the reconciler's redelivery. A platform down for long fails every item; the
+ * queue must not grow with them.
  */
 export class RetryQueue {
   private readonly pending = new Map<string, Pending>();
   private stopped = false;
+  /** Items refused a deferred retry because the queue was full, since start. */
+  shed = 0;
 
   constructor(
     private readonly options: {
       backoff: BackoffOptions;
       /** Deferred attempts before the item is left to the reconciler. */
       maxAttempts: number;
+      /** Items waiting at once; one more is shed. */
+      maxPending: number;
       run: (state: ItemState, attempt: number, partition: number) => Promise<void>;
     },
   ) {}
 
-  /** Schedules the next attempt; false when the item has had all its attempts. */
+  get limit(): number {
+    return this.options.maxPending;
+  }
+
+  /** Schedules the next attempt; false when the item has had all its attempts, or the queue is full. */
   schedule(state: ItemState, failedAttempts: number, partition: number): boolean {
     if (this.stopped) return false;
+    const waiting = this.pending.has(state.id);
     const deferred = (this.pending.get(state.id)?.attempt ?? 0) + 1;
     this.cancel(state.id);
     if (deferred > this.options.maxAttempts) return false;
+    // An item already waiting takes its own place again; only a new one can overflow.
+    if (!waiting && this.pending.size >= this.options.maxPending) {
+      this.shed += 1;
+      return false;
+    }
     const delay = backoffDelay(deferred, this.options.backoff);
     const timer = setTimeout(() => {
       const entry = this.pending.get(state.id);

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ItemKind, ItemState, ItemStatus, type TakedownKind } from "@herald/contracts";
 import type { ChannelAdapter } from "./adapter";
+import type { Holding } from "./holdings";
 import { PermanentChannelError } from "./adapter";
 import type { ChannelPolicy } from "./policy";
 
@@ -79,7 +80,9 @@ export function takenDown(id: string, version: number, kind: TakedownKind): Item
  */
 export class RecordingChannel implements ChannelAdapter {
   readonly shown = new Map<string, ItemState>();
-  readonly calls: { op: "apply" | "remove"; id: string; version: number }[] = [];
+  readonly calls: { op: "apply" | "remove" | "verify"; id: string; version: number }[] = [];
+  /** Item ids whose `verify` throws: a platform that does not answer. */
+  readonly unverifiable = new Set<string>();
   /** Hold the apply of `id` until `release(id)`: a channel that hangs. */
   hold(id: string): void {
     this.holding.set(id, () => undefined);
@@ -125,6 +128,17 @@ export class RecordingChannel implements ChannelAdapter {
     this.calls.push({ op: "remove", id: state.id, version: state.version });
     this.shown.delete(state.id);
     return Promise.resolve();
+  }
+
+  /** Present when this channel shows the holding's version: what a platform's own check answers. */
+  verify(holding: Holding): Promise<"present" | "absent"> {
+    this.calls.push({ op: "verify", id: holding.itemId, version: holding.version });
+    if (this.unverifiable.has(holding.itemId)) {
+      return Promise.reject(new Error("platform does not answer"));
+    }
+    return Promise.resolve(
+      this.shown.get(holding.itemId)?.version === holding.version ? "present" : "absent",
+    );
   }
 
   applies(id: string): number[] {

@@ -9,8 +9,8 @@ import {
   MessageHeaders,
   Topics,
 } from "@herald/contracts";
-import { connectMongo, createLogger, loadConfig } from "@herald/runtime";
-import { testStack, useTestNamespace, waitFor } from "@herald/test-harness";
+import { connectMongo, createLogger, loadConfig, topicName } from "@herald/runtime";
+import { testKafka, testStack, useTestNamespace, waitFor } from "@herald/test-harness";
 import { TopicCollector, testProducer } from "@herald/test-harness/topics";
 import type { Connection } from "mongoose";
 import {
@@ -20,6 +20,7 @@ import {
   policyFromAnnouncement,
   startChannel,
 } from "../src";
+import { ConsumedOffsets } from "../src/consumed-offsets";
 import {
   RecordingChannel,
   itemState,
@@ -40,6 +41,7 @@ const POLICY: ChannelPolicy = {
 const ITEMS = ["a-keep", "b-lose", "c-alter", "d-keep", "e-keep"];
 
 let runtime: ChannelRuntime;
+let channel: RecordingChannel;
 let announcements: TopicCollector<ChannelAnnouncement>;
 let database: Connection;
 /** Added to the inventory snapshots' clock: how the test lets a listing expire. */
@@ -85,8 +87,9 @@ beforeAll(async () => {
     }),
     CHANNEL_INSTANCE_ID: "audited-1",
   });
+  channel = new RecordingChannel(POLICY);
   runtime = await startChannel({
-    adapter: new RecordingChannel(POLICY),
+    adapter: channel,
     config,
     logger,
     inventorySnapshots: { lifetimeMs: LIFETIME_MS, now: () => Date.now() + clockSkew },
@@ -180,6 +183,79 @@ describe("the inventory", () => {
       await expect(listPage(inventory(), token)).rejects.toMatchObject({
         code: grpc.status.INVALID_ARGUMENT,
       });
+    }
+  });
+});
+
+describe("how far a listing reflects the item stream", () => {
+  const itemsTopic = () => topicName(Topics.items, ns.topicPrefix);
+  /** The end of every partition of the item stream, as `consumed` reports a channel that has applied everything. */
+  async function ends(): Promise<{ partition: number; offset: number }[]> {
+    const admin = testKafka().admin();
+    await admin.connect();
+    try {
+      const offsets = await admin.fetchTopicOffsets(itemsTopic());
+      return offsets
+        .map((o) => ({ partition: o.partition, offset: Number(o.high) }))
+        .sort((a, b) => a.partition - b.partition);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  it("reports the group's committed offsets, read before the scan, the same on every page", async () => {
+    const caughtUp = await ends();
+    expect(caughtUp.map((c) => c.partition)).toEqual([0, 1, 2]);
+    await waitFor(
+      async () =>
+        JSON.stringify((await listPage(inventory())).consumed) === JSON.stringify(caughtUp),
+      { description: "a listing reporting every partition consumed to its end" },
+    );
+
+    // An apply that hangs: its message is not committed, so no listing may count it as reflected.
+    channel.hold("f-hang");
+    const producer = await testProducer(ns);
+    const [sent] = await producer.send(Topics.items, [
+      { key: "f-hang", value: itemState("f-hang", 1) },
+    ]);
+    const at = Number(sent!.baseOffset);
+    await waitFor(() => channel.applies("f-hang").length === 1, { description: "the apply begun" });
+    const first = await listPage(inventory());
+    const partition = first.consumed.find((c) => c.partition === sent!.partition);
+    expect(partition?.offset).toBeLessThanOrEqual(at);
+    expect(first.consumed).toHaveLength(3);
+    expect(first.nextPageToken).not.toBe("");
+
+    channel.release("f-hang");
+    await waitFor(
+      async () =>
+        (await listPage(inventory())).consumed.find((c) => c.partition === sent!.partition)!
+          .offset > at,
+      { description: "the hung item's offset committed" },
+    );
+    // The listing begun before goes on reporting what it read with its first page.
+    let token = first.nextPageToken;
+    const listed: string[] = first.holdings.map((h) => h.itemId);
+    while (token) {
+      const page = await listPage(inventory(), token);
+      expect(page.consumed).toEqual(first.consumed);
+      listed.push(...page.holdings.map((h) => h.itemId));
+      token = page.nextPageToken;
+    }
+    expect(listed).not.toContain("f-hang");
+    expect((await listAll(inventory())).map((h) => h.itemId)).toContain("f-hang");
+  });
+
+  it("reports offset 0 for a partition its group never committed: every item on it may be in flight", async () => {
+    const consumed = new ConsumedOffsets(testKafka(), ns.groupId("never-committed"), itemsTopic());
+    try {
+      expect(await consumed.read()).toEqual([
+        { partition: 0, offset: 0 },
+        { partition: 1, offset: 0 },
+        { partition: 2, offset: 0 },
+      ]);
+    } finally {
+      await consumed.stop();
     }
   });
 });

@@ -227,6 +227,21 @@ describe("the channel runtime", () => {
     expect(text).toMatch(/herald_channel_applied_total\{channel="recorder"\} [1-9]/);
     expect(text).toMatch(/herald_channel_dead_lettered_total\{channel="recorder"\} [1-9]/);
     expect(text).toContain("herald_channel_holdings_held");
+    // Every in-memory queue shows its size and its limit.
+    for (const gauge of [
+      /retries_pending\{channel="recorder"\} \d+/,
+      /retries_pending_limit\{channel="recorder"\} 1000/,
+      /retries_shed_total\{channel="recorder"\} 0/,
+      /applies_in_flight\{channel="recorder"\} \d+/,
+      /applies_waiting\{channel="recorder"\} \d+/,
+      /applies_in_flight_limit\{channel="recorder"\} 64/,
+      /inventory_snapshots\{channel="recorder"\} \d+/,
+      /inventory_snapshots_limit\{channel="recorder"\} 4/,
+      /inventory_snapshot_holdings\{channel="recorder"\} \d+/,
+      /peer_sync_lag_messages\{channel="recorder"\} \d+/,
+    ]) {
+      expect(text).toMatch(gauge);
+    }
     expect(receiptsOf("order").length).toBeGreaterThan(0);
   });
 });

@@ -80,10 +80,10 @@ describe("a channel fed by the content service's transactional relay", () => {
     });
     // Longer than CHANNEL_STALL_MS: idle with no lag is not a stall.
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect(runtime.ready()).toMatchObject({ ok: true });
+    expect(runtime.ready()).toMatchObject({ ok: true, consuming: { state: "normal", lag: 0 } });
   });
 
-  it("is not ready while it makes no progress with messages behind, and ready again after", async () => {
+  it("stays ready while a hanging apply stalls consuming: the consuming state goes to stalled and back", async () => {
     const producer = await testProducer(ns);
     channel.hold("stuck");
     await producer.send(Topics.items, [
@@ -93,15 +93,31 @@ describe("a channel fed by the content service's transactional relay", () => {
     const stalled = await waitFor(
       () => {
         const state = runtime.ready();
-        return state.ok ? undefined : state;
+        return state.consuming.state === "stalled" ? state : undefined;
       },
-      { description: "readiness to fail while the apply hangs" },
+      { description: "the consuming state to go to stalled while the apply hangs" },
     );
-    expect(stalled.detail).toMatch(/no progress for \d+ s with \d+ messages behind/);
+    // Ready for traffic all the same: the inventory and what the channel serves are complete.
+    expect(stalled.ok).toBe(true);
+    expect(stalled.consuming.detail).toMatch(/no progress for \d+ s with \d+ messages behind/);
+    expect(stalled.detail).toMatch(/^holdings loaded; consuming stalled: no progress/);
+    expect(runtime.metricsText()).toMatch(
+      /herald_channel_consuming\{channel="traced",state="stalled"\} 1/,
+    );
     channel.release("stuck");
     await waitFor(() => channel.shown.get("stuck")?.version === 2, {
       description: "the newest version applied",
     });
-    await waitFor(() => runtime.ready().ok, { description: "ready again" });
+    const normal = await waitFor(
+      () => {
+        const state = runtime.ready();
+        return state.consuming.state === "normal" ? state : undefined;
+      },
+      { description: "consuming normally again" },
+    );
+    expect(normal.ok).toBe(true);
+    expect(runtime.metricsText()).toMatch(
+      /herald_channel_consuming\{channel="traced",state="normal"\} 1/,
+    );
   });
 });

@@ -1,6 +1,12 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type ChannelRuntime, type CurrentStateSource, startChannel } from "@herald/channel-kit";
+import {
+  type ChannelAdapter,
+  type ChannelRuntime,
+  type ConsumingStatus,
+  type CurrentStateSource,
+  startChannel,
+} from "@herald/channel-kit";
 import type { ConfigOf, Logger } from "@herald/runtime";
 import type { portalEnv } from "./config";
 import { createPortalChannel } from "./portal-channel";
@@ -13,7 +19,12 @@ export interface PortalService {
   inventoryPort: number;
   index: PortalIndex;
   channel: ChannelRuntime;
-  ready(): { ok: boolean; detail: string };
+  /**
+   * For /readyz: ready for readers once the site is loaded into memory and the HTTP
+   * server listens. How the portal consumes (lagging, stalled, failing) is the
+   * `consuming` field beside it, never a reason to turn readers away.
+   */
+  ready(): { ok: boolean; detail: string; consuming: ConsumingStatus };
   stop(): Promise<void>;
 }
 
@@ -21,11 +32,16 @@ export interface PortalService {
 export async function startPortal(
   config: PortalConfig,
   logger: Logger,
-  options: { content?: CurrentStateSource } = {},
+  options: {
+    content?: CurrentStateSource;
+    /** Wraps the portal's adapter: how tests and fault drills slow or hang its applies. */
+    wrapAdapter?: (adapter: ChannelAdapter) => ChannelAdapter;
+  } = {},
 ): Promise<PortalService> {
   const index = createPortalIndex();
+  const adapter = createPortalChannel(index, config.PORTAL_BASE_URL);
   const channel = await startChannel({
-    adapter: createPortalChannel(index, config.PORTAL_BASE_URL),
+    adapter: options.wrapAdapter ? options.wrapAdapter(adapter) : adapter,
     config,
     logger,
     ...(options.content ? { content: options.content } : {}),
@@ -33,6 +49,7 @@ export async function startPortal(
   const app = createSiteApp({
     index,
     site: { name: config.PORTAL_SITE_NAME, baseUrl: config.PORTAL_BASE_URL },
+    // Pages come from memory: only a site not loaded yet turns readers away.
     isReady: () => channel.ready().ok,
   });
   let server: Server;
@@ -56,7 +73,20 @@ export async function startPortal(
     channel,
     ready: () => {
       const state = channel.ready();
-      return { ok: state.ok, detail: state.detail ?? "" };
+      const consuming = `consuming ${state.consuming.state}: ${state.consuming.detail}`;
+      if (!state.ok) return { ok: false, detail: state.detail, consuming: state.consuming };
+      if (!server.listening) {
+        return {
+          ok: false,
+          detail: `website not listening; ${consuming}`,
+          consuming: state.consuming,
+        };
+      }
+      return {
+        ok: true,
+        detail: `site loaded (${index.size()} items); ${consuming}`,
+        consuming: state.consuming,
+      };
     },
     stop() {
       stopping ??= (async () => {

@@ -2,7 +2,7 @@
  * Test support shared with other packages' tests (`@herald/portal/testing`): a
  * portal in process, on free ports, with an inventory token of its own.
  */
-import type { CurrentStateSource } from "@herald/channel-kit";
+import type { ChannelAdapter, CurrentStateSource } from "@herald/channel-kit";
 import { testChannelEnv, writeInventoryTokenFile } from "@herald/channel-kit/testing";
 import { type Logger, loadConfig } from "@herald/runtime";
 import { portalEnv } from "./config";
@@ -18,6 +18,8 @@ export interface TestPortalOptions {
   content?: CurrentStateSource;
   /** More environment, e.g. `CHANNEL_GROUP` or `CHANNEL_CONTENT_GRPC`. */
   env?: Record<string, string>;
+  /** Wraps the portal's adapter, e.g. to hold an apply. */
+  wrapAdapter?: (adapter: ChannelAdapter) => ChannelAdapter;
 }
 
 export const TEST_INVENTORY_TOKEN = "test-inventory-token";
@@ -32,5 +34,8 @@ export function startTestPortal(options: TestPortalOptions): Promise<PortalServi
     PORTAL_HTTP_PORT: "0",
     ...options.env,
   });
-  return startPortal(config, options.logger, options.content ? { content: options.content } : {});
+  return startPortal(config, options.logger, {
+    ...(options.content ? { content: options.content } : {}),
+    ...(options.wrapAdapter ? { wrapAdapter: options.wrapAdapter } : {}),
+  });
 }

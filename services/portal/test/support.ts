@@ -1,5 +1,5 @@
 import * as grpc from "@grpc/grpc-js";
-import { createContentClient } from "@herald/channel-kit";
+import { type ChannelAdapter, createContentClient } from "@herald/channel-kit";
 import type { ContentService } from "@herald/content";
 import { startTestContentService } from "@herald/content/testing";
 import { ChannelInventoryClient, type Holding, type ListHoldingsResponse } from "@herald/contracts";
@@ -37,7 +37,12 @@ export async function startContent(ns: TestNamespace): Promise<ContentService> {
 export async function startPortal(
   ns: TestNamespace,
   content: ContentService | undefined,
-  options: { db?: string; group?: string; env?: Record<string, string> } = {},
+  options: {
+    db?: string;
+    group?: string;
+    env?: Record<string, string>;
+    wrapAdapter?: (adapter: ChannelAdapter) => ChannelAdapter;
+  } = {},
 ): Promise<PortalService> {
   const portal = await startTestPortal({
     brokers: testStack().brokers,
@@ -54,6 +59,7 @@ export async function startPortal(
         }
       : {}),
     env: { CHANNEL_GROUP: ns.groupId(options.group ?? "portal"), ...options.env },
+    ...(options.wrapAdapter ? { wrapAdapter: options.wrapAdapter } : {}),
   });
   ns.beforeCleanup(() => portal.stop());
   return portal;
