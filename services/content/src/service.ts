@@ -99,6 +99,7 @@ export async function startContentService(
   });
   const store = new ItemStore(connection);
   await store.init();
+  await store.loadSchedule();
 
   const relay = new OutboxRelay({
     store,
@@ -136,6 +137,7 @@ export async function startContentService(
     items,
     logger,
     intervalMs: config.CONTENT_SCHEDULER_INTERVAL_MS,
+    reloadMs: config.CONTENT_SCHEDULER_RELOAD_MS,
     now,
   });
 
