@@ -2,12 +2,14 @@
  * Publishing latency with many items stored, while the scheduler runs: the
  * content service in process with a database and topics of its own, `--preload`
  * published items written straight into its collections (copies of one item the
- * service published, without due times), then `--runs` times `--rate` items/s
- * for `--seconds` over HTTP, from when each call was due to its message on
- * herald.items.v1. Also times the scheduler's pass and the relay's passes on the
- * loaded database, and the CPU FerretDB used.
+ * service published; the first `--scheduled` of them due a year from now, with
+ * their entries in the due index), then `--runs` times `--rate` items/s for
+ * `--seconds` over HTTP, from when each call was due to its message on
+ * herald.items.v1. Also times the scheduler's pass and a reload of the due index
+ * on the loaded database, and the CPU FerretDB used.
  *
- *   pnpm bench:scheduler [--preload 100000] [--rate 50] [--seconds 20] [--runs 3] [--json]
+ *   pnpm bench:scheduler [--preload 100000] [--scheduled 0] [--rate 50] [--seconds 20]
+ *                        [--runs 3] [--json]
  *
  * CONTENT_SCHEDULER_* and CONTENT_RELAY_* from the environment reach the service.
  */
@@ -25,6 +27,7 @@ import { listeningPid } from "./reconciler-stack";
 const { values: args } = parseArgs({
   options: {
     preload: { type: "string", default: "100000" },
+    scheduled: { type: "string", default: "0" },
     rate: { type: "string", default: "50" },
     seconds: { type: "string", default: "20" },
     runs: { type: "string", default: "3" },
@@ -41,6 +44,8 @@ function count(name: string, value: string, min: number): number {
 }
 
 const PRELOAD = count("preload", args.preload, 0);
+const SCHEDULED = Math.min(PRELOAD, count("scheduled", args.scheduled, 0));
+const DUE_AT = new Date(Date.now() + 365 * 86_400_000);
 const RATE = count("rate", args.rate, 1);
 const SECONDS = count("seconds", args.seconds, 1);
 const RUNS = count("runs", args.runs, 1);
@@ -63,7 +68,13 @@ async function preload(db: Db, itemId: string, total: number): Promise<number> {
         const ids = Array.from({ length: Math.min(BATCH, total - done) }, (_, i) => {
           return `preload-${(done + i).toString().padStart(7, "0")}`;
         });
-        const record = (id: string) => ({ ...(head.record as Document), id });
+        const due = (id: string) =>
+          Number(id.slice("preload-".length)) < SCHEDULED ? DUE_AT : null;
+        const record = (id: string) => ({
+          ...(head.record as Document),
+          id,
+          nextDueAt: due(id),
+        });
         await db.collection("item_revisions").insertMany(
           ids.map((id) => ({
             ...revision,
@@ -72,9 +83,14 @@ async function preload(db: Db, itemId: string, total: number): Promise<number> {
             record: record(id),
           })),
         );
-        await db
-          .collection("items")
-          .insertMany(ids.map((id) => ({ ...head, _id: id as never, record: record(id) })));
+        await db.collection("items").insertMany(
+          ids.map((id) => ({
+            ...head,
+            _id: id as never,
+            nextDueAt: due(id),
+            record: record(id),
+          })),
+        );
         done += ids.length;
       }
     })(),
@@ -106,6 +122,7 @@ async function main(): Promise<void> {
   const runs: Run[] = [];
   let preloadS = 0;
   let passMs: Distribution | undefined;
+  let reloadMs: Distribution | undefined;
   let counter = 0;
   const phase = async (label: string, rate: number, seconds: number) => {
     const calls: Call[] = [];
@@ -145,6 +162,20 @@ async function main(): Promise<void> {
     if (!first) throw new Error("the warm-up published nothing");
     preloadS = await preload(bench.db, String(first._id), PRELOAD);
     note(`preloaded ${PRELOAD} items in ${preloadS.toFixed(0)} s`);
+    const { schedule } = bench.service.store;
+    for (let n = 0; n < SCHEDULED; n++) {
+      // As a commit writes them: the real entry format, into this instance's index too.
+      const id = `preload-${n.toString().padStart(7, "0")}`;
+      await schedule.add({ id, revision: 1, nextDueAt: DUE_AT });
+    }
+    const reloads: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const started = performance.now();
+      await bench.service.store.loadSchedule();
+      reloads.push(performance.now() - started);
+    }
+    reloadMs = distribution(reloads);
+    note(`due index: ${schedule.size} entries, reload median ${ms(reloadMs.p50)} ms`);
     const times: number[] = [];
     // Up to three passes, one when a pass takes long (a scan of every item).
     for (let i = 0; i < 3 && !(times[0]! > 10_000); i++) {
@@ -175,6 +206,8 @@ async function main(): Promise<void> {
     seconds: SECONDS,
     schedulerIntervalMs: bench.config.CONTENT_SCHEDULER_INTERVAL_MS,
     schedulerPassMs: passMs,
+    scheduled: SCHEDULED,
+    reloadMs,
     runs,
     median: {
       toTopicP50: median(runs.map((r) => r.toTopic.p50)),
@@ -190,9 +223,10 @@ async function main(): Promise<void> {
     return;
   }
   const lines = [
-    `content publishing with ${PRELOAD} items stored, ${RATE} items/s for ${SECONDS} s, ${RUNS} runs; ` +
+    `content publishing with ${PRELOAD} items stored (${SCHEDULED} due in a year), ${RATE} items/s for ${SECONDS} s, ${RUNS} runs; ` +
       `scheduler every ${report.schedulerIntervalMs} ms`,
     `  scheduler pass on the loaded database: median ${ms(passMs?.p50 ?? Number.NaN)} ms, max ${ms(passMs?.max ?? Number.NaN)} ms`,
+    `  reload of the due index (${SCHEDULED} entries): median ${ms(reloadMs?.p50 ?? Number.NaN)} ms`,
     ...runs.map(
       (r, i) =>
         `  run ${i + 1}: due → topic p50 ${ms(r.toTopic.p50)} p99 ${ms(r.toTopic.p99)} max ${ms(r.toTopic.max)} ms; ` +
