@@ -126,7 +126,11 @@ describe("the scheduler's due index", () => {
     });
     const state = await topic.waitFor(expiring, 2);
     expect(state.status).toBe(ItemStatus.ITEM_STATUS_EXPIRED);
-    expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(expiresAt));
+    const audit = (await api(service, "GET", `/items/${expiring}/audit`, "admin")).body
+      .audit as Array<{ action: string; at: string }>;
+    const expired = audit.filter((x) => x.action === "expire");
+    expect(expired).toHaveLength(1);
+    expect(Date.parse(expired[0]!.at)).toBeGreaterThanOrEqual(Date.parse(expiresAt));
     // The items and their journal were read and written by the due item's `_id` only.
     const touched = sent.filter((s) => ["items", "item_revisions"].includes(s.collection));
     expect(touched.length).toBeGreaterThan(0);
