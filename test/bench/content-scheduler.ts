@@ -21,7 +21,7 @@ import { distribution, type Distribution } from "./bench-stats";
 import { Arrivals, type Call, httpPublisher, openLoop, withProgress } from "./content-load";
 import { ms } from "./content-report";
 import { startBench } from "./content-stack";
-import { cpuSecondsOf } from "./portal-process";
+import { cpuPercent, cpuSnapshot } from "./portal-process";
 import { listeningPid } from "./reconciler-stack";
 
 const { values: args } = parseArgs({
@@ -108,6 +108,8 @@ interface Run {
   answer: Distribution;
   schedulerPasses: number;
   ferretdbCpuPercent: number;
+  /** Every other process on the machine (other people's runs), in % of one core. */
+  othersCpuPercent: number;
 }
 
 async function main(): Promise<void> {
@@ -127,8 +129,7 @@ async function main(): Promise<void> {
   const phase = async (label: string, rate: number, seconds: number) => {
     const calls: Call[] = [];
     const passes = bench.service.scheduler.passes;
-    const cpuBefore = ferretdb ? cpuSecondsOf(ferretdb) : undefined;
-    const wallBefore = performance.now();
+    const cpuBefore = cpuSnapshot(ferretdb ? { ferretdb } : {});
     await withProgress(
       () => `${label}: ${calls.filter((c) => c.answered).length} answered`,
       openLoop(calls, publisher, rate, seconds, counter, signal),
@@ -136,8 +137,7 @@ async function main(): Promise<void> {
     counter += calls.length;
     const ids = calls.flatMap((c) => (c.id ? [c.id] : []));
     const missing = await arrivals.waitAll(ids, 60_000, signal);
-    const cpuAfter = ferretdb ? cpuSecondsOf(ferretdb) : undefined;
-    const wall = performance.now() - wallBefore;
+    const cpu = cpuPercent(cpuBefore, cpuSnapshot(ferretdb ? { ferretdb } : {}));
     return {
       published: ids.length,
       errors: calls.filter((c) => c.error).length,
@@ -150,10 +150,8 @@ async function main(): Promise<void> {
       ),
       answer: distribution(calls.flatMap((c) => (c.answered ? [c.answered - c.started] : []))),
       schedulerPasses: bench.service.scheduler.passes - passes,
-      ferretdbCpuPercent:
-        cpuBefore !== undefined && cpuAfter !== undefined
-          ? ((cpuAfter - cpuBefore) * 1000 * 100) / wall
-          : Number.NaN,
+      ferretdbCpuPercent: cpu.ferretdb ?? Number.NaN,
+      othersCpuPercent: cpu.others ?? Number.NaN,
     };
   };
   try {
@@ -162,20 +160,22 @@ async function main(): Promise<void> {
     if (!first) throw new Error("the warm-up published nothing");
     preloadS = await preload(bench.db, String(first._id), PRELOAD);
     note(`preloaded ${PRELOAD} items in ${preloadS.toFixed(0)} s`);
-    const { schedule } = bench.service.store;
-    for (let n = 0; n < SCHEDULED; n++) {
-      // As a commit writes them: the real entry format, into this instance's index too.
-      const id = `preload-${n.toString().padStart(7, "0")}`;
-      await schedule.add({ id, revision: 1, nextDueAt: DUE_AT });
+    if (SCHEDULED > 0) {
+      const { schedule } = bench.service.store;
+      for (let n = 0; n < SCHEDULED; n++) {
+        // As a commit writes them: the real entry format, into this instance's index too.
+        const id = `preload-${n.toString().padStart(7, "0")}`;
+        await schedule.add({ id, revision: 1, nextDueAt: DUE_AT });
+      }
+      const reloads: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const started = performance.now();
+        await bench.service.store.loadSchedule();
+        reloads.push(performance.now() - started);
+      }
+      reloadMs = distribution(reloads);
+      note(`due index: ${schedule.size} entries, reload median ${ms(reloadMs.p50)} ms`);
     }
-    const reloads: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const started = performance.now();
-      await bench.service.store.loadSchedule();
-      reloads.push(performance.now() - started);
-    }
-    reloadMs = distribution(reloads);
-    note(`due index: ${schedule.size} entries, reload median ${ms(reloadMs.p50)} ms`);
     const times: number[] = [];
     // Up to three passes, one when a pass takes long (a scan of every item).
     for (let i = 0; i < 3 && !(times[0]! > 10_000); i++) {
@@ -215,6 +215,7 @@ async function main(): Promise<void> {
       answerP50: median(runs.map((r) => r.answer.p50)),
       answerP99: median(runs.map((r) => r.answer.p99)),
       ferretdbCpuPercent: median(runs.map((r) => r.ferretdbCpuPercent)),
+      othersCpuPercent: median(runs.map((r) => r.othersCpuPercent)),
     },
     tookS: (performance.now() - began) / 1000,
   };
@@ -232,11 +233,11 @@ async function main(): Promise<void> {
         `  run ${i + 1}: due → topic p50 ${ms(r.toTopic.p50)} p99 ${ms(r.toTopic.p99)} max ${ms(r.toTopic.max)} ms; ` +
         `answer p50 ${ms(r.answer.p50)} p99 ${ms(r.answer.p99)} ms; ${r.published} published, ` +
         `${r.errors} errors, ${r.missing} missing; ${r.schedulerPasses} scheduler passes; ` +
-        `FerretDB CPU ${r.ferretdbCpuPercent.toFixed(0)}%`,
+        `CPU FerretDB ${r.ferretdbCpuPercent.toFixed(0)}%, others ${r.othersCpuPercent.toFixed(0)}%`,
     ),
     `  median of runs: due → topic p50 ${ms(report.median.toTopicP50)} ms, p99 ${ms(report.median.toTopicP99)} ms; ` +
       `answer p50 ${ms(report.median.answerP50)} ms, p99 ${ms(report.median.answerP99)} ms; ` +
-      `FerretDB CPU ${report.median.ferretdbCpuPercent.toFixed(0)}%`,
+      `CPU FerretDB ${report.median.ferretdbCpuPercent.toFixed(0)}%, others ${report.median.othersCpuPercent.toFixed(0)}%`,
     `took ${report.tookS.toFixed(0)} s (preload ${preloadS.toFixed(0)} s)`,
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
