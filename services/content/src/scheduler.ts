@@ -9,7 +9,7 @@ export interface SchedulerOptions {
   items: ItemService;
   logger: Logger;
   intervalMs: number;
-  /** How often the due index is read again for entries other instances wrote. */
+  /** How often the due index checks for entries other instances added. */
   reloadMs: number;
   now?: () => Date;
 }
@@ -60,10 +60,10 @@ export class Scheduler {
     this.timer = setTimeout(tick, 0);
   }
 
-  /** Reads the due index again when it is time to: other instances' entries reach this one so. */
+  /** Reads the due index again when others added to it: their entries reach this instance so. */
   private async reloadWhenDue(): Promise<void> {
     if (Date.now() - this.reloadedAt < this.options.reloadMs) return;
-    await this.options.store.loadSchedule();
+    await this.options.store.schedule.refresh();
     this.reloadedAt = Date.now();
   }
 

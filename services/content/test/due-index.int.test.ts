@@ -215,4 +215,19 @@ describe("the scheduler's due index", () => {
     expect(sent.filter((s) => s.collection === "items" && s.name !== "create")).toEqual([]);
     expect(later.schedule.size).toBe(0);
   });
+
+  it("learns what other instances scheduled, reading the index again only then", async () => {
+    const service = await start();
+    const { store, sent } = await observedScheduler();
+    sent.length = 0;
+    expect(await store.schedule.refresh()).toBe(false);
+    expect(sent.map((s) => [s.collection, s.subject])).toEqual([["schedule", { _id: "~changed" }]]);
+
+    const expiresAt = inSeconds(60);
+    const id = await publish(service, "到期通知：另一实例写入", { dates: { expiresAt } });
+    expect(store.schedule.due(new Date(expiresAt), 100).map((e) => e.itemId)).not.toContain(id);
+    expect(await store.schedule.refresh()).toBe(true);
+    expect(store.schedule.due(new Date(expiresAt), 100).map((e) => e.itemId)).toContain(id);
+    expect(await store.schedule.refresh()).toBe(false);
+  });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { type Connection, type Model, Schema } from "mongoose";
 import { isDuplicateKey } from "./record-codec";
 
@@ -8,10 +9,11 @@ import { isDuplicateKey } from "./record-codec";
  * collection at all.
  *
  * FerretDB on SQLite pushes down only `_id` equality: a range on a due time
- * scans, wherever it is stored. So the collection is read whole, once at start
- * and then every `CONTENT_SCHEDULER_RELOAD_MS` for entries other instances
- * wrote; it holds only pending due times, which is why that is cheap, whereas
- * the items collection holds every item ever published.
+ * scans, wherever it is stored. So the collection is read whole: at start, and
+ * again when the change mark (one document, read by `_id` every
+ * `CONTENT_SCHEDULER_RELOAD_MS`) says that an entry was added since. It holds
+ * only pending due times, whereas the items collection holds every item ever
+ * published; and it is read again only after something was scheduled.
  *
  * Entries are insert-and-delete only, like revisions: an entry is written
  * before the revision it belongs to (as the outbox marker is) and removed only
@@ -37,6 +39,10 @@ export interface DueSource {
 
 /** Marks that heads written before the index existed have been indexed (once per database). */
 const BACKFILLED = "~backfilled";
+/** Changes (a new token) after every entry added, so that other instances know to read the index again. */
+const CHANGED = "~changed";
+/** Entry ids begin with a date; these marks with `~`. */
+const isMark = (id: string) => id.startsWith("~");
 
 export function dueEntryId(itemId: string, revision: number, dueAt: Date): string {
   return `${dueAt.toISOString()}#${itemId}#${revision}`;
@@ -50,6 +56,8 @@ export class ScheduleStore {
   private byItem = new Map<string, Set<string>>();
   /** Local changes made while a reload reads the collection, replayed on what it read. */
   private journal: Change[] | undefined;
+  /** The change mark's token as of the last load. */
+  private loadedMark: string | undefined;
 
   constructor(connection: Connection) {
     this.entries = connection.model<DueEntry>(
@@ -73,7 +81,8 @@ export class ScheduleStore {
    */
   async load(scheduled?: () => Promise<DueSource[]>): Promise<void> {
     if (scheduled && !(await this.entries.collection.findOne({ _id: BACKFILLED } as never))) {
-      for (const source of await scheduled()) await this.add(source);
+      for (const source of await scheduled()) await this.insert(source);
+      await this.markChanged();
       await this.entries.collection
         .insertOne({ _id: BACKFILLED, at: new Date() } as never)
         .catch((error: unknown) => {
@@ -82,9 +91,11 @@ export class ScheduleStore {
     }
     this.journal = [];
     try {
+      // The mark first: an entry added after this read changes it after its insert.
+      const mark = await this.readMark();
       const docs = await this.entries.find().lean<DueEntry[]>();
       const fresh = new Map<string, DueEntry>();
-      for (const doc of docs) if (doc._id !== BACKFILLED && doc.itemId) fresh.set(doc._id, doc);
+      for (const doc of docs) if (!isMark(doc._id)) fresh.set(doc._id, doc);
       for (const change of this.journal) {
         if ("add" in change) fresh.set(change.add._id, change.add);
         else fresh.delete(change.remove);
@@ -92,8 +103,38 @@ export class ScheduleStore {
       this.byId = fresh;
       this.byItem = new Map();
       for (const entry of fresh.values()) this.remember(entry);
+      this.loadedMark = mark;
     } finally {
       this.journal = undefined;
+    }
+  }
+
+  /**
+   * Reads the index again if an entry was added anywhere since the last load
+   * (one read by `_id` when not); returns whether it did. Entries removed
+   * elsewhere need no reload: one that falls due is settled against its item.
+   */
+  async refresh(): Promise<boolean> {
+    if ((await this.readMark()) === this.loadedMark) return false;
+    await this.load();
+    return true;
+  }
+
+  private async readMark(): Promise<string> {
+    const mark = await this.entries.collection.findOne<{ token?: string }>({
+      _id: CHANGED,
+    } as never);
+    return mark?.token ?? "";
+  }
+
+  private async markChanged(): Promise<void> {
+    const mark = { token: randomUUID(), at: new Date() };
+    try {
+      await this.entries.collection.replaceOne({ _id: CHANGED } as never, mark, { upsert: true });
+    } catch (error) {
+      // FerretDB upserts are not atomic: a racing writer inserted the mark first.
+      if (!isDuplicateKey(error)) throw error;
+      await this.entries.collection.replaceOne({ _id: CHANGED } as never, mark);
     }
   }
 
@@ -110,7 +151,11 @@ export class ScheduleStore {
 
   /** Writes the entry of a record that has a due time; called before its revision is stored. */
   async add(source: DueSource): Promise<void> {
-    if (!source.nextDueAt) return;
+    if (await this.insert(source)) await this.markChanged();
+  }
+
+  private async insert(source: DueSource): Promise<boolean> {
+    if (!source.nextDueAt) return false;
     const entry: DueEntry = {
       _id: dueEntryId(source.id, source.revision, source.nextDueAt),
       itemId: source.id,
@@ -126,6 +171,7 @@ export class ScheduleStore {
     }
     this.remember(entry);
     this.journal?.push({ add: entry });
+    return true;
   }
 
   /**
