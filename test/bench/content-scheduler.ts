@@ -5,8 +5,9 @@
  * service published; the first `--scheduled` of them due a year from now, with
  * their entries in the due index), then `--runs` times `--rate` items/s for
  * `--seconds` over HTTP, from when each call was due to its message on
- * herald.items.v1. Also times the scheduler's pass and a reload of the due index
- * on the loaded database, and the CPU FerretDB used.
+ * herald.items.v1. Also times the scheduler's pass, a reload of the due index
+ * and the check whether to reload, on the loaded database, and the CPU of
+ * FerretDB and of everything else.
  *
  *   pnpm bench:scheduler [--preload 100000] [--scheduled 0] [--rate 50] [--seconds 20]
  *                        [--runs 3] [--json]
@@ -125,6 +126,7 @@ async function main(): Promise<void> {
   let preloadS = 0;
   let passMs: Distribution | undefined;
   let reloadMs: Distribution | undefined;
+  let checkMs: Distribution | undefined;
   let counter = 0;
   const phase = async (label: string, rate: number, seconds: number) => {
     const calls: Call[] = [];
@@ -174,7 +176,17 @@ async function main(): Promise<void> {
         reloads.push(performance.now() - started);
       }
       reloadMs = distribution(reloads);
-      note(`due index: ${schedule.size} entries, reload median ${ms(reloadMs.p50)} ms`);
+      const checks: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const started = performance.now();
+        if (await schedule.refresh()) throw new Error("the due index changed while nothing wrote");
+        checks.push(performance.now() - started);
+      }
+      checkMs = distribution(checks);
+      note(
+        `due index: ${schedule.size} entries, reload median ${ms(reloadMs.p50)} ms, ` +
+          `check median ${ms(checkMs.p50)} ms`,
+      );
     }
     const times: number[] = [];
     // Up to three passes, one when a pass takes long (a scan of every item).
@@ -208,6 +220,7 @@ async function main(): Promise<void> {
     schedulerPassMs: passMs,
     scheduled: SCHEDULED,
     reloadMs,
+    checkMs,
     runs,
     median: {
       toTopicP50: median(runs.map((r) => r.toTopic.p50)),
@@ -227,7 +240,8 @@ async function main(): Promise<void> {
     `content publishing with ${PRELOAD} items stored (${SCHEDULED} due in a year), ${RATE} items/s for ${SECONDS} s, ${RUNS} runs; ` +
       `scheduler every ${report.schedulerIntervalMs} ms`,
     `  scheduler pass on the loaded database: median ${ms(passMs?.p50 ?? Number.NaN)} ms, max ${ms(passMs?.max ?? Number.NaN)} ms`,
-    `  reload of the due index (${SCHEDULED} entries): median ${ms(reloadMs?.p50 ?? Number.NaN)} ms`,
+    `  reload of the due index (${SCHEDULED} entries): median ${ms(reloadMs?.p50 ?? Number.NaN)} ms; ` +
+      `the check whether to (nothing added): median ${ms(checkMs?.p50 ?? Number.NaN)} ms`,
     ...runs.map(
       (r, i) =>
         `  run ${i + 1}: due → topic p50 ${ms(r.toTopic.p50)} p99 ${ms(r.toTopic.p99)} max ${ms(r.toTopic.max)} ms; ` +
