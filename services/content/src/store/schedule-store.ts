@@ -58,6 +58,8 @@ export class ScheduleStore {
   private journal: Change[] | undefined;
   /** The change mark's token as of the last load. */
   private loadedMark: string | undefined;
+  /** The load under way: loads share one journal, so they never overlap. */
+  private loading: Promise<void> | undefined;
 
   constructor(connection: Connection) {
     this.entries = connection.model<DueEntry>(
@@ -77,9 +79,15 @@ export class ScheduleStore {
   /**
    * Reads the whole collection into memory. The first load in a database also
    * indexes what was scheduled before the index existed: `scheduled()` may scan,
-   * since it runs once per database.
+   * since it runs once per database. A load asked for while one is under way
+   * waits for it; what that one missed changed the mark, for the next refresh.
    */
-  async load(scheduled?: () => Promise<DueSource[]>): Promise<void> {
+  load(scheduled?: () => Promise<DueSource[]>): Promise<void> {
+    this.loading ??= this.read(scheduled).finally(() => (this.loading = undefined));
+    return this.loading;
+  }
+
+  private async read(scheduled?: () => Promise<DueSource[]>): Promise<void> {
     if (scheduled && !(await this.entries.collection.findOne({ _id: BACKFILLED } as never))) {
       for (const source of await scheduled()) await this.insert(source);
       await this.markChanged();
