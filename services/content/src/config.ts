@@ -58,6 +58,11 @@ export const contentEnv = {
     .int({ min: 50, max: 600_000 })
     .default(1000)
     .describe("milliseconds"),
+  /** How often the due index checks (one read by _id) whether other instances scheduled something. */
+  CONTENT_SCHEDULER_RELOAD_MS: env
+    .int({ min: 100, max: 3_600_000 })
+    .default(10_000)
+    .describe("milliseconds"),
   /** Names this instance in the relay lease and logs. */
   CONTENT_INSTANCE_ID: env
     .identifier()

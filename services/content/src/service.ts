@@ -106,6 +106,7 @@ export async function startContentService(
   });
   const store = new ItemStore(connection);
   await store.init();
+  await store.loadSchedule();
   const setAside = new SetAsideStore(connection);
 
   const relay = new OutboxRelay({
@@ -147,6 +148,7 @@ export async function startContentService(
     items,
     logger,
     intervalMs: config.CONTENT_SCHEDULER_INTERVAL_MS,
+    reloadMs: config.CONTENT_SCHEDULER_RELOAD_MS,
     now,
   });
 

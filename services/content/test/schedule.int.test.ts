@@ -1,5 +1,5 @@
 import { ItemStatus } from "@herald/contracts";
-import { useTestNamespace } from "@herald/test-harness";
+import { useTestNamespace, waitFor } from "@herald/test-harness";
 import type { ContentService } from "../src/service";
 import { api, startContent, TopicReader } from "./support";
 
@@ -8,7 +8,11 @@ const topic = new TopicReader(ns);
 const running = new Set<ContentService>();
 
 async function start(): Promise<ContentService> {
-  const service = await startContent(ns, { CONTENT_RELAY_LEASE_MS: "3000" });
+  // Instances read each other's due entries every 200 ms, so that both race for every item.
+  const service = await startContent(ns, {
+    CONTENT_RELAY_LEASE_MS: "3000",
+    CONTENT_SCHEDULER_RELOAD_MS: "200",
+  });
   running.add(service);
   return service;
 }
@@ -24,6 +28,14 @@ ns.beforeCleanup(async () => {
 });
 
 const inSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString();
+/** Waits, with no instance up, until a time has passed. */
+const until = (iso: string) =>
+  waitFor(() => Date.now() > Date.parse(iso), { description: `${iso} to pass` });
+
+type AuditEntry = { action: string; actor: string; note: string; at: string };
+async function auditOf(service: ContentService, id: string): Promise<AuditEntry[]> {
+  return (await api(service, "GET", `/items/${id}/audit`, "alice")).body.audit as AuditEntry[];
+}
 
 async function approvedDraft(service: ContentService, title: string, extra = {}): Promise<string> {
   const created = await api(service, "POST", "/items", "alice", {
@@ -40,12 +52,14 @@ async function approvedDraft(service: ContentService, title: string, extra = {})
 }
 
 describe("scheduled publication and expiry", () => {
-  it("publishes a scheduled item after a restart, once", async () => {
+  it("publishes and expires a scheduled item across restarts, once each", async () => {
     const first = await start();
-    const id = await approvedDraft(first, "定时发布：端午节假期通关安排");
-    const scheduled = await api(first, "POST", `/items/${id}/schedule`, "alice", {
-      publishAt: inSeconds(2),
+    const expiresAt = inSeconds(6);
+    const id = await approvedDraft(first, "定时发布：端午节假期通关安排", {
+      dates: { expiresAt },
     });
+    const publishAt = inSeconds(2);
+    const scheduled = await api(first, "POST", `/items/${id}/schedule`, "alice", { publishAt });
     expect(scheduled.body.item!.status).toBe("scheduled");
     const past = await api(first, "POST", `/items/${id}/schedule`, "alice", {
       publishAt: "2020-01-01T00:00:00Z",
@@ -55,40 +69,56 @@ describe("scheduled publication and expiry", () => {
     expect(topic.of(id)).toEqual([]);
 
     // Nothing runs while no instance is up; the next one finds the item due.
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await until(publishAt);
     const second = await start();
     const state = await topic.waitFor(id, 1);
     expect(state.status).toBe(ItemStatus.ITEM_STATUS_PUBLISHED);
-    const item = await api(second, "GET", `/items/${id}/audit`, "alice");
-    const last = (item.body.audit as Array<{ action: string; actor: string; note: string }>).at(
-      -1,
-    )!;
+    const last = (await auditOf(second, id)).at(-1)!;
     expect(last).toMatchObject({ action: "publish-scheduled", actor: "scheduler" });
     expect(last.note).toContain("carol");
+    expect(Date.parse(last.at)).toBeGreaterThanOrEqual(Date.parse(publishAt));
     await stop(second);
+
+    // The expiry, written with the publication, is still there for a third instance.
+    await until(expiresAt);
+    const third = await start();
+    expect((await topic.waitFor(id, 2)).status).toBe(ItemStatus.ITEM_STATUS_EXPIRED);
+    const actions = (await auditOf(third, id)).map((x) => x.action);
+    expect(actions.filter((x) => x === "publish-scheduled")).toHaveLength(1);
+    expect(actions.filter((x) => x === "expire")).toHaveLength(1);
+    await stop(third);
   });
 
   it("runs each due item once with several instances, and expires items on time", async () => {
     const a = await start();
     const b = await start();
     const ids: string[] = [];
+    const times = new Map<string, { publishAt: string; expiresAt: string }>();
     for (let i = 0; i < 8; i++) {
-      const id = await approvedDraft(i % 2 ? a : b, `同时到期 ${i}`, {
-        dates: { expiresAt: inSeconds(4) },
-      });
-      await api(a, "POST", `/items/${id}/schedule`, "alice", { publishAt: inSeconds(1) });
+      const expiresAt = inSeconds(4);
+      const id = await approvedDraft(i % 2 ? a : b, `同时到期 ${i}`, { dates: { expiresAt } });
+      const publishAt = inSeconds(1);
+      await api(a, "POST", `/items/${id}/schedule`, "alice", { publishAt });
+      times.set(id, { publishAt, expiresAt });
       ids.push(id);
     }
     for (const id of ids) {
       const expired = await topic.waitFor(id, 2, 30_000);
       expect(expired.status).toBe(ItemStatus.ITEM_STATUS_EXPIRED);
     }
-    // Each item was published once and expired once, whichever instance ran it.
+    // Each item was published once and expired once, whichever instance ran it, not early.
     for (const id of ids) {
-      const audit = await api(a, "GET", `/items/${id}/audit`, "alice");
-      const actions = (audit.body.audit as Array<{ action: string }>).map((x) => x.action);
-      expect(actions.filter((x) => x === "publish-scheduled")).toHaveLength(1);
-      expect(actions.filter((x) => x === "expire")).toHaveLength(1);
+      const audit = await auditOf(a, id);
+      const published = audit.filter((x) => x.action === "publish-scheduled");
+      const expired = audit.filter((x) => x.action === "expire");
+      expect(published).toHaveLength(1);
+      expect(expired).toHaveLength(1);
+      expect(Date.parse(published[0]!.at)).toBeGreaterThanOrEqual(
+        Date.parse(times.get(id)!.publishAt),
+      );
+      expect(Date.parse(expired[0]!.at)).toBeGreaterThanOrEqual(
+        Date.parse(times.get(id)!.expiresAt),
+      );
     }
     // Versions only go up on the topic (a relay sends an item's newest version, so
     // a publication and an expiry that fall in one pass may arrive as the expiry alone).

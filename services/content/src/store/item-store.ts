@@ -9,9 +9,10 @@ import {
 } from "../domain/item";
 import { dropUndefined } from "../domain/clone";
 import { isDuplicateKey, readRecord } from "./record-codec";
+import { ScheduleStore } from "./schedule-store";
 
 /**
- * Where items live. Three collections:
+ * Where items live. Four collections:
  *
  * - `item_revisions` is insert-only: one document per revision, `_id` =
  *   `<item id>#<revision>`, holding the whole record as of that revision,
@@ -26,6 +27,8 @@ import { isDuplicateKey, readRecord } from "./record-codec";
  * - `outbox` holds one small marker per revision that announces a version,
  *   written *before* the revision, so an announced version always has a marker.
  *   The relay reads this short collection rather than scan the journal.
+ * - `schedule` holds the scheduler's due index (`ScheduleStore`): an entry per
+ *   revision with a due time, also written before the revision.
  */
 
 export interface RevisionDoc {
@@ -105,6 +108,7 @@ export class ItemStore {
   readonly heads: Model<HeadDoc>;
   readonly revisions: Model<RevisionDoc>;
   readonly outbox: Model<OutboxMarker>;
+  readonly schedule: ScheduleStore;
 
   constructor(connection: Connection) {
     const options = { versionKey: false as const, minimize: false, strict: true };
@@ -150,6 +154,7 @@ export class ItemStore {
         { ...options, collection: "outbox" },
       ),
     );
+    this.schedule = new ScheduleStore(connection);
   }
 
   /** Indexes for MongoDB; FerretDB accepts and ignores what it cannot use. */
@@ -193,7 +198,8 @@ export class ItemStore {
   /**
    * Stores a new revision. Throws ConflictError when another writer already
    * claimed this revision: the caller read a record that is no longer the latest.
-   * A revision that announces versions gets its outbox marker first.
+   * A revision that announces versions gets its outbox marker first, and one
+   * with a due time its entry in the due index.
    */
   async commit(record: ItemRecord, announces: number[]): Promise<void> {
     const id = revisionId(record.id, record.revision);
@@ -204,6 +210,7 @@ export class ItemStore {
       at: new Date(),
     };
     if (announces.length > 0) await this.mark(marker);
+    await this.schedule.add(record);
     const doc: RevisionDoc = {
       _id: id,
       itemId: record.id,
@@ -229,7 +236,10 @@ export class ItemStore {
     if (announces.length > 0 && Date.now() - marker.at.getTime() > MARKER_REFRESH_MS) {
       await this.outbox.replaceOne({ _id: id }, { ...marker, at: new Date() }, { upsert: true });
     }
+    // Likewise a due entry: the scheduler may have removed it as abandoned; written again, it stays.
+    if (Date.now() - marker.at.getTime() > MARKER_REFRESH_MS) await this.schedule.add(record);
     await this.writeHead(record);
+    await this.schedule.supersede(record.id, record.revision);
   }
 
   private async mark(marker: OutboxMarker): Promise<void> {
@@ -297,13 +307,17 @@ export class ItemStore {
     return { items: docs.map((d) => readRecord(d.record)), total };
   }
 
-  /** Items whose scheduled publication or expiry is due. */
-  async due(now: Date, limit: number): Promise<string[]> {
-    const docs = await this.heads
-      .find({ nextDueAt: { $lte: now } }, { _id: 1 })
-      .limit(limit)
-      .lean<Array<{ _id: string }>>();
-    return docs.map((d) => d._id);
+  /**
+   * Reads the due index into memory. The first load in a database also indexes
+   * the items scheduled before the index existed, with one scan of the heads.
+   */
+  async loadSchedule(): Promise<void> {
+    await this.schedule.load(async () => {
+      const docs = await this.heads
+        .find({ nextDueAt: { $ne: null } }, { _id: 1, revision: 1, nextDueAt: 1 })
+        .lean<Array<Pick<HeadDoc, "_id" | "revision" | "nextDueAt">>>();
+      return docs.map((d) => ({ id: d._id, revision: d.revision, nextDueAt: d.nextDueAt }));
+    });
   }
 
   /** Undisclosed items whose review is due by `before`. */
