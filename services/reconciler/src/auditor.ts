@@ -64,7 +64,7 @@ export class Auditor {
       });
     }
     try {
-      const holdings = await this.readAll(channel.inventoryAddress);
+      const { holdings, consumed } = await this.readAll(channel.inventoryAddress);
       const seq = ++this.seq;
       for (const h of holdings) {
         const cell = channel.cells.obtain(h.itemId);
@@ -76,7 +76,7 @@ export class Auditor {
           expected && expected.checksum === h.checksum ? expected.checksum : h.checksum;
         if (h.externalRef && !cell.externalRef) cell.externalRef = h.externalRef;
       }
-      channel.audit = { seq, startedAt };
+      channel.audit = consumed.size > 0 ? { seq, startedAt, consumed } : { seq, startedAt };
       const run: AuditRun = {
         channel: channel.name,
         startedAt: new Date(startedAt),
@@ -103,9 +103,16 @@ export class Auditor {
     return run;
   }
 
-  private async readAll(address: string): Promise<Holding[]> {
+  /**
+   * Every holding, and how far the channel had applied the item stream when the
+   * listing was taken (from the first page: the listing is one snapshot).
+   */
+  private async readAll(
+    address: string,
+  ): Promise<{ holdings: Holding[]; consumed: Map<number, number> }> {
     const client = this.client(address);
     const all: Holding[] = [];
+    let consumed: Map<number, number> | undefined;
     let pageToken = "";
     do {
       const page = await this.page(client, {
@@ -114,10 +121,11 @@ export class Auditor {
         pageToken,
         appliedSince: undefined,
       });
+      consumed ??= new Map(page.consumed.map((c) => [c.partition, Number(c.offset)]));
       for (const h of page.holdings) all.push(h);
       pageToken = page.nextPageToken;
     } while (pageToken);
-    return all;
+    return { holdings: all, consumed: consumed ?? new Map<number, number>() };
   }
 
   private page(

@@ -9,7 +9,7 @@ import {
 import type { ChannelEntry, ChannelRegistry } from "./channels";
 import { type EvaluateContext, type Verdict, evaluate } from "./evaluate";
 import { type Cell, currentHolding } from "./evidence";
-import { type ExpectedItem, ExpectedStore, statusName } from "./expected";
+import { type ExpectedItem, ExpectedStore, type StreamPosition, statusName } from "./expected";
 import type { DeliveryRecord, Ledger } from "./ledger";
 import type { DeliveryState, Finding, TimelineEvent } from "./model";
 
@@ -75,9 +75,9 @@ export class Engine {
     }
   }
 
-  ingestItem(state: ItemState): void {
+  ingestItem(state: ItemState, position?: StreamPosition): void {
     const now = this.options.now();
-    const item = this.expected.accept(state, now);
+    const item = this.expected.accept(state, now, position);
     if (!item) return;
     if (item.version > (this.published.get(item.id) ?? 0)) {
       this.published.set(item.id, item.version);

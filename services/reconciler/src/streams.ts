@@ -61,7 +61,8 @@ export class Streams {
           ...prefix,
           fromBeginning: true,
           logger,
-          handle: ({ value }) => Promise.resolve(engine.ingestItem(value)),
+          handle: ({ value, partition, offset }) =>
+            Promise.resolve(engine.ingestItem(value, { partition, offset: Number(offset) })),
           onInvalid: skip,
         }),
       },
