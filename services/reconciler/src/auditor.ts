@@ -30,14 +30,48 @@ export class Auditor {
   private readonly clients = new Map<string, ChannelInventoryClient>();
   private seq = 0;
   private running: Promise<AuditRun[]> = Promise.resolve([]);
+  /**
+   * The one audit waiting behind the one running. Requests made meanwhile join it
+   * (its channels widen to theirs), so however often an audit is asked for, at
+   * most two exist: one running, one queued.
+   */
+  private queued: { channels: Set<string> | "all"; promise: Promise<AuditRun[]> } | undefined;
+  private joined = 0;
 
   constructor(private readonly options: AuditorOptions) {}
 
-  /** Audits the named channels (default: every channel), after any audit in progress. */
+  /**
+   * Audits the named channels (default: every channel), after any audit in
+   * progress. A request made while another waits is answered by that one, with
+   * the runs of every channel either asked for.
+   */
   audit(names?: readonly string[]): Promise<AuditRun[]> {
-    const next = this.running.catch(() => []).then(() => this.auditNow(names));
-    this.running = next;
-    return next;
+    const wanted = !names || names.length === 0 ? "all" : new Set(names);
+    const queued = this.queued;
+    if (queued) {
+      this.joined += 1;
+      if (wanted === "all" || queued.channels === "all") queued.channels = "all";
+      else for (const name of wanted) queued.channels.add(name);
+      return queued.promise;
+    }
+    const entry: NonNullable<Auditor["queued"]> = {
+      channels: wanted,
+      promise: Promise.resolve([]),
+    };
+    entry.promise = this.running
+      .catch(() => [])
+      .then(() => {
+        if (this.queued === entry) this.queued = undefined;
+        return this.auditNow(entry.channels === "all" ? undefined : [...entry.channels]);
+      });
+    this.queued = entry;
+    this.running = entry.promise;
+    return entry.promise;
+  }
+
+  /** For metrics: whether an audit waits, and how many requests joined a waiting one. */
+  stats(): { queued: number; joined: number } {
+    return { queued: this.queued ? 1 : 0, joined: this.joined };
   }
 
   private async auditNow(names?: readonly string[]): Promise<AuditRun[]> {

@@ -56,6 +56,14 @@ export const reconcilerEnv = {
     .int({ min: 100, max: 600_000 })
     .default(5000)
     .describe("milliseconds"),
+  /**
+   * Ledger writes queued at most: beyond it the reconciler stops reading the
+   * topics until the database has taken them (backpressure, not growth).
+   */
+  RECONCILER_LEDGER_MAX_PENDING: env
+    .int({ min: 100, max: 10_000_000 })
+    .default(20_000)
+    .describe("queued writes"),
   /** JSON file of calendar additions and corrections (see @herald/calendar). */
   HERALD_CALENDAR_FILE: env.string().optional().describe("calendar overrides file"),
 };

@@ -82,17 +82,22 @@ export class Engine {
     if (item.version > (this.published.get(item.id) ?? 0)) {
       this.published.set(item.id, item.version);
       this.options.ledger.recordPublished(item.id, item.version);
-      this.event(item.id, {
-        at: new Date(item.updatedAt),
-        type: "published",
-        version: item.version,
-        detail: `v${item.version} ${item.status === ItemStatus.ITEM_STATUS_PUBLISHED ? "published" : statusName(item.status)}: ${item.title}`,
-      });
+      this.event(
+        item.id,
+        {
+          at: new Date(item.updatedAt),
+          type: "published",
+          version: item.version,
+          detail: `v${item.version} ${item.status === ItemStatus.ITEM_STATUS_PUBLISHED ? "published" : statusName(item.status)}: ${item.title}`,
+        },
+        `p:${item.version}`,
+      );
     }
     for (const channel of this.channels.all()) this.markDirty(channel.name, item.id);
   }
 
-  ingestReceipt(receipt: DeliveryReceipt): void {
+  /** `position` is the receipt's place on herald.receipts.v1: the id of its timeline event. */
+  ingestReceipt(receipt: DeliveryReceipt, position?: StreamPosition): void {
     if (receipt.outletId) return; // outlets behind the gateway are audited through it
     const channel = this.channels.ensure(receipt.channel);
     if (!channel || !receipt.itemId) return;
@@ -125,13 +130,17 @@ export class Engine {
       cell.troubleMessage = receipt.error?.message ?? "";
       cell.troubleAt = now;
     }
-    this.event(receipt.itemId, {
-      at: new Date(sentAt),
-      type: "receipt",
-      channel: channel.name,
-      version: receipt.version,
-      detail: receiptDetail(receipt),
-    });
+    this.event(
+      receipt.itemId,
+      {
+        at: new Date(sentAt),
+        type: "receipt",
+        channel: channel.name,
+        version: receipt.version,
+        detail: receiptDetail(receipt),
+      },
+      position ? `r:${position.partition}:${position.offset}` : undefined,
+    );
     this.markDirty(channel.name, receipt.itemId);
   }
 
@@ -234,13 +243,17 @@ export class Engine {
     }
     // A change the audit saw (a listing, or an absence) goes on the timeline as the audit's.
     if (verdict && previous !== verdict.state && fromAudit(cell, channel)) {
-      this.event(itemId, {
-        at: new Date(channel.audit.startedAt),
-        type: "audit",
-        channel: channel.name,
-        version: verdict.heldVersion,
-        detail: `audit: ${channel.name} is ${verdict.state}${verdict.heldVersion ? ` (holds v${verdict.heldVersion})` : ""}`,
-      });
+      this.event(
+        itemId,
+        {
+          at: new Date(channel.audit.startedAt),
+          type: "audit",
+          channel: channel.name,
+          version: verdict.heldVersion,
+          detail: `audit: ${channel.name} is ${verdict.state}${verdict.heldVersion ? ` (holds v${verdict.heldVersion})` : ""}`,
+        },
+        `a:${channel.name}:${channel.audit.startedAt}`,
+      );
     }
     this.track(channel.name, itemId, item, verdict, ctx.now);
   }
@@ -325,8 +338,8 @@ export class Engine {
     if (this.findings.has(key)) this.findings.set(key, finding);
   }
 
-  event(itemId: string, event: TimelineEvent): void {
-    this.options.ledger.appendEvent(itemId, event);
+  event(itemId: string, event: TimelineEvent, id?: string): void {
+    this.options.ledger.appendEvent(itemId, event, id);
   }
 }
 

@@ -44,6 +44,8 @@ export interface ReconcilerService {
   /** Evaluates every pair and sends the repairs that are due, now. */
   tick(): Promise<void>;
   ready(): { ok: boolean; detail: string };
+  /** Prometheus text for `/metrics`. */
+  metricsText(): string;
   stop(): Promise<void>;
 }
 
@@ -108,7 +110,9 @@ export async function startReconciler(
     logger,
     appName: "herald-reconciler",
   });
-  const ledger = new Ledger(connection.db!, logger.child({ component: "ledger" }));
+  const ledger = new Ledger(connection.db!, logger.child({ component: "ledger" }), {
+    maxPending: config.RECONCILER_LEDGER_MAX_PENDING,
+  });
   const joined = new Map((await ledger.loadChannels()).map((c) => [c.name, c.joinedAt.getTime()]));
   const registry = new ChannelRegistry(configured, joined, now, (name, at) =>
     ledger.saveChannel({ name, joinedAt: new Date(at) }),
@@ -155,6 +159,7 @@ export async function startReconciler(
   const streams = new Streams({
     kafka,
     engine,
+    ledger,
     topicPrefix,
     instanceId: `${hostname()}-${process.pid}`.replace(/[^A-Za-z0-9._-]/g, "-"),
     groupId: config.RECONCILER_GROUP,
@@ -162,6 +167,8 @@ export async function startReconciler(
   });
 
   const runAudit = async (channels?: readonly string[]): Promise<AuditReport> => {
+    // An audit can change every pair's state: it starts only when the ledger has room.
+    await ledger.room();
     const runs = await auditor.audit(channels);
     await repairer.tick();
     return { runs, findings: queries.findings({}) };
@@ -264,10 +271,37 @@ export async function startReconciler(
       actions,
       tick: () => tick(true),
       ready: () => streams.ready(),
+      metricsText: () => metricsText(ledger, auditor),
       stop,
     };
   } catch (error) {
     await stop().catch(() => undefined);
     throw error;
   }
+}
+
+function metricsText(ledger: Ledger, auditor: Auditor): string {
+  const l = ledger.stats();
+  const a = auditor.stats();
+  return [
+    "# HELP herald_reconciler_ledger_pending Ledger writes queued for the database.",
+    "# TYPE herald_reconciler_ledger_pending gauge",
+    `herald_reconciler_ledger_pending ${l.pending}`,
+    "# HELP herald_reconciler_ledger_max_pending Queued writes at which reading stops until the ledger drains.",
+    "# TYPE herald_reconciler_ledger_max_pending gauge",
+    `herald_reconciler_ledger_max_pending ${l.maxPending}`,
+    "# HELP herald_reconciler_ledger_full_waits_total Times reading waited for the ledger to drain.",
+    "# TYPE herald_reconciler_ledger_full_waits_total counter",
+    `herald_reconciler_ledger_full_waits_total ${l.waits}`,
+    "# HELP herald_reconciler_ledger_flush_failures_total Ledger flushes the database refused (retried).",
+    "# TYPE herald_reconciler_ledger_flush_failures_total counter",
+    `herald_reconciler_ledger_flush_failures_total ${l.flushFailures}`,
+    "# HELP herald_reconciler_audits_queued Audits waiting behind the one running (at most 1).",
+    "# TYPE herald_reconciler_audits_queued gauge",
+    `herald_reconciler_audits_queued ${a.queued}`,
+    "# HELP herald_reconciler_audits_joined_total Audit requests answered by an audit already waiting.",
+    "# TYPE herald_reconciler_audits_joined_total counter",
+    `herald_reconciler_audits_joined_total ${a.joined}`,
+    "",
+  ].join("\n");
 }

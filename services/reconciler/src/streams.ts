@@ -3,10 +3,13 @@ import { type TopicSpec, Topics } from "@herald/contracts";
 import { type ConsumerRunner, type Logger, createConsumerRunner, topicName } from "@herald/runtime";
 import type { Kafka } from "kafkajs";
 import type { Engine } from "./engine";
+import type { Ledger } from "./ledger";
 
 export interface StreamsOptions {
   readonly kafka: Kafka;
   readonly engine: Engine;
+  /** Readers wait while its queue is full: new evidence waits in Kafka, not in memory. */
+  readonly ledger: Ledger;
   readonly topicPrefix: string | undefined;
   readonly instanceId: string;
   /** The receipts' consumer group. */
@@ -32,7 +35,7 @@ export class Streams {
   private caughtUp = false;
 
   constructor(private readonly options: StreamsOptions) {
-    const { kafka, engine, topicPrefix, logger, instanceId } = options;
+    const { kafka, engine, ledger, topicPrefix, logger, instanceId } = options;
     const suffix = `${instanceId}-${randomBytes(3).toString("hex")}`;
     const prefix = topicPrefix ? { topicPrefix } : {};
     const skip = () => Promise.resolve(); // undecodable messages are the producers' DLQ concern
@@ -61,8 +64,10 @@ export class Streams {
           ...prefix,
           fromBeginning: true,
           logger,
-          handle: ({ value, partition, offset }) =>
-            Promise.resolve(engine.ingestItem(value, { partition, offset: Number(offset) })),
+          handle: async ({ value, partition, offset }, ctx) => {
+            await ledger.room(() => ctx.heartbeat());
+            engine.ingestItem(value, { partition, offset: Number(offset) });
+          },
           onInvalid: skip,
         }),
       },
@@ -76,7 +81,10 @@ export class Streams {
           ...prefix,
           fromBeginning: true,
           logger,
-          handle: ({ value }) => Promise.resolve(engine.ingestReceipt(value)),
+          handle: async ({ value, partition, offset }, ctx) => {
+            await ledger.room(() => ctx.heartbeat());
+            engine.ingestReceipt(value, { partition, offset: Number(offset) });
+          },
           onInvalid: skip,
         }),
       },
