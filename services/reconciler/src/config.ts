@@ -61,9 +61,21 @@ export const reconcilerEnv = {
    * topics until the database has taken them (backpressure, not growth).
    */
   RECONCILER_LEDGER_MAX_PENDING: env
-    .int({ min: 100, max: 10_000_000 })
+    .int({ min: 10, max: 10_000_000 })
     .default(20_000)
     .describe("queued writes"),
+  /** This instance's name among the reconcilers sharing a database (default: host and pid). */
+  RECONCILER_INSTANCE: env.identifier().optional().describe("instance name"),
+  /** How long the leader's lease lasts unrenewed: a killed leader's successor waits this long at most. */
+  RECONCILER_LEASE_TTL_MS: env
+    .int({ min: 1000, max: 600_000 })
+    .default(5000)
+    .describe("milliseconds"),
+  /** How often the leader renews its lease and a standby tries to take it. */
+  RECONCILER_LEASE_RENEW_MS: env
+    .int({ min: 100, max: 60_000 })
+    .default(1000)
+    .describe("milliseconds"),
   /** JSON file of calendar additions and corrections (see @herald/calendar). */
   HERALD_CALENDAR_FILE: env.string().optional().describe("calendar overrides file"),
 };

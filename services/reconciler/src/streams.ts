@@ -12,8 +12,8 @@ export interface StreamsOptions {
   readonly ledger: Ledger;
   readonly topicPrefix: string | undefined;
   readonly instanceId: string;
-  /** The receipts' consumer group. */
-  readonly groupId: string;
+  /** Reads herald.receipts.v1 in the lasting group. */
+  readonly receipts: ConsumerRunner;
   readonly logger: Logger;
 }
 
@@ -22,9 +22,10 @@ export interface StreamsOptions {
  * - herald.items.v1 and herald.channels.v1 are compacted: read whole at every
  *   start, in a group of this start's own, they give the current state of every
  *   item and every channel, so neither is copied into the database.
- * - herald.receipts.v1 is read in a lasting group (`herald-reconciler`), so a
- *   restart resumes where it stopped; what receipts prove durably (first
- *   deliveries) is in the ledger, and the audit at start re-establishes the rest.
+ * - herald.receipts.v1 is read in a lasting group (`herald-reconciler`) by the
+ *   ReceiptReader, so a restart or a new leader resumes where the last stopped;
+ *   what receipts prove durably (first deliveries) is in the ledger, and the
+ *   audit at start re-establishes the rest.
  */
 export class Streams {
   private readonly runners: {
@@ -71,23 +72,7 @@ export class Streams {
           onInvalid: skip,
         }),
       },
-      {
-        ephemeral: false,
-        topic: Topics.receipts,
-        runner: createConsumerRunner({
-          kafka,
-          groupId: options.groupId,
-          topic: Topics.receipts,
-          ...prefix,
-          fromBeginning: true,
-          logger,
-          handle: async ({ value, partition, offset }, ctx) => {
-            await ledger.room(() => ctx.heartbeat());
-            engine.ingestReceipt(value, { partition, offset: Number(offset) });
-          },
-          onInvalid: skip,
-        }),
-      },
+      { ephemeral: false, topic: Topics.receipts, runner: options.receipts },
     ];
   }
 

@@ -13,7 +13,7 @@ import { startTestReconciler } from "../src/testing";
 const ns = useTestNamespace("reconciler-backpressure");
 const logger = createLogger({ service: "reconciler-test", level: "silent" });
 const RECEIPTS = 300;
-const BOUND = 100;
+const BOUND = 50;
 
 function metric(reconciler: ReconcilerService, name: string): number {
   const line = reconciler
