@@ -1,4 +1,4 @@
-import { Topics, deadLetterTopic } from "@herald/contracts";
+import { MAX_MESSAGE_BYTES, Topics, deadLetterTopic } from "@herald/contracts";
 import { useTestNamespace } from "@herald/test-harness";
 import { ConfigResourceTypes, type Admin } from "kafkajs";
 import { ensureTopics } from "../src/kafka/topics";
@@ -23,7 +23,7 @@ async function configOf(topic: string): Promise<Record<string, string>> {
       {
         type: ConfigResourceTypes.TOPIC,
         name: topic,
-        configNames: ["cleanup.policy", "retention.ms"],
+        configNames: ["cleanup.policy", "retention.ms", "max.message.bytes"],
       },
     ],
   });
@@ -42,7 +42,7 @@ describe("ensureTopics", () => {
     expect(first.created.sort()).toEqual([...names].sort());
 
     const second = await ensureTopics(admin, specs, options);
-    expect(second).toEqual({ created: [], existing: names, mismatched: [] });
+    expect(second).toEqual({ created: [], existing: names, mismatched: [], raised: [] });
 
     const metadata = await admin.fetchTopicMetadata({ topics: names });
     for (const topic of metadata.topics) expect(topic.partitions).toHaveLength(3);
@@ -53,6 +53,7 @@ describe("ensureTopics", () => {
     expect(await configOf(`${ns.topicPrefix}herald.receipts.v1`)).toEqual({
       "cleanup.policy": "delete",
       "retention.ms": String(7 * 24 * 3600 * 1000),
+      "max.message.bytes": String(MAX_MESSAGE_BYTES),
     });
     expect((await configOf(`${ns.topicPrefix}herald.dlq.portal.v1`))["retention.ms"]).toBe(
       String(30 * 24 * 3600 * 1000),
@@ -75,5 +76,58 @@ describe("ensureTopics", () => {
       { topic: `${prefix}herald.items.v1`, expected: "compact", actual: "delete" },
     ]);
     expect((await configOf(`${prefix}herald.items.v1`))["cleanup.policy"]).toBe("delete");
+  });
+
+  it("raises a lower max.message.bytes of an existing topic, keeping its other settings, and never lowers a larger one", async () => {
+    const prefix = `${ns.topicPrefix}limits.`;
+    const low = `${prefix}herald.items.v1`;
+    const high = `${prefix}herald.receipts.v1`;
+    await admin.createTopics({
+      topics: [
+        {
+          topic: low,
+          numPartitions: 1,
+          configEntries: [
+            { name: "cleanup.policy", value: "compact" },
+            { name: "max.message.bytes", value: "1048588" },
+            { name: "min.compaction.lag.ms", value: "60000" },
+          ],
+        },
+        {
+          topic: high,
+          numPartitions: 1,
+          configEntries: [
+            { name: "cleanup.policy", value: "delete" },
+            { name: "retention.ms", value: String(7 * 24 * 3600 * 1000) },
+            { name: "max.message.bytes", value: String(2 * MAX_MESSAGE_BYTES) },
+          ],
+        },
+      ],
+    });
+    const result = await ensureTopics(admin, [Topics.items, Topics.receipts], {
+      prefix,
+      partitions: 1,
+      logger: testLogger,
+    });
+    expect(result.raised).toEqual([{ topic: low, from: 1048588, to: MAX_MESSAGE_BYTES }]);
+    expect(result.mismatched).toEqual([]);
+    expect(await configOf(low)).toMatchObject({
+      "cleanup.policy": "compact",
+      "max.message.bytes": String(MAX_MESSAGE_BYTES),
+    });
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [
+        { type: ConfigResourceTypes.TOPIC, name: low, configNames: ["min.compaction.lag.ms"] },
+      ],
+    });
+    expect(resources[0]?.configEntries[0]?.configValue).toBe("60000");
+    expect((await configOf(high))["max.message.bytes"]).toBe(String(2 * MAX_MESSAGE_BYTES));
+    // Raised once: a second run finds nothing to change.
+    const again = await ensureTopics(admin, [Topics.items, Topics.receipts], {
+      prefix,
+      partitions: 1,
+    });
+    expect(again.raised).toEqual([]);
   });
 });

@@ -44,6 +44,11 @@ export const contentEnv = {
   /** How often the outbox is scanned for events from other instances or before a crash. */
   CONTENT_RELAY_POLL_MS: env.int({ min: 10, max: 60_000 }).default(500).describe("milliseconds"),
   CONTENT_RELAY_BATCH: env.int({ min: 1, max: 10_000 }).default(500).describe("revisions per pass"),
+  /** When the relay first tries a set-aside item again on its own; doubled after each failure, up to 16 times. */
+  CONTENT_RELAY_RETRY_MS: env
+    .int({ min: 100, max: 3_600_000 })
+    .default(120_000)
+    .describe("milliseconds"),
   CONTENT_RELAY_LEASE_MS: env
     .int({ min: 1000, max: 600_000 })
     .default(10_000)

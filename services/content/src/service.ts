@@ -18,9 +18,11 @@ import { ItemService } from "./domain/item-service";
 import { createContentServiceImpl, startGrpcServer } from "./grpc/server";
 import { createHttpApp } from "./http/app";
 import { Lease } from "./outbox/lease";
-import { OutboxRelay } from "./outbox/relay";
+import { OutboxRelay, type RelayFaults } from "./outbox/relay";
+import { contentMetrics } from "./metrics";
 import { Scheduler } from "./scheduler";
 import { ItemStore } from "./store/item-store";
+import { SetAsideStore } from "./store/set-aside";
 
 export type ContentConfig = ConfigOf<typeof contentEnv>;
 
@@ -30,9 +32,12 @@ export interface ContentService {
   items: ItemService;
   store: ItemStore;
   relay: OutboxRelay;
+  setAside: SetAsideStore;
   scheduler: Scheduler;
   /** Component states for /readyz. */
   ready(): { ok: boolean; detail: string };
+  /** The Prometheus text for /metrics. */
+  metrics(): string;
   /** Stops taking requests, finishes the relay pass in hand, closes connections. */
   stop(): Promise<void>;
 }
@@ -55,6 +60,8 @@ export interface ContentServiceOptions {
    * whose expectations depend on the date set it, so they pass on any day.
    */
   now?: () => Date;
+  /** Faults for the outbox relay: tests only. */
+  relayFaults?: RelayFaults;
 }
 
 /** Wires the content service from its config: connections, components, servers. */
@@ -99,9 +106,11 @@ export async function startContentService(
   });
   const store = new ItemStore(connection);
   await store.init();
+  const setAside = new SetAsideStore(connection);
 
   const relay = new OutboxRelay({
     store,
+    setAside,
     lease: new Lease(
       connection,
       "outbox-relay",
@@ -114,6 +123,8 @@ export async function startContentService(
     transactionalId: `${topicPrefix ?? ""}herald-content-outbox-relay`,
     pollMs: config.CONTENT_RELAY_POLL_MS,
     batchSize: config.CONTENT_RELAY_BATCH,
+    retryMs: config.CONTENT_RELAY_RETRY_MS,
+    ...(options.relayFaults ? { faults: options.relayFaults } : {}),
   });
   const exempt = new Set(config.CONTENT_FOUR_EYES_EXEMPT);
   const items = new ItemService({
@@ -139,7 +150,7 @@ export async function startContentService(
     now,
   });
 
-  const app = createHttpApp({ items, store, tokens, logger, now });
+  const app = createHttpApp({ items, store, setAside, relay, tokens, logger, now });
   const http: HttpServer = await new Promise((resolve, reject) => {
     const server = app.listen(
       config.CONTENT_HTTP_PORT,
@@ -148,7 +159,7 @@ export async function startContentService(
     );
   });
   const grpcServer = await startGrpcServer(
-    createContentServiceImpl({ items, store, tokens, logger }),
+    createContentServiceImpl({ items, store, setAside, tokens, logger }),
     config.CONTENT_GRPC_HOST,
     config.CONTENT_GRPC_PORT,
     grpcCredentials(config),
@@ -164,6 +175,7 @@ export async function startContentService(
     items,
     store,
     relay,
+    setAside,
     scheduler,
     ready() {
       const relayStatus = relay.status();
@@ -172,11 +184,18 @@ export async function startContentService(
         relayStatus.lastError ? `outbox relay: ${relayStatus.lastError}` : "",
         scheduler.lastError ? `scheduler: ${scheduler.lastError}` : "",
       ].filter(Boolean);
+      // A set-aside item is the item's problem, not the service's: shown, never unready.
+      const aside = relayStatus.setAside
+        ? `; ${relayStatus.setAside} item(s) set aside since ${relayStatus.oldestSetAsideAt?.toISOString() ?? "?"} (GET /api/items/<id> says why)`
+        : "";
       return {
         ok: problems.length === 0,
-        detail: problems.join("; ") || `relay ${relayStatus.leader ? "leading" : "standing by"}`,
+        detail:
+          (problems.join("; ") || `relay ${relayStatus.leader ? "leading" : "standing by"}`) +
+          aside,
       };
     },
+    metrics: () => contentMetrics(relay.status()),
     async stop() {
       await new Promise<void>((resolve) => {
         http.close(() => resolve());

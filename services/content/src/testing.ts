@@ -9,6 +9,7 @@ import { loadConfig, type Logger } from "@herald/runtime";
 import { hashToken, type TokenFile } from "./auth/tokens";
 import { contentEnv } from "./config";
 import type { Kind, Role } from "./domain/item";
+import type { RelayFaults } from "./outbox/relay";
 import { type ContentService, startContentService } from "./service";
 
 export interface TestUser {
@@ -28,6 +29,8 @@ export interface TestContentOptions {
   env?: Record<string, string>;
   /** The service's clock, for expectations that depend on the date. */
   now?: () => Date;
+  /** Faults put in the outbox relay's way. */
+  relayFaults?: RelayFaults;
 }
 
 /** Writes a token file (mode 0600) for `users` into a new temporary folder. */
@@ -61,5 +64,8 @@ export function startTestContentService(options: TestContentOptions): Promise<Co
     LOG_LEVEL: "silent",
     ...options.env,
   });
-  return startContentService(config, options.logger, options.now ? { now: options.now } : {});
+  return startContentService(config, options.logger, {
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.relayFaults ? { relayFaults: options.relayFaults } : {}),
+  });
 }

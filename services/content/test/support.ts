@@ -2,6 +2,7 @@ import { type ItemState, Topics } from "@herald/contracts";
 import { createLogger, decodePayload, ensureTopics, type Logger } from "@herald/runtime";
 import { type TestNamespace, testKafka, testStack, waitFor } from "@herald/test-harness";
 import type { Consumer } from "kafkajs";
+import type { RelayFaults } from "../src/outbox/relay";
 import type { ContentService } from "../src/service";
 import { startTestContentService, type TestUser } from "../src/testing";
 
@@ -33,6 +34,7 @@ export function tokenOf(user: User): string {
 export function startContent(
   ns: TestNamespace,
   env: Record<string, string> = {},
+  relayFaults?: RelayFaults,
 ): Promise<ContentService> {
   const users = Object.fromEntries(
     Object.entries(USERS).map(([name, user]) => [name, { ...user, token: tokenOf(name as User) }]),
@@ -45,6 +47,7 @@ export function startContent(
     users,
     logger: testLogger,
     env,
+    ...(relayFaults ? { relayFaults } : {}),
   });
 }
 
@@ -127,4 +130,9 @@ export class TopicReader {
   async stop(): Promise<void> {
     await this.consumer?.disconnect();
   }
+}
+
+/** Prints a measured figure when TEST_FIGURES is set (the ADRs quote them). */
+export function figure(name: string, ms: number): void {
+  if (process.env.TEST_FIGURES) process.stderr.write(`figure: ${name}: ${ms} ms\n`);
 }

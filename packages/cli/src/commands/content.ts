@@ -4,7 +4,9 @@ import { callContent, contentTarget } from "../content/client";
 import { readItemFile } from "../content/item-file";
 import { seedItems } from "../content/seed";
 import {
+  type AnnounceAnswer,
   type ChangeAnswer,
+  describeRelay,
   formatAdjustments,
   formatItem,
   formatPublished,
@@ -89,6 +91,23 @@ export function registerContentCommands(program: Command, out: Output): void {
         else out.line(`${answer.item.id}: ${status}, version ${version}`);
       },
     );
+
+  program
+    .command("announce")
+    .description(
+      "ask the content service's relay to send an item's newest public state again (retries an item it set aside)",
+    )
+    .argument("<id>", "the item's id")
+    .action(async (id: string) => {
+      const answer = await callContent<AnnounceAnswer>(
+        contentTarget(),
+        "POST",
+        `${itemPath(id)}/announce`,
+      );
+      out.line(
+        `${answer.id}: version ${answer.version} asked for; relay: ${describeRelay(answer.relay)}`,
+      );
+    });
 
   program
     .command("seed")

@@ -23,7 +23,7 @@ export function contentTarget(environment: NodeJS.ProcessEnv = process.env): Con
   return { url: (url || local.contentUrl).replace(/\/+$/, ""), token: token || local.tokens.admin };
 }
 
-/** One rule an item breaks, as the service reports it (HTTP 422). */
+/** One rule an item breaks, as the service reports it (HTTP 422, or 413 for its size). */
 export interface Violation {
   field: string;
   rule: string;
@@ -51,7 +51,7 @@ interface ErrorBody {
 
 function refusal(status: number, body: ErrorBody | undefined, text: string): ContentRequestError {
   const message = body?.message ?? (text.trim().slice(0, 300) || "no explanation given");
-  if (status === 422 && body?.violations?.length) {
+  if ((status === 422 || status === 413) && body?.violations?.length) {
     const lines = body.violations.map((v) => `  ${v.field}: ${v.message} [${v.rule}]`);
     const count = body.violations.length;
     return new ContentRequestError(

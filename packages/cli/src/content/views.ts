@@ -30,6 +30,29 @@ export interface ItemView {
   draft: { status: string; fields: { title: string }; publishAt?: string } | null;
   current: VersionView | null;
   versionCount: number;
+  /** Where the outbox relay stands with the newest public version; null when there is none. */
+  relay?: RelayView | null;
+}
+
+export interface RelayView {
+  state: "announced" | "queued" | "set-aside";
+  since?: string;
+  reason?: string;
+  retryAt?: string;
+}
+
+/** `herald announce`'s answer. */
+export interface AnnounceAnswer {
+  id: string;
+  version: number;
+  relay: RelayView;
+}
+
+export function describeRelay(relay: RelayView): string {
+  if (relay.state === "set-aside") {
+    return `set aside since ${relay.since ?? "?"}: ${relay.reason ?? ""} (next try ${relay.retryAt ?? "?"}; herald announce retries now)`;
+  }
+  return relay.state === "queued" ? `queued since ${relay.since ?? "?"}` : "announced";
 }
 
 export interface PublishAnswer {
@@ -109,6 +132,7 @@ export function formatItem(item: ItemView): string[] {
           : "-",
       ],
       ["takedown", current?.takedown ? describeTakedown(current.takedown) : "-"],
+      ...(item.relay ? ([["relay", describeRelay(item.relay)]] as Array<[string, string]>) : []),
       ...(item.draft && current ? ([["draft", item.draft.status]] as Array<[string, string]>) : []),
     ]),
   ];

@@ -1,6 +1,6 @@
-import type { TopicSpec } from "@herald/contracts";
-import type { Admin, ITopicConfig } from "kafkajs";
-import { ConfigResourceTypes } from "kafkajs";
+import { MAX_MESSAGE_BYTES, type TopicSpec } from "@herald/contracts";
+import type { Admin, ConfigEntries, ITopicConfig } from "kafkajs";
+import { ConfigResourceTypes, ConfigSource } from "kafkajs";
 import type { Logger } from "../logging/logger";
 import { topicName } from "./topic-names";
 
@@ -17,11 +17,17 @@ export interface EnsureTopicsResult {
   existing: string[];
   /** Existing topics whose cleanup policy differs from the declared one. */
   mismatched: { topic: string; expected: string; actual: string }[];
+  /** Existing topics whose `max.message.bytes` was below Herald's largest message, and was raised. */
+  raised: { topic: string; from: number; to: number }[];
 }
+
+const MAX_MESSAGE_BYTES_CONFIG = "max.message.bytes";
 
 function topicConfig(spec: TopicSpec<unknown>): NonNullable<ITopicConfig["configEntries"]> {
   const entries: { name: string; value: string }[] = [
     { name: "cleanup.policy", value: spec.cleanupPolicy },
+    // Every topic takes the largest message Herald writes, whatever the broker's default.
+    { name: MAX_MESSAGE_BYTES_CONFIG, value: String(MAX_MESSAGE_BYTES) },
   ];
   if (spec.retentionMs !== undefined) {
     entries.push({ name: "retention.ms", value: String(spec.retentionMs) });
@@ -36,8 +42,11 @@ function isAlreadyExists(error: unknown): boolean {
 
 /**
  * Creates the topics that do not exist yet, with the declared cleanup policy and
- * retention. Safe to run from every instance at start-up, concurrently: topics
- * that exist are left as they are and reported, never altered.
+ * retention and `max.message.bytes` = MAX_MESSAGE_BYTES. Safe to run from every
+ * instance at start-up, concurrently. Of a topic that exists, only a
+ * `max.message.bytes` below MAX_MESSAGE_BYTES is changed (raised, never lowered:
+ * a lower limit makes accepted items unsendable); a different cleanup policy is
+ * reported, never altered.
  */
 export async function ensureTopics(
   admin: Admin,
@@ -71,28 +80,69 @@ export async function ensureTopics(
   }
   const existing = [...wanted.keys()].filter((name) => present.has(name));
   const mismatched: EnsureTopicsResult["mismatched"] = [];
+  const raised: EnsureTopicsResult["raised"] = [];
   if (existing.length > 0) {
     const described = await admin.describeConfigs({
       includeSynonyms: false,
-      resources: existing.map((name) => ({
-        type: ConfigResourceTypes.TOPIC,
-        name,
-        configNames: ["cleanup.policy"],
-      })),
+      // Every entry: raising one limit must write back the topic's other settings.
+      resources: existing.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })),
     });
     for (const resource of described.resources) {
-      const actual =
-        resource.configEntries.find((e) => e.configName === "cleanup.policy")?.configValue ?? "";
-      const expected = wanted.get(resource.resourceName)?.cleanupPolicy ?? "";
+      const topic = resource.resourceName;
+      const entry = (name: string) => resource.configEntries.find((e) => e.configName === name);
+      const actual = entry("cleanup.policy")?.configValue ?? "";
+      const expected = wanted.get(topic)?.cleanupPolicy ?? "";
       if (actual !== expected) {
-        mismatched.push({ topic: resource.resourceName, expected, actual });
+        mismatched.push({ topic, expected, actual });
         options.logger?.error(
-          { topic: resource.resourceName, expected, actual },
-          "topic exists with a different cleanup.policy; fix it on the cluster (Herald never alters an existing topic)",
+          { topic, expected, actual },
+          "topic exists with a different cleanup.policy; fix it on the cluster (Herald never alters an existing topic's policy)",
+        );
+      }
+      const limit = Number(entry(MAX_MESSAGE_BYTES_CONFIG)?.configValue ?? NaN);
+      if (Number.isFinite(limit) && limit < MAX_MESSAGE_BYTES) {
+        await raiseMessageLimit(admin, topic, resource.configEntries);
+        raised.push({ topic, from: limit, to: MAX_MESSAGE_BYTES });
+        options.logger?.warn(
+          { topic, from: limit, to: MAX_MESSAGE_BYTES },
+          "raised the topic's max.message.bytes to the largest message Herald writes",
         );
       }
     }
   }
   if (created.length > 0) options.logger?.info({ topics: created }, "created topics");
-  return { created, existing, mismatched };
+  return { created, existing, mismatched, raised };
+}
+
+/**
+ * Sets `max.message.bytes` to MAX_MESSAGE_BYTES. The AlterConfigs request kafkajs
+ * speaks replaces a topic's whole configuration, so the settings made on the topic
+ * (cleanup policy, retention, anything an operator set) go back with it.
+ */
+async function raiseMessageLimit(
+  admin: Admin,
+  topic: string,
+  entries: readonly ConfigEntries[],
+): Promise<void> {
+  const kept = entries
+    .filter(
+      (e) =>
+        e.configSource === ConfigSource.TOPIC_CONFIG &&
+        !e.isSensitive &&
+        e.configName !== MAX_MESSAGE_BYTES_CONFIG,
+    )
+    .map((e) => ({ name: e.configName, value: e.configValue }));
+  await admin.alterConfigs({
+    validateOnly: false,
+    resources: [
+      {
+        type: ConfigResourceTypes.TOPIC,
+        name: topic,
+        configEntries: [
+          ...kept,
+          { name: MAX_MESSAGE_BYTES_CONFIG, value: String(MAX_MESSAGE_BYTES) },
+        ],
+      },
+    ],
+  });
 }

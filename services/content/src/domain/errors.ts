@@ -12,6 +12,9 @@ export interface Violation {
   message: string;
   /** The offending text, shortened, where there is one. */
   excerpt?: string;
+  /** For size rules: the size found and the limit, in bytes. */
+  size?: number;
+  limit?: number;
 }
 
 export class ValidationError extends Error {
@@ -22,6 +25,18 @@ export class ValidationError extends Error {
         : `${violations.length} problems: ${violations.map((v) => `${v.field}: ${v.message}`).join("; ")}`,
     );
     this.name = "ValidationError";
+  }
+}
+
+/** The item would make a message larger than the topics take: HTTP 413, gRPC INVALID_ARGUMENT. */
+export class TooLargeError extends ValidationError {
+  constructor(
+    violation: Omit<Violation, "size" | "limit">,
+    readonly size: number,
+    readonly limit: number,
+  ) {
+    super([{ ...violation, size, limit }]);
+    this.name = "TooLargeError";
   }
 }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { WorkingCalendar } from "@herald/calendar";
-import { type ItemState } from "@herald/contracts";
+import { type ItemState, MAX_ITEM_STATE_BYTES } from "@herald/contracts";
 import { injectTraceContext } from "@herald/runtime";
 import { context } from "@opentelemetry/api";
 import type { ItemStore } from "../store/item-store";
@@ -17,6 +17,7 @@ import {
   latestDisclosed,
 } from "./item";
 import { type ItemInput, mergeInput } from "./item-input";
+import { checkDraftSize, checkVersionSize } from "./item-size";
 import { versionToItemState } from "./item-state";
 import { authorize } from "./permissions";
 import { validateItem, type ValidationContext } from "./validate-item";
@@ -90,8 +91,14 @@ export class ItemService {
     return this.options.store.get(id);
   }
 
-  private async validate(input: Partial<ItemFields>, selfId?: string) {
-    return validateItem(input, this.validation, selfId);
+  /**
+   * Validates the fields of a draft, and refuses one that could never be published
+   * because its message would not fit on the topic.
+   */
+  private async validate(input: Partial<ItemFields>, id: string, nextVersion = 1) {
+    const result = await validateItem(input, this.validation, id);
+    checkDraftSize(id, result.fields, nextVersion, this.now());
+    return result;
   }
 
   /** Fills in the deadline, checksum and trace of a new version; returns the versions to announce. */
@@ -116,6 +123,9 @@ export class ItemService {
       version.trace = { traceparent: carrier.traceparent, tracestate: carrier.tracestate ?? "" };
     }
     version.checksum = versionToItemState(record.id, version).checksum;
+    // Every route that makes a public version passes here, before anything is stored:
+    // what the relay could never send is refused now, not found stuck later.
+    checkVersionSize(record.id, version, MAX_ITEM_STATE_BYTES);
     return [version.version];
   }
 
@@ -161,6 +171,7 @@ export class ItemService {
     const { fields, adjustments } = await this.validate(
       mergeInput(base, { ...input, kind: input.kind ?? record.kind }),
       id,
+      record.versions.length + 1,
     );
     const result = await this.change(id, expectedRevision, (r) =>
       editItem(r, fields, adjustments, actor, this.now()),
@@ -193,12 +204,14 @@ export class ItemService {
     expectedRevision?: number,
   ) {
     authorize(actor, options.direct ? "publish-direct" : "publish");
-    return this.change(id, expectedRevision, (r) =>
-      publishItem(r, actor, this.now(), {
+    return this.change(id, expectedRevision, (r) => {
+      // A draft stored before its size was checked must not be scheduled to fail later.
+      if (r.draft) checkDraftSize(id, r.draft.fields, r.versions.length + 1, this.now());
+      return publishItem(r, actor, this.now(), {
         ...options,
         reviewIntervalDays: this.options.reviewIntervalDays,
-      }),
-    );
+      });
+    });
   }
 
   /**
@@ -249,6 +262,7 @@ export class ItemService {
     const { fields, adjustments } = await this.validate(
       mergeInput(base, { ...input, kind: input.kind ?? record.kind }),
       id,
+      record.versions.length + 1,
     );
     const result = await this.change(id, record.revision, (r) => {
       const edited = editItem(r, fields, adjustments, actor, this.now()).record;

@@ -19,6 +19,8 @@ const ALLOWED: Record<string, readonly Role[]> = {
   takedown: ["reviewer", "admin", "upstream"],
   "disclosure-review": ["reviewer", "admin"],
   "read-public": ["editor", "reviewer", "admin", "upstream", "channel"],
+  /** Asking the outbox relay to send an item again (after it was set aside). */
+  announce: ["admin"],
 };
 
 export type Action = keyof typeof ALLOWED;

@@ -1,4 +1,5 @@
 import {
+  AnnouncementState,
   Any,
   BadRequest,
   ContentServiceService,
@@ -24,6 +25,9 @@ import { parseItemInput } from "../domain/item-input";
 import { fromPb, KIND_TO_PB, TAKEDOWN_TO_PB } from "../domain/item-state";
 import type { ItemService } from "../domain/item-service";
 import type { ItemStore } from "../store/item-store";
+import type { SetAsideStore } from "../store/set-aside";
+import { PublicSummaries } from "../store/public-summaries";
+import { type AnnouncementState as State, listAnnouncements } from "../outbox/announcements";
 import { versionToItemState } from "../domain/item-state";
 import { authorize } from "../domain/permissions";
 import { draftToInput, protoFieldPath } from "./convert";
@@ -31,9 +35,16 @@ import { draftToInput, protoFieldPath } from "./convert";
 export interface GrpcServiceOptions {
   items: ItemService;
   store: ItemStore;
+  setAside: SetAsideStore;
   tokens: TokenRegistry;
   logger: Logger;
 }
+
+const ANNOUNCEMENT_STATE_TO_PB: Record<State, AnnouncementState> = {
+  announced: AnnouncementState.ANNOUNCEMENT_STATE_ANNOUNCED,
+  queued: AnnouncementState.ANNOUNCEMENT_STATE_QUEUED,
+  "set-aside": AnnouncementState.ANNOUNCEMENT_STATE_SET_ASIDE,
+};
 
 /** A domain error as a gRPC status; field violations travel as google.rpc.BadRequest. */
 export function toServiceError(error: unknown, fieldRoot = "item"): Partial<grpc.StatusObject> {
@@ -91,8 +102,9 @@ function decodePageToken(token: string): { at: Date; id: string } | undefined {
 
 /** The gRPC ContentService for upstream systems and channels. */
 export function createContentServiceImpl(options: GrpcServiceOptions): ContentServiceServer {
-  const { items, store, tokens, logger } = options;
+  const { items, store, setAside, tokens, logger } = options;
   const log = logger.child({ component: "grpc" });
+  const summaries = new PublicSummaries(store);
 
   function unary<Req, Res>(name: string, run: (actor: Actor, request: Req) => Promise<Res>) {
     return (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>) => {
@@ -124,7 +136,7 @@ export function createContentServiceImpl(options: GrpcServiceOptions): ContentSe
         } catch (error) {
           const serviceError = toServiceError(
             error,
-            name === "TakeDown" || name === "ListItems" ? "" : "item",
+            name === "TakeDown" || name.startsWith("List") ? "" : "item",
           );
           if (serviceError.code === grpc.status.INTERNAL) {
             log.error({ err: error, method: name }, "call failed");
@@ -215,12 +227,27 @@ export function createContentServiceImpl(options: GrpcServiceOptions): ContentSe
             : "",
       };
     }),
-    listAnnouncements: (_call, callback) => {
-      callback({
-        code: grpc.status.UNIMPLEMENTED,
-        message: "ListAnnouncements is not served by this version of the content service",
+    listAnnouncements: unary("ListAnnouncements", async (actor, request) => {
+      // Auditors read what channels may read: public states, here without content.
+      authorize(actor, "read-public");
+      const page = await listAnnouncements(summaries, setAside, {
+        ...(request.updatedSince ? { updatedSince: request.updatedSince } : {}),
+        pageSize: request.pageSize,
+        pageToken: request.pageToken,
       });
-    },
+      return {
+        announcements: page.announcements.map((a) => ({
+          itemId: a.id,
+          version: a.version,
+          checksum: a.checksum,
+          acceptedAt: a.at,
+          state: ANNOUNCEMENT_STATE_TO_PB[a.state],
+          reason: a.reason ?? "",
+          stateSince: a.since,
+        })),
+        nextPageToken: page.nextPageToken,
+      };
+    }),
   };
 }
 

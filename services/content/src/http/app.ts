@@ -1,3 +1,4 @@
+import { MAX_MESSAGE_BYTES } from "@herald/contracts";
 import { SpanKind, SpanStatusCode, context, trace } from "@opentelemetry/api";
 import { extractTraceContext, heraldTracer, type Logger } from "@herald/runtime";
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
@@ -16,16 +17,25 @@ import { itemInputSchema, violationsFromZod } from "../domain/item-input";
 import { authorize } from "../domain/permissions";
 import type { ChangeResult, ItemService } from "../domain/item-service";
 import type { ItemStore } from "../store/item-store";
+import { PublicSummaries } from "../store/public-summaries";
+import type { SetAsideStore } from "../store/set-aside";
+import type { OutboxRelay } from "../outbox/relay";
+import { WorkflowError } from "../domain/errors";
+import { latestDisclosed } from "../domain/item";
 import { errorHandler } from "./errors";
 import { itemSummary, itemView, versionView } from "./views";
 
 export interface HttpAppOptions {
   items: ItemService;
   store: ItemStore;
+  setAside: SetAsideStore;
+  relay: OutboxRelay;
   tokens: TokenRegistry;
   logger: Logger;
   now?: () => Date;
 }
+
+const JSON_LIMIT_BYTES = 2 * MAX_MESSAGE_BYTES;
 
 const revision = z.number().int().positive().optional();
 const dateTime = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
@@ -98,7 +108,26 @@ function tracing(req: Request, res: Response, next: NextFunction) {
 
 /** The editors' JSON API, under /api. Every route needs a bearer token. */
 export function createHttpApp(options: HttpAppOptions): Express {
-  const { items, store, tokens } = options;
+  const { items, store, setAside, relay, tokens } = options;
+  const summaries = new PublicSummaries(store);
+
+  /** Where the relay stands with an item's newest public state; null when it has none. */
+  const relayView = async (id: string, hasPublic: boolean) => {
+    if (!hasPublic) return null;
+    const aside = await setAside.find(id);
+    if (aside) {
+      return {
+        state: "set-aside",
+        since: aside.setAsideAt,
+        reason: aside.reason,
+        version: aside.version,
+        attempts: aside.attempts,
+        retryAt: aside.retryAt,
+      };
+    }
+    const queuedSince = await summaries.queuedSince(id);
+    return queuedSince ? { state: "queued", since: queuedSince } : { state: "announced" };
+  };
   const now = options.now ?? (() => new Date());
   const app = express();
   app.disable("x-powered-by");
@@ -109,7 +138,9 @@ export function createHttpApp(options: HttpAppOptions): Express {
     next();
   });
   app.use(tracing);
-  app.use(express.json({ limit: "4mb" }));
+  // Twice the largest message: JSON escapes make a request larger than the item's
+  // encoding, and an item near the limit should hear its exact size, not this.
+  app.use(express.json({ limit: JSON_LIMIT_BYTES }));
   app.use("/api", (req, res, next) => {
     res.locals.actor = tokens.authenticate(req.headers.authorization);
     next();
@@ -168,7 +199,29 @@ export function createHttpApp(options: HttpAppOptions): Express {
   });
 
   api.get("/items/:id", async (req, res) => {
-    res.json(itemView(await items.get(actorOf(res), req.params.id)));
+    const record = await items.get(actorOf(res), req.params.id);
+    const relayState = await relayView(record.id, latestDisclosed(record) !== undefined);
+    res.json({ ...itemView(record), relay: relayState });
+  });
+
+  /** Asks the relay to send the item's newest public state again: how an operator retries a set-aside item. */
+  api.post("/items/:id/announce", async (req, res) => {
+    authorize(actorOf(res), "announce");
+    const record = await items.get(actorOf(res), req.params.id);
+    const version = latestDisclosed(record);
+    if (!version) {
+      throw new WorkflowError(
+        `item ${record.id} has no public version to announce`,
+        "workflow.announce",
+      );
+    }
+    if (!(await setAside.retryNow(record.id, now()))) await store.requeue(record);
+    relay.notify();
+    res.status(202).json({
+      id: record.id,
+      version: version.version,
+      relay: await relayView(record.id, true),
+    });
   });
 
   api.get("/items/:id/versions", async (req, res) => {

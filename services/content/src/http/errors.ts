@@ -5,6 +5,7 @@ import {
   ConflictError,
   ForbiddenError,
   NotFoundError,
+  TooLargeError,
   UnauthenticatedError,
   ValidationError,
   WorkflowError,
@@ -18,7 +19,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     const send = (status: number, body: Record<string, unknown>) => res.status(status).json(body);
-    if (error instanceof ValidationError) {
+    if (error instanceof TooLargeError) {
+      send(413, { error: "too_large", message: error.message, violations: error.violations });
+    } else if (error instanceof ValidationError) {
       send(422, { error: "invalid_input", message: error.message, violations: error.violations });
     } else if (error instanceof UnauthenticatedError) {
       res.setHeader("WWW-Authenticate", 'Bearer realm="herald"');
@@ -37,13 +40,25 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       send(409, { error: "already_exists", message: error.message });
     } else if (error instanceof WorkflowError) {
       send(409, { error: "invalid_state", rule: error.rule, message: error.message });
+    } else if (isBodyParserError(error) && error.status === 413) {
+      const message = `the request body is ${error.length ?? "over"} bytes, over the API's limit of ${error.limit ?? "?"} bytes of JSON; no item that large could be sent to the channels`;
+      send(413, {
+        error: "too_large",
+        message,
+        violations: [
+          {
+            field: "",
+            rule: "size.max-request",
+            message,
+            ...(error.length !== undefined ? { size: error.length } : {}),
+            ...(error.limit !== undefined ? { limit: error.limit } : {}),
+          },
+        ],
+      });
     } else if (isBodyParserError(error)) {
       send(error.status, {
-        error: error.status === 413 ? "too_large" : "malformed_request",
-        message:
-          error.status === 413
-            ? "the request body is too large"
-            : `the request body is not valid JSON: ${error.message}`,
+        error: "malformed_request",
+        message: `the request body is not valid JSON: ${error.message}`,
       });
     } else {
       logger.error({ err: error }, "request failed");
@@ -52,7 +67,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   };
 }
 
-function isBodyParserError(error: unknown): error is { status: number; message: string } {
+function isBodyParserError(
+  error: unknown,
+): error is { status: number; message: string; length?: number; limit?: number } {
   const e = error as { type?: string; status?: number };
   return typeof e.type === "string" && typeof e.status === "number" && e.status < 500;
 }

@@ -68,6 +68,17 @@ export class Lease {
     return after?.holder === this.holder;
   }
 
+  /**
+   * Whether this instance holds the lease now, read from the database rather than
+   * remembered: asked when Kafka says another producer took over.
+   */
+  async holds(now = new Date()): Promise<boolean> {
+    const current = await this.leases.findById(this.name).lean<LeaseDoc>();
+    const held = current?.holder === this.holder && current.expiresAt > now;
+    if (!held) this.heldUntil = 0;
+    return held;
+  }
+
   async release(): Promise<void> {
     this.heldUntil = 0;
     const current = await this.leases.findById(this.name).lean<LeaseDoc>();

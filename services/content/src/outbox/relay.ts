@@ -1,36 +1,41 @@
-import { Disclosure, type ItemState, ItemStatus, Topics } from "@herald/contracts";
+import { type ItemState, Topics } from "@herald/contracts";
 import {
   createTransactionalProducer,
-  extractTraceContext,
   isFencedError,
   type Logger,
   type OutgoingRecord,
   type TransactionalProducer,
 } from "@herald/runtime";
 import type { Kafka } from "kafkajs";
-import { type ItemRecord, latestDisclosed } from "../domain/item";
-import { versionToItemState } from "../domain/item-state";
-import { type ItemStore, MARKER_REFRESH_MS, type OutboxMarker } from "../store/item-store";
+import type { ItemRecord } from "../domain/item";
+import type { ItemStore, OutboxMarker } from "../store/item-store";
+import type { SetAsideDoc, SetAsideStore } from "../store/set-aside";
 import type { Lease } from "./lease";
+import {
+  chunkBySize,
+  FIND_CONCURRENCY,
+  forEachLimit,
+  type Outgoing,
+  prepareOutgoing,
+} from "./outgoing";
+import { classifySendError, setAsideReason } from "./send-errors";
 
-/** Items looked up at once in a pass. */
-const FIND_CONCURRENCY = 16;
-/** A marker whose revision never appeared for this long belongs to a write that died before it. */
-const ABANDONED_MS = 2 * MARKER_REFRESH_MS;
+/** Recreations of the producer tried for one send before the pass gives up until the next poll. */
+const MAX_RECREATIONS = 2;
+/** Automatic retries of a set-aside item back off up to this many times the first interval. */
+const MAX_BACKOFF_FACTOR = 16;
 
-const LEAVING_STATUSES: ReadonlySet<ItemStatus> = new Set([
-  ItemStatus.ITEM_STATUS_PUBLISHED,
-  ItemStatus.ITEM_STATUS_RETRACTED,
-  ItemStatus.ITEM_STATUS_EXPIRED,
-]);
+export { mayLeave } from "./outgoing";
 
-/** The disclosure gate: only proactive items in a public status leave the service. */
-export function mayLeave(state: ItemState): boolean {
-  return state.disclosure === Disclosure.DISCLOSURE_PROACTIVE && LEAVING_STATUSES.has(state.status);
+/** Faults a test puts in the relay's way; never set in a running service. */
+export interface RelayFaults {
+  /** Runs before each send with its records; what it throws stands for the broker's answer. */
+  beforeSend?: (records: readonly OutgoingRecord<ItemState>[]) => void | Promise<void>;
 }
 
 export interface RelayOptions {
   store: ItemStore;
+  setAside: SetAsideStore;
   lease: Lease;
   kafka: Kafka;
   logger: Logger;
@@ -41,6 +46,9 @@ export interface RelayOptions {
   pollMs: number;
   /** Revisions handled per pass. */
   batchSize: number;
+  /** When a set-aside item is first tried again on its own; doubled after each failure. */
+  retryMs: number;
+  faults?: RelayFaults;
 }
 
 export interface RelayStatus {
@@ -49,26 +57,47 @@ export interface RelayStatus {
   passes: number;
   lastPassAt?: Date;
   lastError?: string;
+  /** Items set aside now, as of the last pass, and the oldest one's time. */
+  setAside: number;
+  oldestSetAsideAt?: Date;
+  /** Items set aside since start (an item set aside again after a failed retry counts again). */
+  setAsideTotal: number;
+  /** Producers recreated after a stuck state or a failed send. */
+  producerRecreations: number;
 }
 
 /**
  * Moves outbox events to herald.items.v1. One instance relays at a time (the
  * lease holder). For each marked item it sends the item's newest public state,
- * in a Kafka transaction, and deletes the markers only after the commit: a crash
+ * in Kafka transactions, and deletes the markers only after the commit: a crash
  * at any point loses nothing and at worst sends the newest state twice, which
  * consumers ignore by version. Sending the newest state (event-carried state: it
  * holds everything older ones did) rather than the marked one means a resend can
  * never put an older version after a newer one. Across instances, the
  * transactional id fences a paused former relay.
+ *
+ * One item never stops the others: a send the broker refuses for a record of its
+ * own is split until the record is found, and that item is set aside (durably,
+ * with its reason) and retried later; a producer stuck in a state kafkajs cannot
+ * leave is replaced by a new one.
  */
 export class OutboxRelay {
   private producer: TransactionalProducer | undefined;
+  /** Set after a failed send: kafkajs's sequence numbers may no longer match the broker's. */
+  private suspect = false;
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private woken = false;
   private readonly log: Logger;
-  private readonly state: RelayStatus = { leader: false, produced: 0, passes: 0 };
+  private readonly state: RelayStatus = {
+    leader: false,
+    produced: 0,
+    passes: 0,
+    setAside: 0,
+    setAsideTotal: 0,
+    producerRecreations: 0,
+  };
   /** When this instance last became the relay. */
   private leadingSince: Date | undefined;
   /** Records this instance wrote while relaying, by item, until a pass sends them. */
@@ -146,9 +175,9 @@ export class OutboxRelay {
     while (this.running) {
       try {
         if (await this.options.lease.acquire()) {
-          if (!this.producer) await this.lead();
+          if (!this.state.leader) await this.lead();
           while (this.running && (await this.pass()) === this.options.batchSize);
-        } else if (this.producer) {
+        } else if (this.state.leader) {
           this.log.info("lost the relay lease; another instance relays");
           await this.resign();
         }
@@ -156,7 +185,7 @@ export class OutboxRelay {
       } catch (error) {
         this.state.lastError = error instanceof Error ? error.message : String(error);
         if (isFencedError(error)) {
-          this.log.warn("fenced by a newer relay; standing down");
+          this.log.warn("fenced by a newer relay that holds the lease; standing down");
           await this.standDown();
         } else {
           this.log.error({ err: error }, "relay pass failed; retrying");
@@ -167,84 +196,149 @@ export class OutboxRelay {
   }
 
   private async lead(): Promise<void> {
+    this.leadingSince = new Date();
+    this.written.clear();
+    // Connecting registers the transactional id, fencing any older relay.
+    await this.connectProducer();
+    this.state.leader = true;
+    this.log.info("relaying the outbox");
+  }
+
+  /** A new transactional producer under the shared id: it fences (and aborts) the one before. */
+  private async connectProducer(): Promise<void> {
+    const old = this.producer;
+    this.producer = undefined;
+    await old?.disconnect().catch(() => undefined);
     const producer = createTransactionalProducer(this.options.kafka, {
       logger: this.options.logger,
       transactionalId: this.options.transactionalId,
       ...(this.options.topicPrefix ? { topicPrefix: this.options.topicPrefix } : {}),
     });
-    // Connecting registers the transactional id, fencing any older relay.
-    this.leadingSince = new Date();
-    this.written.clear();
     await producer.connect();
     this.producer = producer;
-    this.state.leader = true;
-    this.log.info("relaying the outbox");
+    this.suspect = false;
+  }
+
+  private async recreateProducer(cause: string): Promise<void> {
+    const started = Date.now();
+    await this.connectProducer();
+    this.state.producerRecreations += 1;
+    this.log.warn({ cause, ms: Date.now() - started }, "recreated the relay's producer");
   }
 
   /** One pass: returns how many markers it read. */
   private async pass(): Promise<number> {
-    const { store } = this.options;
-    const markers = await store.markers(this.options.batchSize);
+    const { store, setAside } = this.options;
+    const [markers, aside] = await Promise.all([
+      store.markers(this.options.batchSize),
+      setAside.all(),
+    ]);
     this.state.passes += 1;
     this.state.lastPassAt = new Date();
-    if (markers.length === 0) return 0;
+    this.state.setAside = aside.length;
+    const oldest = aside.map((d) => d.setAsideAt).sort((a, b) => a.getTime() - b.getTime())[0];
+    if (oldest) this.state.oldestSetAsideAt = oldest;
+    else delete this.state.oldestSetAsideAt;
+
+    const now = Date.now();
+    const asideById = new Map(aside.map((d) => [d._id, d]));
     const byItem = new Map<string, OutboxMarker[]>();
     for (const m of markers) byItem.set(m.itemId, [...(byItem.get(m.itemId) ?? []), m]);
+    // A set-aside item due for a retry is sent like a marked one.
+    for (const d of aside)
+      if (d.retryAt.getTime() <= now && !byItem.has(d._id)) byItem.set(d._id, []);
+    if (byItem.size === 0) return 0;
 
-    const records: Array<OutgoingRecord<ItemState>> = [];
-    const done: string[] = [];
-    const now = Date.now();
+    const outgoing: Outgoing[] = [];
+    const settled: string[] = [];
     await forEachLimit([...byItem], FIND_CONCURRENCY, async ([itemId, itemMarkers]) => {
-      // The newest state now, not the state of the marked revision: a resend then
-      // never puts an older version after a newer one, whatever was sent before.
-      const newest = Math.max(...itemMarkers.map((m) => m.revision));
       const written = this.written.get(itemId);
       this.written.delete(itemId);
-      const record = written && written.revision >= newest ? written : await store.find(itemId);
-      const ready = itemMarkers.filter((m) => record && m.revision <= record.revision);
-      const abandoned = itemMarkers.filter(
-        (m) => !ready.includes(m) && now - m.at.getTime() > ABANDONED_MS,
+      const item = await prepareOutgoing(
+        { store, log: this.log },
+        { itemId, markers: itemMarkers, aside: asideById.get(itemId), written, now },
+        settled,
       );
-      done.push(...abandoned.map((m) => m._id));
-      if (!record || ready.length === 0) return; // the revision is still being written
-      done.push(...ready.map((m) => m._id));
-      const version = latestDisclosed(record);
-      if (!version) return;
-      const state = versionToItemState(itemId, version);
-      if (!mayLeave(state)) {
-        // The workflow never marks such a version; if one appears, it stays in.
-        this.log.error(
-          { item: itemId, version: state.version },
-          "disclosure gate refused an event",
-        );
-        return;
-      }
-      records.push({
-        key: itemId,
-        value: state,
-        ...(state.trace ? { traceContext: extractTraceContext({ ...state.trace }) } : {}),
-      });
+      if (item) outgoing.push(item);
     });
-    if (records.length > 0) {
-      if (!this.producer) throw new Error("relay has no producer");
-      await this.producer.sendAll(Topics.items, records);
-      this.state.produced += records.length;
-    }
-    await store.unmark(done);
-    this.log.debug({ markers: markers.length, sent: records.length }, "relayed");
+    await store.unmark(settled);
+    for (const chunk of chunkBySize(outgoing)) await this.deliver(chunk, 0);
+    this.log.debug({ markers: markers.length, sent: outgoing.length }, "relayed");
     return markers.length;
   }
-}
 
-/** Runs `work` over `items` with at most `limit` at a time. */
-async function forEachLimit<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  });
-  await Promise.all(workers);
+  /**
+   * Sends a chunk in one transaction and settles its outbox entries. When the
+   * broker refuses a record of it, the chunk is split in halves until the record
+   * is found and set aside; a stuck producer is recreated and the chunk sent again.
+   */
+  private async deliver(chunk: Outgoing[], recreations: number): Promise<void> {
+    try {
+      await this.send(chunk);
+    } catch (error) {
+      // After any failed send kafkajs's sequence numbers may be off: a new producer next.
+      this.suspect = true;
+      const failure = classifySendError(error);
+      if (failure.kind === "producer" && recreations < MAX_RECREATIONS) {
+        if (failure.fenced && !(await this.options.lease.holds())) throw error;
+        await this.recreateProducer(failure.type);
+        return this.deliver(chunk, recreations + 1);
+      }
+      if (failure.kind !== "record") throw error;
+      if (chunk.length > 1) {
+        const half = Math.ceil(chunk.length / 2);
+        await this.deliver(chunk.slice(0, half), 0);
+        await this.deliver(chunk.slice(half), 0);
+        return;
+      }
+      await this.setAsideItem(chunk[0]!, failure);
+      return;
+    }
+    const cleared = chunk.filter((o) => o.aside).map((o) => o.itemId);
+    if (cleared.length > 0) {
+      await this.options.setAside.clear(cleared);
+      this.log.info({ items: cleared }, "sent items that had been set aside");
+    }
+    await this.options.store.unmark(chunk.flatMap((o) => o.markerIds));
+  }
+
+  private async send(chunk: Outgoing[]): Promise<void> {
+    if (!this.producer || this.suspect) await this.recreateProducer("a send failed before");
+    const records = chunk.map((o) => o.record);
+    await this.options.faults?.beforeSend?.(records);
+    await this.producer!.sendAll(Topics.items, records);
+    this.state.produced += records.length;
+  }
+
+  /** Records the item as set aside (durably, before its markers go) and lets the others flow. */
+  private async setAsideItem(
+    item: Outgoing,
+    failure: { type: string; message: string },
+  ): Promise<void> {
+    const now = new Date();
+    const attempts = (item.aside?.attempts ?? 0) + 1;
+    const backoff = this.options.retryMs * Math.min(2 ** (attempts - 1), MAX_BACKOFF_FACTOR);
+    const doc: SetAsideDoc = {
+      _id: item.itemId,
+      revision: item.revision,
+      version: item.record.value.version,
+      reason: setAsideReason(failure, item.bytes),
+      setAsideAt: item.aside?.setAsideAt ?? now,
+      attempts,
+      retryAt: new Date(now.getTime() + backoff),
+    };
+    await this.options.setAside.put(doc);
+    await this.options.store.unmark(item.markerIds);
+    this.state.setAsideTotal += 1;
+    this.log.error(
+      {
+        item: item.itemId,
+        version: doc.version,
+        reason: doc.reason,
+        attempts,
+        retryAt: doc.retryAt,
+      },
+      "set an item aside: the broker refused it; every other item flows on",
+    );
+  }
 }

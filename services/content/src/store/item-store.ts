@@ -58,6 +58,8 @@ export interface HeadDoc {
   /** The latest disclosed version and when it was made: what ListItems serves. */
   publicVersion: number;
   publicAt: Date | null;
+  /** The checksum of that version, so announcements are listed without reading records. */
+  publicChecksum: string;
   nextDueAt: Date | null;
   reviewDueAt: Date | null;
   record: ItemRecord;
@@ -82,6 +84,7 @@ function headOf(record: ItemRecord): HeadDoc {
     updatedAt: record.updatedAt,
     publicVersion: disclosed?.version ?? 0,
     publicAt: disclosed?.at ?? null,
+    publicChecksum: disclosed?.checksum ?? "",
     nextDueAt: record.nextDueAt,
     reviewDueAt: record.reviewDueAt,
     record,
@@ -118,6 +121,7 @@ export class ItemStore {
           updatedAt: Date,
           publicVersion: Number,
           publicAt: Date,
+          publicChecksum: String,
           nextDueAt: Date,
           reviewDueAt: Date,
           record: Schema.Types.Mixed,
@@ -237,6 +241,16 @@ export class ItemStore {
     }
   }
 
+  /** Marks an item's latest revision for the relay again: its newest public state is sent once more. */
+  async requeue(record: ItemRecord): Promise<void> {
+    await this.mark({
+      _id: revisionId(record.id, record.revision),
+      itemId: record.id,
+      revision: record.revision,
+      at: new Date(),
+    });
+  }
+
   /** Outbox markers, oldest first. */
   async markers(limit: number): Promise<OutboxMarker[]> {
     const docs = await this.outbox.find().limit(limit).lean<OutboxMarker[]>();
@@ -310,21 +324,30 @@ export class ItemStore {
     limit: number,
     kinds: Kind[],
   ): Promise<ItemRecord[]> {
-    const query: Record<string, unknown> = { publicVersion: { $gt: 0 } };
-    if (kinds.length) query.kind = { $in: kinds };
-    const conditions: Record<string, unknown>[] = [];
-    if (since) conditions.push({ publicAt: { $gte: since } });
-    if (after) {
-      conditions.push({
-        $or: [{ publicAt: { $gt: after.at } }, { publicAt: after.at, _id: { $gt: after.id } }],
-      });
-    }
-    if (conditions.length) query.$and = conditions;
     const docs = await this.heads
-      .find(query)
+      .find(publicQuery(since, after, kinds))
       .sort({ publicAt: 1, _id: 1 })
       .limit(limit)
       .lean<HeadDoc[]>();
     return docs.map((d) => readRecord(d.record));
   }
+}
+
+/** The filter of ListItems: disclosed items, changed since, after a page's last. */
+export function publicQuery(
+  since: Date | undefined,
+  after: { at: Date; id: string } | undefined,
+  kinds: Kind[],
+): Record<string, unknown> {
+  const query: Record<string, unknown> = { publicVersion: { $gt: 0 } };
+  if (kinds.length) query.kind = { $in: kinds };
+  const conditions: Record<string, unknown>[] = [];
+  if (since) conditions.push({ publicAt: { $gte: since } });
+  if (after) {
+    conditions.push({
+      $or: [{ publicAt: { $gt: after.at } }, { publicAt: after.at, _id: { $gt: after.id } }],
+    });
+  }
+  if (conditions.length) query.$and = conditions;
+  return query;
 }
