@@ -80,6 +80,7 @@ describe("local credentials", () => {
         sha256: hashToken(local.tokens["penalty-system"]!),
       },
       { name: "portal", roles: ["channel"], sha256: hashToken(local.tokens.portal!) },
+      { name: "reconciler", roles: ["channel"], sha256: hashToken(local.tokens.reconciler!) },
     ]);
     expect(readFileSync(serviceTokensFile, "utf8")).not.toContain(local.tokens.admin);
 

@@ -76,6 +76,23 @@ export const reconcilerEnv = {
     .int({ min: 100, max: 60_000 })
     .default(1000)
     .describe("milliseconds"),
+  /**
+   * The content service's gRPC address (host:port): watched with ListAnnouncements
+   * so a version it accepted but never put on herald.items.v1 is found. Unset: not watched.
+   */
+  RECONCILER_CONTENT_ADDRESS: env.string().optional().describe("host:port"),
+  /** File holding a content-service token of role `channel` (read-only). */
+  RECONCILER_CONTENT_TOKEN_FILE: env.string().optional().describe("content token file"),
+  /** How often ListAnnouncements is asked. */
+  RECONCILER_ANNOUNCE_POLL_MS: env
+    .int({ min: 100, max: 3_600_000 })
+    .default(10_000)
+    .describe("milliseconds"),
+  /** How long after acceptance a version may take to reach herald.items.v1. */
+  RECONCILER_ANNOUNCE_GRACE_MS: env
+    .int({ min: 0, max: 86_400_000 })
+    .default(30_000)
+    .describe("milliseconds"),
   /** JSON file of calendar additions and corrections (see @herald/calendar). */
   HERALD_CALENDAR_FILE: env.string().optional().describe("calendar overrides file"),
 };

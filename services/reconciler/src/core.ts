@@ -2,6 +2,7 @@ import type { WorkingCalendar } from "@herald/calendar";
 import type { Logger } from "@herald/runtime";
 import type { Kafka } from "kafkajs";
 import type { Connection } from "mongoose";
+import { AnnouncementWatch } from "./announcements";
 import { Auditor } from "./auditor";
 import { ChannelRegistry, type ConfiguredChannel } from "./channels";
 import type { reconcilerEnv } from "./config";
@@ -24,6 +25,8 @@ export interface CoreDependencies {
   readonly configured: readonly ConfiguredChannel[];
   readonly calendar: WorkingCalendar;
   readonly inventoryToken: string;
+  /** The content service's token for ListAnnouncements, when it is watched. */
+  readonly contentToken: string | undefined;
   readonly leadership: Leadership;
   readonly now: () => number;
   readonly random?: () => number;
@@ -99,6 +102,18 @@ export async function startCore(deps: CoreDependencies): Promise<Core> {
     pageSize: config.RECONCILER_AUDIT_PAGE_SIZE,
     now,
   });
+  const address = config.RECONCILER_CONTENT_ADDRESS;
+  const watch =
+    address && deps.contentToken
+      ? new AnnouncementWatch({
+          engine,
+          logger: logger.child({ component: "announcements" }),
+          address,
+          token: deps.contentToken,
+          graceMs: config.RECONCILER_ANNOUNCE_GRACE_MS,
+          now,
+        })
+      : undefined;
   ledger.start();
   const streams = new Streams({
     kafka,
@@ -141,6 +156,11 @@ export async function startCore(deps: CoreDependencies): Promise<Core> {
     compliance: () => queries.compliance(),
     timeline: (id) => ledger.timeline(id),
     ready: () => streams.ready(),
+    content: () => {
+      if (!watch) return undefined;
+      const status = watch.contentStatus();
+      return { ...status, notAnnounced: engine.pendingAnnouncements().length };
+    },
   };
 
   const timers: NodeJS.Timeout[] = [];
@@ -161,6 +181,7 @@ export async function startCore(deps: CoreDependencies): Promise<Core> {
     await streams.stop().catch(() => undefined);
     while (ticking) await ticking.catch(() => undefined);
     auditor.close();
+    watch?.close();
     await ledger
       .stop()
       .catch((error: unknown) => logger.warn({ err: error }, "ledger not flushed"));
@@ -174,6 +195,9 @@ export async function startCore(deps: CoreDependencies): Promise<Core> {
       { items: engine.expected.size, restored, channels: registry.names() },
       "expected state read",
     );
+    // After the stream: a version read from it is not reported as unannounced.
+    await watch?.poll();
+    engine.evaluate(true);
     await runAudit();
   } catch (error) {
     await stop().catch(() => undefined);
@@ -190,6 +214,9 @@ export async function startCore(deps: CoreDependencies): Promise<Core> {
       config.RECONCILER_AUDIT_INTERVAL_MS,
     ),
   );
+  if (watch) {
+    timers.push(setInterval(() => void watch.poll(), config.RECONCILER_ANNOUNCE_POLL_MS));
+  }
   for (const t of timers) t.unref();
   return {
     queries: readModel,

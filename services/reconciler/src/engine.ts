@@ -21,6 +21,19 @@ export interface EngineOptions {
   readonly now: () => number;
 }
 
+/**
+ * A version the content service accepted that is not on herald.items.v1 past the
+ * announce grace period, as its ListAnnouncements says.
+ */
+export interface PendingAnnouncement {
+  readonly itemId: string;
+  readonly version: number;
+  readonly acceptedAt: number;
+  readonly state: "queued" | "set-aside";
+  /** The relay's error for a set-aside item. */
+  readonly reason: string;
+}
+
 /** Called for every finding that opened, changed or cleared (undefined) on a pass. */
 export type FindingListener = (
   key: string,
@@ -46,6 +59,7 @@ export class Engine {
   private readonly lateMemo = new Map<string, number>();
   private lateMemoDay = "";
   private listener: FindingListener = () => undefined;
+  private notAnnounced = new Map<string, PendingAnnouncement>();
 
   constructor(private readonly options: EngineOptions) {}
 
@@ -150,6 +164,34 @@ export class Engine {
     if (changed) for (const item of this.expected.values()) this.markDirty(changed.name, item.id);
   }
 
+  /**
+   * Replaces the versions known not to be announced in time. Every channel owes
+   * nothing it could not have read: the pairs of an item that entered or left the
+   * list, or whose reason changed, are evaluated again.
+   */
+  setNotAnnounced(pending: readonly PendingAnnouncement[]): void {
+    const next = new Map(pending.map((a) => [a.itemId, a]));
+    for (const id of new Set([...this.notAnnounced.keys(), ...next.keys()])) {
+      const before = this.notAnnounced.get(id);
+      const after = next.get(id);
+      if (
+        before?.version !== after?.version ||
+        before?.state !== after?.state ||
+        before?.reason !== after?.reason
+      ) {
+        for (const channel of this.channels.all()) this.markDirty(channel.name, id);
+      }
+    }
+    this.notAnnounced = next;
+  }
+
+  /** Versions accepted but not read from herald.items.v1, for the overview. */
+  pendingAnnouncements(): readonly PendingAnnouncement[] {
+    return [...this.notAnnounced.values()].filter(
+      (a) => (this.expected.get(a.itemId)?.version ?? 0) < a.version,
+    );
+  }
+
   markDirty(channel: string, itemId: string): void {
     let set = this.dirty.get(channel);
     if (!set) this.dirty.set(channel, (set = new Set()));
@@ -169,6 +211,10 @@ export class Engine {
           if (!this.expected.get(cell.itemId))
             this.settle(channel, cell.itemId, undefined, cell, ctx);
         }
+        for (const id of this.notAnnounced.keys()) {
+          if (!this.expected.get(id) && !channel.cells.get(id))
+            this.settle(channel, id, undefined, undefined, ctx);
+        }
       } else {
         const ids = this.dirty.get(channel.name);
         if (!ids) continue;
@@ -181,7 +227,45 @@ export class Engine {
 
   /** The verdict of one pair, without side effects. */
   verdict(channel: ChannelEntry, itemId: string): Verdict | undefined {
-    return evaluate(this.expected.get(itemId), channel, channel.cells.get(itemId), this.context());
+    return this.judge(
+      channel,
+      itemId,
+      this.expected.get(itemId),
+      channel.cells.get(itemId),
+      this.context(),
+    );
+  }
+
+  /**
+   * The pair's verdict: `evaluate`, unless the content service accepted a newer
+   * version than the stream carries and it is overdue: then no channel can hold
+   * it, and the item is not announced, with the content service's reason.
+   */
+  private judge(
+    channel: ChannelEntry,
+    itemId: string,
+    item: ExpectedItem | undefined,
+    cell: Cell | undefined,
+    ctx: EvaluateContext,
+  ): Verdict | undefined {
+    const verdict = evaluate(item, channel, cell, ctx);
+    const pending = this.notAnnounced.get(itemId);
+    if (!pending || (item && item.version >= pending.version)) return verdict;
+    const why =
+      pending.state === "set-aside"
+        ? `the content service set it aside: ${pending.reason || "no reason given"}`
+        : "it is still queued for the content service's relay";
+    return {
+      state: "not_announced",
+      expectedVersion: pending.version,
+      heldVersion: verdict?.heldVersion ?? 0,
+      issue: {
+        kind: "not_announced",
+        reason: `v${pending.version}, accepted ${new Date(pending.acceptedAt).toISOString()}, is not on herald.items.v1: ${why}`,
+        // Redelivery sends what the stream carries; only the content service can announce it.
+        repairable: false,
+      },
+    };
   }
 
   stateOf(channel: string, itemId: string): DeliveryState {
@@ -225,7 +309,7 @@ export class Engine {
     cell: Cell | undefined,
     ctx: EvaluateContext,
   ): void {
-    const verdict = evaluate(item, channel, cell, ctx);
+    const verdict = this.judge(channel, itemId, item, cell, ctx);
     let states = this.states.get(channel.name);
     if (!states) this.states.set(channel.name, (states = new Map<string, DeliveryState>()));
     const previous = states.get(itemId) ?? (verdict ? "delivered" : undefined);

@@ -79,6 +79,14 @@ export async function startReconciler(
   if (sessionSecret.length < 32) {
     throw new Error("RECONCILER_SESSION_SECRET_FILE: the secret must be at least 32 characters");
   }
+  const contentToken = config.RECONCILER_CONTENT_TOKEN_FILE
+    ? readSecret(config.RECONCILER_CONTENT_TOKEN_FILE, "content token")
+    : undefined;
+  if (config.RECONCILER_CONTENT_ADDRESS && !contentToken) {
+    throw new Error(
+      "RECONCILER_CONTENT_TOKEN_FILE: required with RECONCILER_CONTENT_ADDRESS (a token of role channel)",
+    );
+  }
   const configured = parseChannelList(config.RECONCILER_CHANNELS);
   const calendar = createCalendar(
     config.HERALD_CALENDAR_FILE
@@ -147,6 +155,7 @@ export async function startReconciler(
     channels: () => current().queries.channels(),
     compliance: () => current().queries.compliance(),
     timeline: (id) => current().queries.timeline(id),
+    content: () => current().queries.content?.(),
     ready: () => current().queries.ready(),
   };
   const actions: OperatorActions = {
@@ -175,6 +184,7 @@ export async function startReconciler(
         configured,
         calendar,
         inventoryToken,
+        contentToken,
         leadership,
         now,
         ...(options.random ? { random: options.random } : {}),
