@@ -119,6 +119,11 @@ export class Leadership {
     }
   }
 
+  /** Whether the lease still holds on this instance's own clock, without asking the database. */
+  heldLocally(): boolean {
+    return this.term > 0 && this.now() < this.heldUntil;
+  }
+
   /** Gives the lease up (a leader that stops), so a standby need not wait for it to expire. */
   async release(): Promise<void> {
     this.term = 0;

@@ -216,11 +216,9 @@ export async function startReconciler(
       if (leadership.term > 0) {
         const held = await leadership.renew().catch((error: unknown) => {
           logger.warn({ err: error }, "could not renew the lease");
-          // The database did not answer: lead on until the lease runs out on this clock.
-          return leadership.check().then(
-            () => true,
-            () => false,
-          );
+          // The database did not answer: lead on until the lease runs out on this clock
+          // (no other instance can take it without the database either).
+          return leadership.heldLocally();
         });
         if (!held && (core || !starting)) await stepDown("lost the lease or a newer term exists");
         else if (!held) leadership.term = 0;

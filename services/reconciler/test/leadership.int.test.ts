@@ -48,8 +48,10 @@ describe("leadership", () => {
 
     // The leader stops renewing (killed, or paused): on its own clock it stops writing
     // before the lease is over, and another takes a newer term once it is.
+    expect(leader.heldLocally()).toBe(true);
     clock += 1500;
     await expect(leader.check()).rejects.toThrow(/ran out/);
+    expect(leader.heldLocally()).toBe(false);
     clock += 1000;
     expect(await others[0]!.acquire()).toBe(true);
     expect(others[0]!.term).toBe(2);
