@@ -12,6 +12,9 @@ import { type Cell, currentHolding } from "./evidence";
 import { type ExpectedItem, ExpectedStore, type StreamPosition, statusName } from "./expected";
 import type { DeliveryRecord, Ledger } from "./ledger";
 import type { DeliveryState, Finding, TimelineEvent } from "./model";
+import { type PendingAnnouncement, notAnnouncedVerdict } from "./not-announced";
+
+export type { PendingAnnouncement } from "./not-announced";
 
 export interface EngineOptions {
   readonly channels: ChannelRegistry;
@@ -19,19 +22,6 @@ export interface EngineOptions {
   readonly calendar: WorkingCalendar;
   readonly graceMs: number;
   readonly now: () => number;
-}
-
-/**
- * A version the content service accepted that is not on herald.items.v1 past the
- * announce grace period, as its ListAnnouncements says.
- */
-export interface PendingAnnouncement {
-  readonly itemId: string;
-  readonly version: number;
-  readonly acceptedAt: number;
-  readonly state: "queued" | "set-aside";
-  /** The relay's error for a set-aside item. */
-  readonly reason: string;
 }
 
 /** Called for every finding that opened, changed or cleared (undefined) on a pass. */
@@ -250,22 +240,7 @@ export class Engine {
   ): Verdict | undefined {
     const verdict = evaluate(item, channel, cell, ctx);
     const pending = this.notAnnounced.get(itemId);
-    if (!pending || (item && item.version >= pending.version)) return verdict;
-    const why =
-      pending.state === "set-aside"
-        ? `the content service set it aside: ${pending.reason || "no reason given"}`
-        : "it is still queued for the content service's relay";
-    return {
-      state: "not_announced",
-      expectedVersion: pending.version,
-      heldVersion: verdict?.heldVersion ?? 0,
-      issue: {
-        kind: "not_announced",
-        reason: `v${pending.version}, accepted ${new Date(pending.acceptedAt).toISOString()}, is not on herald.items.v1: ${why}`,
-        // Redelivery sends what the stream carries; only the content service can announce it.
-        repairable: false,
-      },
-    };
+    return pending ? notAnnouncedVerdict(pending, item, verdict) : verdict;
   }
 
   stateOf(channel: string, itemId: string): DeliveryState {

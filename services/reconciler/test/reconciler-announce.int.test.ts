@@ -145,6 +145,10 @@ describe("versions accepted but not announced", () => {
       "pending",
     ]);
     expect(reconciler.queries.problem(`portal/${held}`)?.state).toBe("resolved");
-    expect(reconciler.queries.content?.()).toMatchObject({ pending: 0, notAnnounced: 0 });
+    // The next poll no longer lists it.
+    await waitFor(() => reconciler.queries.content?.()?.pending === 0, {
+      description: "nothing pending on the content service",
+    });
+    expect(reconciler.queries.content?.()?.notAnnounced).toBe(0);
   }, 120_000);
 });
