@@ -63,8 +63,9 @@ describe("local credentials", () => {
       "reviewer",
       "penalty-system",
       "portal",
+      "reconciler",
     ]);
-    expect(new Set(Object.values(local.tokens)).size).toBe(5);
+    expect(new Set(Object.values(local.tokens)).size).toBe(6);
 
     const service = JSON.parse(readFileSync(serviceTokensFile, "utf8")) as {
       tokens: Array<{ name: string; roles: string[]; kinds?: string[]; sha256: string }>;
@@ -80,6 +81,7 @@ describe("local credentials", () => {
         sha256: hashToken(local.tokens["penalty-system"]!),
       },
       { name: "portal", roles: ["channel"], sha256: hashToken(local.tokens.portal!) },
+      { name: "reconciler", roles: ["channel"], sha256: hashToken(local.tokens.reconciler!) },
     ]);
     expect(readFileSync(serviceTokensFile, "utf8")).not.toContain(local.tokens.admin);
 

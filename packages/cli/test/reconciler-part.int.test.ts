@@ -91,6 +91,18 @@ describe("the reconciler as a part of herald up", () => {
     });
     expect(dashboard.status).toBe(200);
     expect((await fetch(`${url}/`, { redirect: "manual" })).status).toBe(303);
+    // It asks the content service, with a token of its own, which versions are announced.
+    const content = await waitFor(
+      async () => {
+        const response = await fetch(`${url}/api/v1/content`, {
+          headers: { authorization: `Bearer ${tokens.operatorToken}` },
+        });
+        const body = (await response.json()) as { ok?: boolean; checkedAt?: string };
+        return body.checkedAt ? body : undefined;
+      },
+      { timeoutMs: 30_000, description: "the reconciler's first ListAnnouncements" },
+    );
+    expect(content).toMatchObject({ ok: true, pending: 0, notAnnounced: 0 });
 
     const published = herald(["publish", join(ROOT, "examples/items/news.md"), "--json"], env);
     expect(published.stderr).toBe("");

@@ -30,14 +30,48 @@ export class Auditor {
   private readonly clients = new Map<string, ChannelInventoryClient>();
   private seq = 0;
   private running: Promise<AuditRun[]> = Promise.resolve([]);
+  /**
+   * The one audit waiting behind the one running. Requests made meanwhile join it
+   * (its channels widen to theirs), so however often an audit is asked for, at
+   * most two exist: one running, one queued.
+   */
+  private queued: { channels: Set<string> | "all"; promise: Promise<AuditRun[]> } | undefined;
+  private joined = 0;
 
   constructor(private readonly options: AuditorOptions) {}
 
-  /** Audits the named channels (default: every channel), after any audit in progress. */
+  /**
+   * Audits the named channels (default: every channel), after any audit in
+   * progress. A request made while another waits is answered by that one, with
+   * the runs of every channel either asked for.
+   */
   audit(names?: readonly string[]): Promise<AuditRun[]> {
-    const next = this.running.catch(() => []).then(() => this.auditNow(names));
-    this.running = next;
-    return next;
+    const wanted = !names || names.length === 0 ? "all" : new Set(names);
+    const queued = this.queued;
+    if (queued) {
+      this.joined += 1;
+      if (wanted === "all" || queued.channels === "all") queued.channels = "all";
+      else for (const name of wanted) queued.channels.add(name);
+      return queued.promise;
+    }
+    const entry: NonNullable<Auditor["queued"]> = {
+      channels: wanted,
+      promise: Promise.resolve([]),
+    };
+    entry.promise = this.running
+      .catch(() => [])
+      .then(() => {
+        if (this.queued === entry) this.queued = undefined;
+        return this.auditNow(entry.channels === "all" ? undefined : [...entry.channels]);
+      });
+    this.queued = entry;
+    this.running = entry.promise;
+    return entry.promise;
+  }
+
+  /** For metrics: whether an audit waits, and how many requests joined a waiting one. */
+  stats(): { queued: number; joined: number } {
+    return { queued: this.queued ? 1 : 0, joined: this.joined };
   }
 
   private async auditNow(names?: readonly string[]): Promise<AuditRun[]> {
@@ -64,7 +98,7 @@ export class Auditor {
       });
     }
     try {
-      const holdings = await this.readAll(channel.inventoryAddress);
+      const { holdings, consumed } = await this.readAll(channel.inventoryAddress);
       const seq = ++this.seq;
       for (const h of holdings) {
         const cell = channel.cells.obtain(h.itemId);
@@ -76,7 +110,7 @@ export class Auditor {
           expected && expected.checksum === h.checksum ? expected.checksum : h.checksum;
         if (h.externalRef && !cell.externalRef) cell.externalRef = h.externalRef;
       }
-      channel.audit = { seq, startedAt };
+      channel.audit = consumed.size > 0 ? { seq, startedAt, consumed } : { seq, startedAt };
       const run: AuditRun = {
         channel: channel.name,
         startedAt: new Date(startedAt),
@@ -103,9 +137,16 @@ export class Auditor {
     return run;
   }
 
-  private async readAll(address: string): Promise<Holding[]> {
+  /**
+   * Every holding, and how far the channel had applied the item stream when the
+   * listing was taken (from the first page: the listing is one snapshot).
+   */
+  private async readAll(
+    address: string,
+  ): Promise<{ holdings: Holding[]; consumed: Map<number, number> }> {
     const client = this.client(address);
     const all: Holding[] = [];
+    let consumed: Map<number, number> | undefined;
     let pageToken = "";
     do {
       const page = await this.page(client, {
@@ -114,10 +155,11 @@ export class Auditor {
         pageToken,
         appliedSince: undefined,
       });
+      consumed ??= new Map(page.consumed.map((c) => [c.partition, Number(c.offset)]));
       for (const h of page.holdings) all.push(h);
       pageToken = page.nextPageToken;
     } while (pageToken);
-    return all;
+    return { holdings: all, consumed: consumed ?? new Map<number, number>() };
   }
 
   private page(

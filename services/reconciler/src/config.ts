@@ -56,6 +56,43 @@ export const reconcilerEnv = {
     .int({ min: 100, max: 600_000 })
     .default(5000)
     .describe("milliseconds"),
+  /**
+   * Ledger writes queued at most: beyond it the reconciler stops reading the
+   * topics until the database has taken them (backpressure, not growth).
+   */
+  RECONCILER_LEDGER_MAX_PENDING: env
+    .int({ min: 10, max: 10_000_000 })
+    .default(20_000)
+    .describe("queued writes"),
+  /** This instance's name among the reconcilers sharing a database (default: host and pid). */
+  RECONCILER_INSTANCE: env.identifier().optional().describe("instance name"),
+  /** How long the leader's lease lasts unrenewed: a killed leader's successor waits this long at most. */
+  RECONCILER_LEASE_TTL_MS: env
+    .int({ min: 1000, max: 600_000 })
+    .default(5000)
+    .describe("milliseconds"),
+  /** How often the leader renews its lease and a standby tries to take it. */
+  RECONCILER_LEASE_RENEW_MS: env
+    .int({ min: 100, max: 60_000 })
+    .default(1000)
+    .describe("milliseconds"),
+  /**
+   * The content service's gRPC address (host:port): watched with ListAnnouncements
+   * so a version it accepted but never put on herald.items.v1 is found. Unset: not watched.
+   */
+  RECONCILER_CONTENT_ADDRESS: env.string().optional().describe("host:port"),
+  /** File holding a content-service token of role `channel` (read-only). */
+  RECONCILER_CONTENT_TOKEN_FILE: env.string().optional().describe("content token file"),
+  /** How often ListAnnouncements is asked. */
+  RECONCILER_ANNOUNCE_POLL_MS: env
+    .int({ min: 100, max: 3_600_000 })
+    .default(10_000)
+    .describe("milliseconds"),
+  /** How long after acceptance a version may take to reach herald.items.v1. */
+  RECONCILER_ANNOUNCE_GRACE_MS: env
+    .int({ min: 0, max: 86_400_000 })
+    .default(30_000)
+    .describe("milliseconds"),
   /** JSON file of calendar additions and corrections (see @herald/calendar). */
   HERALD_CALENDAR_FILE: env.string().optional().describe("calendar overrides file"),
 };

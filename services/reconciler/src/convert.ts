@@ -33,6 +33,7 @@ const STATE: Record<DeliveryState, DeliveryStateEnum> = {
   declined: DeliveryStateEnum.DELIVERY_STATE_DECLINED,
   late: DeliveryStateEnum.DELIVERY_STATE_LATE,
   unexpected: DeliveryStateEnum.DELIVERY_STATE_UNEXPECTED,
+  not_announced: DeliveryStateEnum.DELIVERY_STATE_NOT_ANNOUNCED,
 };
 
 const KIND: Record<FindingKind, FindingKindEnum> = {
@@ -44,6 +45,7 @@ const KIND: Record<FindingKind, FindingKindEnum> = {
   declined: FindingKindEnum.FINDING_KIND_DECLINED,
   unexpected: FindingKindEnum.FINDING_KIND_UNEXPECTED,
   late: FindingKindEnum.FINDING_KIND_LATE,
+  not_announced: FindingKindEnum.FINDING_KIND_NOT_ANNOUNCED,
 };
 
 const PROBLEM_STATE: Record<ProblemState, ProblemStateEnum> = {

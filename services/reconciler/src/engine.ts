@@ -9,9 +9,12 @@ import {
 import type { ChannelEntry, ChannelRegistry } from "./channels";
 import { type EvaluateContext, type Verdict, evaluate } from "./evaluate";
 import { type Cell, currentHolding } from "./evidence";
-import { type ExpectedItem, ExpectedStore, statusName } from "./expected";
+import { type ExpectedItem, ExpectedStore, type StreamPosition, statusName } from "./expected";
 import type { DeliveryRecord, Ledger } from "./ledger";
 import type { DeliveryState, Finding, TimelineEvent } from "./model";
+import { type PendingAnnouncement, notAnnouncedVerdict } from "./not-announced";
+
+export type { PendingAnnouncement } from "./not-announced";
 
 export interface EngineOptions {
   readonly channels: ChannelRegistry;
@@ -46,6 +49,7 @@ export class Engine {
   private readonly lateMemo = new Map<string, number>();
   private lateMemoDay = "";
   private listener: FindingListener = () => undefined;
+  private notAnnounced = new Map<string, PendingAnnouncement>();
 
   constructor(private readonly options: EngineOptions) {}
 
@@ -75,24 +79,29 @@ export class Engine {
     }
   }
 
-  ingestItem(state: ItemState): void {
+  ingestItem(state: ItemState, position?: StreamPosition): void {
     const now = this.options.now();
-    const item = this.expected.accept(state, now);
+    const item = this.expected.accept(state, now, position);
     if (!item) return;
     if (item.version > (this.published.get(item.id) ?? 0)) {
       this.published.set(item.id, item.version);
       this.options.ledger.recordPublished(item.id, item.version);
-      this.event(item.id, {
-        at: new Date(item.updatedAt),
-        type: "published",
-        version: item.version,
-        detail: `v${item.version} ${item.status === ItemStatus.ITEM_STATUS_PUBLISHED ? "published" : statusName(item.status)}: ${item.title}`,
-      });
+      this.event(
+        item.id,
+        {
+          at: new Date(item.updatedAt),
+          type: "published",
+          version: item.version,
+          detail: `v${item.version} ${item.status === ItemStatus.ITEM_STATUS_PUBLISHED ? "published" : statusName(item.status)}: ${item.title}`,
+        },
+        `p:${item.version}`,
+      );
     }
     for (const channel of this.channels.all()) this.markDirty(channel.name, item.id);
   }
 
-  ingestReceipt(receipt: DeliveryReceipt): void {
+  /** `position` is the receipt's place on herald.receipts.v1: the id of its timeline event. */
+  ingestReceipt(receipt: DeliveryReceipt, position?: StreamPosition): void {
     if (receipt.outletId) return; // outlets behind the gateway are audited through it
     const channel = this.channels.ensure(receipt.channel);
     if (!channel || !receipt.itemId) return;
@@ -125,13 +134,17 @@ export class Engine {
       cell.troubleMessage = receipt.error?.message ?? "";
       cell.troubleAt = now;
     }
-    this.event(receipt.itemId, {
-      at: new Date(sentAt),
-      type: "receipt",
-      channel: channel.name,
-      version: receipt.version,
-      detail: receiptDetail(receipt),
-    });
+    this.event(
+      receipt.itemId,
+      {
+        at: new Date(sentAt),
+        type: "receipt",
+        channel: channel.name,
+        version: receipt.version,
+        detail: receiptDetail(receipt),
+      },
+      position ? `r:${position.partition}:${position.offset}` : undefined,
+    );
     this.markDirty(channel.name, receipt.itemId);
   }
 
@@ -139,6 +152,34 @@ export class Engine {
     const changed = this.channels.announce(announcement);
     // A new channel, or a new policy: every item's expectation on it may differ.
     if (changed) for (const item of this.expected.values()) this.markDirty(changed.name, item.id);
+  }
+
+  /**
+   * Replaces the versions known not to be announced in time. Every channel owes
+   * nothing it could not have read: the pairs of an item that entered or left the
+   * list, or whose reason changed, are evaluated again.
+   */
+  setNotAnnounced(pending: readonly PendingAnnouncement[]): void {
+    const next = new Map(pending.map((a) => [a.itemId, a]));
+    for (const id of new Set([...this.notAnnounced.keys(), ...next.keys()])) {
+      const before = this.notAnnounced.get(id);
+      const after = next.get(id);
+      if (
+        before?.version !== after?.version ||
+        before?.state !== after?.state ||
+        before?.reason !== after?.reason
+      ) {
+        for (const channel of this.channels.all()) this.markDirty(channel.name, id);
+      }
+    }
+    this.notAnnounced = next;
+  }
+
+  /** Versions accepted but not read from herald.items.v1, for the overview. */
+  pendingAnnouncements(): readonly PendingAnnouncement[] {
+    return [...this.notAnnounced.values()].filter(
+      (a) => (this.expected.get(a.itemId)?.version ?? 0) < a.version,
+    );
   }
 
   markDirty(channel: string, itemId: string): void {
@@ -160,6 +201,10 @@ export class Engine {
           if (!this.expected.get(cell.itemId))
             this.settle(channel, cell.itemId, undefined, cell, ctx);
         }
+        for (const id of this.notAnnounced.keys()) {
+          if (!this.expected.get(id) && !channel.cells.get(id))
+            this.settle(channel, id, undefined, undefined, ctx);
+        }
       } else {
         const ids = this.dirty.get(channel.name);
         if (!ids) continue;
@@ -172,7 +217,30 @@ export class Engine {
 
   /** The verdict of one pair, without side effects. */
   verdict(channel: ChannelEntry, itemId: string): Verdict | undefined {
-    return evaluate(this.expected.get(itemId), channel, channel.cells.get(itemId), this.context());
+    return this.judge(
+      channel,
+      itemId,
+      this.expected.get(itemId),
+      channel.cells.get(itemId),
+      this.context(),
+    );
+  }
+
+  /**
+   * The pair's verdict: `evaluate`, unless the content service accepted a newer
+   * version than the stream carries and it is overdue: then no channel can hold
+   * it, and the item is not announced, with the content service's reason.
+   */
+  private judge(
+    channel: ChannelEntry,
+    itemId: string,
+    item: ExpectedItem | undefined,
+    cell: Cell | undefined,
+    ctx: EvaluateContext,
+  ): Verdict | undefined {
+    const verdict = evaluate(item, channel, cell, ctx);
+    const pending = this.notAnnounced.get(itemId);
+    return pending ? notAnnouncedVerdict(pending, item, verdict) : verdict;
   }
 
   stateOf(channel: string, itemId: string): DeliveryState {
@@ -216,7 +284,7 @@ export class Engine {
     cell: Cell | undefined,
     ctx: EvaluateContext,
   ): void {
-    const verdict = evaluate(item, channel, cell, ctx);
+    const verdict = this.judge(channel, itemId, item, cell, ctx);
     let states = this.states.get(channel.name);
     if (!states) this.states.set(channel.name, (states = new Map<string, DeliveryState>()));
     const previous = states.get(itemId) ?? (verdict ? "delivered" : undefined);
@@ -234,13 +302,17 @@ export class Engine {
     }
     // A change the audit saw (a listing, or an absence) goes on the timeline as the audit's.
     if (verdict && previous !== verdict.state && fromAudit(cell, channel)) {
-      this.event(itemId, {
-        at: new Date(channel.audit.startedAt),
-        type: "audit",
-        channel: channel.name,
-        version: verdict.heldVersion,
-        detail: `audit: ${channel.name} is ${verdict.state}${verdict.heldVersion ? ` (holds v${verdict.heldVersion})` : ""}`,
-      });
+      this.event(
+        itemId,
+        {
+          at: new Date(channel.audit.startedAt),
+          type: "audit",
+          channel: channel.name,
+          version: verdict.heldVersion,
+          detail: `audit: ${channel.name} is ${verdict.state}${verdict.heldVersion ? ` (holds v${verdict.heldVersion})` : ""}`,
+        },
+        `a:${channel.name}:${channel.audit.startedAt}`,
+      );
     }
     this.track(channel.name, itemId, item, verdict, ctx.now);
   }
@@ -325,8 +397,8 @@ export class Engine {
     if (this.findings.has(key)) this.findings.set(key, finding);
   }
 
-  event(itemId: string, event: TimelineEvent): void {
-    this.options.ledger.appendEvent(itemId, event);
+  event(itemId: string, event: TimelineEvent, id?: string): void {
+    this.options.ledger.appendEvent(itemId, event, id);
   }
 }
 

@@ -175,4 +175,84 @@ describe("evaluate", () => {
     const joinedLater: ChannelView = { ...audited(1, T0 + 8 * MINUTE), joinedAt: due + MINUTE };
     expect(evaluate(withDeadline, joinedLater, undefined, ctx(later, 2))?.state).toBe("missing");
   });
+
+  describe("with the channel's consumed offsets (lag is not loss)", () => {
+    const at = { partition: 1, offset: 40 };
+    const current = item({ position: at });
+    function consumedTo(offset: number, partition = 1): ChannelView {
+      return {
+        ...portal,
+        audit: { seq: 1, startedAt: T0 + 5 * MINUTE, consumed: new Map([[partition, offset]]) },
+      };
+    }
+
+    it("keeps an absence pending while the channel had not read past the item's message", () => {
+      for (const offset of [0, 39, 40]) {
+        const v = evaluate(current, consumedTo(offset), undefined, ctx(later));
+        expect(v).toMatchObject({ state: "pending", inFlight: true });
+        expect(v?.issue).toBeUndefined();
+      }
+    });
+
+    it("counts an absence once the channel had read past it", () => {
+      expect(evaluate(current, consumedTo(41), undefined, ctx(later))).toMatchObject({
+        state: "missing",
+        issue: { kind: "missing", repairable: true },
+      });
+    });
+
+    it("keeps an older version pending, not stale, until the channel read the newer one", () => {
+      expect(evaluate(current, consumedTo(40), listed(1, 1, "c1"), ctx(later))).toMatchObject({
+        state: "pending",
+        heldVersion: 1,
+      });
+      expect(evaluate(current, consumedTo(41), listed(1, 1, "c1"), ctx(later))?.state).toBe(
+        "stale",
+      );
+    });
+
+    it("keeps a takedown the channel has not read yet pending, not not_removed", () => {
+      const removed = item({
+        position: at,
+        status: ItemStatus.ITEM_STATUS_RETRACTED,
+        takedown: { kind: TakedownKind.TAKEDOWN_KIND_REMOVED },
+      });
+      expect(evaluate(removed, consumedTo(40), listed(1, 1, "c1"), ctx(later))?.state).toBe(
+        "pending",
+      );
+      expect(evaluate(removed, consumedTo(41), listed(1, 1, "c1"), ctx(later))?.issue?.kind).toBe(
+        "not_removed",
+      );
+    });
+
+    it("cannot tell without offsets, or without one for the item's partition: the absence counts", () => {
+      expect(evaluate(current, audited(1, T0 + 5 * MINUTE), undefined, ctx(later))?.state).toBe(
+        "missing",
+      );
+      expect(evaluate(current, consumedTo(0, 2), undefined, ctx(later))?.state).toBe("missing");
+    });
+
+    it("does not excuse a newer receipt's evidence, or a wrong checksum", () => {
+      const removedAfter = receipt(2, "", T0 + 6 * MINUTE, false);
+      expect(evaluate(current, consumedTo(0), removedAfter, ctx(later))?.state).toBe("missing");
+      expect(evaluate(current, consumedTo(0), listed(1, 2, "zz"), ctx(later))?.state).toBe(
+        "mismatch",
+      );
+    });
+
+    it("is late past a deadline, but asks no redelivery of what is in flight", () => {
+      const due = item({
+        position: at,
+        deadline: { dueAt: T0 + 2 * MINUTE, rule: "r", provisional: false },
+      });
+      expect(evaluate(due, consumedTo(40), undefined, ctx(later, 1))).toMatchObject({
+        state: "late",
+        issue: { kind: "late", repairable: false },
+      });
+      expect(evaluate(due, consumedTo(41), undefined, ctx(later, 1))?.issue).toMatchObject({
+        cause: "missing",
+        repairable: true,
+      });
+    });
+  });
 });

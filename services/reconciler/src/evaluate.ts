@@ -1,5 +1,5 @@
 import { type ChannelPolicy, expectedPresence } from "@herald/channel-kit";
-import { type AuditMark, type Cell, currentHolding } from "./evidence";
+import { type AuditMark, type Cell, type Holding, currentHolding } from "./evidence";
 import type { ExpectedItem } from "./expected";
 import type { DeliveryState, FindingKind } from "./model";
 
@@ -30,6 +30,11 @@ export interface Verdict {
   /** When the evidence for `delivered` or `removed` was taken. */
   readonly confirmedAt?: number;
   readonly issue?: Issue;
+  /**
+   * The audit that is the evidence was taken before the channel consumed the
+   * item's message: what it lacks is in flight, not lost, and is not repaired.
+   */
+  readonly inFlight?: true;
 }
 
 export interface EvaluateContext {
@@ -76,7 +81,13 @@ export function evaluate(
   const within = ctx.now - item.updatedAt < ctx.graceMs;
   const base = { expectedVersion: item.version, heldVersion: held?.version ?? 0 };
 
+  // Lag is not loss: an audit that predates the channel reading this version proves nothing against it.
+  const lagging = inFlight(item, channel, holding);
+  const pendingInFlight = (expectedVersion: number): Verdict =>
+    late(item, channel, ctx, { ...base, expectedVersion, state: "pending", inFlight: true });
+
   if (presence.kind === "decline") {
+    if (held && !within && lagging) return pendingInFlight(0);
     if (held && !within) {
       return late(item, channel, ctx, {
         ...base,
@@ -109,6 +120,7 @@ export function evaluate(
     }
     if (!held || within)
       return late(item, channel, ctx, { ...base, expectedVersion: 0, state: "pending" });
+    if (lagging) return pendingInFlight(0);
     return late(item, channel, ctx, {
       ...base,
       expectedVersion: 0,
@@ -166,6 +178,7 @@ export function evaluate(
     });
   }
   if (within || !holding.known) return late(item, channel, ctx, { ...base, state: "pending" });
+  if (lagging) return pendingInFlight(item.version);
   if (held) {
     return late(item, channel, ctx, {
       ...base,
@@ -202,7 +215,11 @@ function late(
   if (due === undefined || ctx.now <= due || due < channel.joinedAt) return verdict;
   const days = ctx.lateWorkingDays(due, ctx.now);
   const cause = verdict.issue?.kind;
-  const what = verdict.issue?.reason ?? `${channel.name} has not confirmed v${item.version} yet`;
+  const what =
+    verdict.issue?.reason ??
+    (verdict.inFlight
+      ? `${channel.name} has not read v${item.version} from the item stream yet (in flight)`
+      : `${channel.name} has not confirmed v${item.version} yet`);
   return {
     ...verdict,
     state: "late",
@@ -211,10 +228,24 @@ function late(
       ...(cause ? { cause } : {}),
       reason: `${what}; past its deadline (${item.deadline?.rule || "deadline"}) by ${days} working day${days === 1 ? "" : "s"}`,
       ...(verdict.issue?.code ? { code: verdict.issue.code } : {}),
-      repairable: verdict.issue?.repairable ?? true,
+      // Redelivering what the channel has not read yet would only queue it twice.
+      repairable: verdict.inFlight ? false : (verdict.issue?.repairable ?? true),
       lateWorkingDays: days,
     },
   };
+}
+
+/**
+ * True when the holding comes from an audit whose listing was taken before the
+ * channel had consumed the message carrying the item's current version: its
+ * consumed offset on that partition is not past the message. A channel that
+ * reports no offsets, or none for the partition, cannot tell, and its audit
+ * counts as it always did.
+ */
+function inFlight(item: ExpectedItem, channel: ChannelView, holding: Holding): boolean {
+  if (!holding.known || holding.source !== "audit" || !item.position) return false;
+  const next = channel.audit.consumed?.get(item.position.partition);
+  return next !== undefined && next <= item.position.offset;
 }
 
 function short(checksum: string): string {

@@ -65,6 +65,12 @@ export interface AuditMark {
   readonly seq: number;
   /** When it started: a receipt sent after this is newer evidence than the audit. */
   readonly startedAt: number;
+  /**
+   * Per partition of herald.items.v1, the offset below which the channel had
+   * applied everything when the listing was taken. Absent when the channel cannot
+   * tell: then every absence counts.
+   */
+  readonly consumed?: ReadonlyMap<number, number>;
 }
 
 /** What the channel holds, by the newest evidence. */

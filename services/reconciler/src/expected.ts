@@ -32,6 +32,17 @@ export interface ExpectedItem extends PresenceInput {
     readonly rule: string;
     readonly provisional: boolean;
   };
+  /**
+   * Where on herald.items.v1 the message that brought this version is: a channel
+   * whose consumed offset on that partition is not past it has not seen it yet.
+   */
+  readonly position?: StreamPosition;
+}
+
+/** A message's place on herald.items.v1. */
+export interface StreamPosition {
+  readonly partition: number;
+  readonly offset: number;
 }
 
 const NO_CHANNELS: readonly string[] = Object.freeze([]);
@@ -41,7 +52,11 @@ function ms(date: Date | undefined): number | undefined {
 }
 
 /** The reconciler's copy of one item version. */
-export function expectedItemOf(state: ItemState, receivedAt: number): ExpectedItem {
+export function expectedItemOf(
+  state: ItemState,
+  receivedAt: number,
+  position?: StreamPosition,
+): ExpectedItem {
   const updatedAt = ms(state.updatedAt) ?? receivedAt;
   const dueAt = ms(state.deadline?.dueAt);
   return {
@@ -68,6 +83,7 @@ export function expectedItemOf(state: ItemState, receivedAt: number): ExpectedIt
           },
         }
       : {}),
+    ...(position ? { position } : {}),
   };
 }
 
@@ -95,10 +111,16 @@ export class ExpectedStore {
   private orderCache: ExpectedItem[] | undefined;
 
   /** Returns the stored item when `state` is newer than what was held, else undefined. */
-  accept(state: ItemState, receivedAt: number): ExpectedItem | undefined {
+  accept(
+    state: ItemState,
+    receivedAt: number,
+    position?: StreamPosition,
+  ): ExpectedItem | undefined {
     const held = this.items.get(state.id);
+    // A repeat of the held version (the relay may send the newest state twice) keeps the
+    // first message's position: a channel past that one has applied the version.
     if (held && held.version >= state.version) return undefined;
-    const item = expectedItemOf(state, receivedAt);
+    const item = expectedItemOf(state, receivedAt, position);
     // The first version's publication time stays the start of the delivery clock.
     const stored = held
       ? { ...item, publishedAt: Math.min(held.publishedAt, item.publishedAt) }

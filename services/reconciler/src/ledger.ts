@@ -1,5 +1,23 @@
+import { randomBytes } from "node:crypto";
 import type { Logger } from "@herald/runtime";
 import type { mongo } from "mongoose";
+import {
+  type AnyBulkWriteOperation,
+  type ChannelRecord,
+  type DeliveryRecord,
+  type Document,
+  type ItemDocument,
+  type ProblemDocument,
+  type QueuedEvent,
+  type RepairRecord,
+  itemUpdate,
+  problemDocument,
+  repairDocument,
+  withoutId,
+} from "./ledger-documents";
+import type { Problem, TimelineEvent } from "./model";
+
+export type { ChannelRecord, DeliveryRecord, RepairRecord } from "./ledger-documents";
 
 /**
  * Updates per bulk write. FerretDB 1.24 keeps every statement's read open until
@@ -9,45 +27,27 @@ import type { mongo } from "mongoose";
 const WRITE_BATCH = 50;
 
 type Db = mongo.Db;
-/** Every document here is keyed by a natural string id. */
-type Document = mongo.Document & { _id: string };
-type AnyBulkWriteOperation<T extends Document> = mongo.AnyBulkWriteOperation<T>;
-import type { Problem, ProblemAction, TimelineEvent } from "./model";
 
-/** A channel's first confirmed delivery of an item's version, kept beyond the receipts' retention. */
-export interface DeliveryRecord {
-  readonly version: number;
-  readonly at: Date;
-  readonly ms: number;
-  /** 1 on time, 0 late, -1 no deadline. */
-  readonly onTime: -1 | 0 | 1;
+export interface LedgerOptions {
+  /**
+   * Queued writes (item updates, timeline events, repairs, problems) at which
+   * `hasRoom()` turns false: readers wait in `room()` until a flush drains them.
+   */
+  readonly maxPending?: number;
+  /** Called before each command: throws when this instance may no longer write. */
+  readonly fence?: () => Promise<void>;
 }
 
-/** What repair remembers of an open finding. */
-export interface RepairRecord {
-  readonly id: string;
-  readonly kind: string;
-  readonly expectedVersion: number;
-  readonly firstSeenAt: Date;
-  readonly attempts: number;
-  readonly nextRepairAt: Date;
+/** What the ledger reports for metrics. */
+export interface LedgerStats {
+  readonly pending: number;
+  readonly maxPending: number;
+  /** Times a reader found the ledger full and waited. */
+  readonly waits: number;
+  readonly flushFailures: number;
 }
 
-export interface ChannelRecord {
-  readonly name: string;
-  readonly joinedAt: Date;
-}
-
-/** One per item: first deliveries per channel, and the item's timeline. */
-interface ItemDocument {
-  _id: string;
-  /** The newest version whose publication is on the timeline. */
-  v?: number;
-  d?: Record<string, { v: number; at: Date; ms: number; ok: -1 | 0 | 1 }>;
-  events?: { at: Date; type: string; channel?: string; version?: number; detail: string }[];
-}
-
-type ProblemDocument = Omit<Problem, "id"> & { _id: string };
+const DEFAULT_MAX_PENDING = 20_000;
 
 /**
  * The reconciler's own database. What Kafka gives back after a restart (the items,
@@ -59,7 +59,17 @@ type ProblemDocument = Omit<Problem, "id"> & { _id: string };
  */
 export class Ledger {
   private items = new Map<string, { v?: number; d: Map<string, DeliveryRecord> }>();
-  private events = new Map<string, TimelineEvent[]>();
+  /** Per item, queued events by id: an event queued twice (a receipt read again) is kept once. */
+  private events = new Map<string, Map<string, QueuedEvent>>();
+  private queuedEvents = 0;
+  /** The events a flush is writing: still shown on timelines until they are stored. */
+  private writing = new Map<string, Map<string, QueuedEvent>>();
+  /** Distinguishes this instance's generated event ids from every other's. */
+  private readonly nonce = `${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
+  private eventSeq = 0;
+  private readonly maxPending: number;
+  private waits = 0;
+  private flushFailures = 0;
   private repairs = new Map<string, RepairRecord | null>();
   private problems = new Map<string, Problem>();
   private channels = new Map<string, ChannelRecord>();
@@ -69,7 +79,10 @@ export class Ledger {
   constructor(
     private readonly db: Db,
     private readonly logger: Logger,
-  ) {}
+    private readonly options: LedgerOptions = {},
+  ) {
+    this.maxPending = options.maxPending ?? DEFAULT_MAX_PENDING;
+  }
 
   /** Flushes queued writes every `intervalMs` until `stop()`. */
   start(intervalMs = 500): void {
@@ -86,7 +99,43 @@ export class Ledger {
   }
 
   get pending(): number {
-    return this.items.size + this.events.size + this.repairs.size + this.problems.size;
+    return this.items.size + this.queuedEvents + this.repairs.size + this.problems.size;
+  }
+
+  /** False once `maxPending` writes are queued: readers of new evidence should wait in `room()`. */
+  hasRoom(): boolean {
+    return this.pending < this.maxPending;
+  }
+
+  /**
+   * Resolves once fewer than `maxPending` writes are queued, flushing (and, while
+   * the database refuses, retrying every `retryMs`) until then. `keepAlive` runs
+   * while it waits (a consumer's heartbeat); `active` false gives up the wait.
+   */
+  async room(
+    keepAlive: () => Promise<void> = () => Promise.resolve(),
+    active: () => boolean = () => true,
+    retryMs = 500,
+  ): Promise<void> {
+    if (this.hasRoom()) return;
+    this.waits += 1;
+    while (!this.hasRoom() && active()) {
+      try {
+        await this.flush();
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, retryMs));
+      }
+      await keepAlive();
+    }
+  }
+
+  stats(): LedgerStats {
+    return {
+      pending: this.pending,
+      maxPending: this.maxPending,
+      waits: this.waits,
+      flushFailures: this.flushFailures,
+    };
   }
 
   recordPublished(itemId: string, version: number): void {
@@ -97,10 +146,17 @@ export class Ledger {
     this.item(itemId).d.set(channel, record);
   }
 
-  appendEvent(itemId: string, event: TimelineEvent): void {
-    const queue = this.events.get(itemId);
-    if (queue) queue.push(event);
-    else this.events.set(itemId, [event]);
+  /**
+   * Queues a timeline event. `id` names it for good (a receipt's topic position,
+   * a version's publication), so the same event from a replay is stored once;
+   * without one it gets an id of this instance's own, which a retried write reuses.
+   */
+  appendEvent(itemId: string, event: TimelineEvent, id?: string): void {
+    let queue = this.events.get(itemId);
+    if (!queue) this.events.set(itemId, (queue = new Map<string, QueuedEvent>()));
+    const key = id ?? `${this.nonce}.${(++this.eventSeq).toString(36)}`;
+    if (!queue.has(key)) this.queuedEvents += 1;
+    queue.set(key, { ...event, id: key });
   }
 
   saveRepair(record: RepairRecord): void {
@@ -146,6 +202,8 @@ export class Ledger {
     ];
     this.items = new Map();
     this.events = new Map();
+    this.writing = events;
+    this.queuedEvents = 0;
     this.repairs = new Map();
     this.problems = new Map();
     this.channels = new Map();
@@ -188,9 +246,14 @@ export class Ledger {
       );
     } catch (error) {
       // Put back what was not written, behind anything queued since, and try again later.
+      // Some commands may have been applied: writing them again changes nothing, since
+      // $set and replaceOne are idempotent and events are added to a set by their id.
+      this.flushFailures += 1;
       this.requeue(items, events, repairs, problems, channels);
       this.logger.warn({ err: error }, "could not write to the reconciler database; will retry");
       throw error;
+    } finally {
+      this.writing = new Map();
     }
   }
 
@@ -206,7 +269,13 @@ export class Ledger {
       if (now.v === undefined && entry.v !== undefined) now.v = entry.v;
       for (const [ch, r] of entry.d) if (!now.d.has(ch)) now.d.set(ch, r);
     }
-    for (const [id, list] of events) this.events.set(id, [...list, ...(this.events.get(id) ?? [])]);
+    for (const [id, queued] of events) {
+      const since = this.events.get(id);
+      const merged = new Map(queued);
+      for (const [key, e] of since ?? []) merged.set(key, e);
+      this.queuedEvents += merged.size - (since?.size ?? 0);
+      this.events.set(id, merged);
+    }
     for (const [id, r] of repairs) if (!this.repairs.has(id)) this.repairs.set(id, r);
     for (const [id, p] of problems) if (!this.problems.has(id)) this.problems.set(id, p);
     for (const [id, c] of channels) if (!this.channels.has(id)) this.channels.set(id, c);
@@ -214,6 +283,7 @@ export class Ledger {
 
   private async write(collection: string, ops: AnyBulkWriteOperation<Document>[]): Promise<void> {
     for (let i = 0; i < ops.length; i += WRITE_BATCH) {
+      await this.options.fence?.();
       await this.db
         .collection<Document>(collection)
         .bulkWrite(ops.slice(i, i + WRITE_BATCH), { ordered: true });
@@ -266,83 +336,23 @@ export class Ledger {
 
   /** The item's timeline as stored, plus what is still queued. */
   async timeline(itemId: string): Promise<TimelineEvent[]> {
+    // Taken before the read: a flush that ends during it has them stored, or they are here.
+    const queued = [this.writing, this.events].flatMap((q) => [...(q.get(itemId) ?? [])]);
     const doc = await this.db
       .collection<ItemDocument>("items")
       .findOne({ _id: itemId }, { projection: { events: 1 } });
-    const stored: TimelineEvent[] = (doc?.events ?? []).map((e) => ({
-      at: e.at,
-      type: e.type as TimelineEvent["type"],
-      ...(e.channel ? { channel: e.channel } : {}),
-      ...(e.version ? { version: e.version } : {}),
-      detail: e.detail,
-    }));
-    return [...stored, ...(this.events.get(itemId) ?? [])].sort(
-      (a, b) => a.at.getTime() - b.at.getTime(),
-    );
+    const all = new Map<string, TimelineEvent>();
+    for (const [index, e] of (doc?.events ?? []).entries()) {
+      all.set(e.id ?? `stored.${index}`, {
+        at: e.at,
+        type: e.type as TimelineEvent["type"],
+        ...(e.channel ? { channel: e.channel } : {}),
+        ...(e.version ? { version: e.version } : {}),
+        detail: e.detail,
+      });
+    }
+    // A queued event may be stored already (a flush that failed part-way): one copy.
+    for (const [id, e] of queued) all.set(id, withoutId(e));
+    return [...all.values()].sort((a, b) => a.at.getTime() - b.at.getTime());
   }
-}
-
-function itemUpdate(
-  id: string,
-  entry: { v?: number; d: Map<string, DeliveryRecord> } | undefined,
-  events: readonly TimelineEvent[] | undefined,
-): AnyBulkWriteOperation<Document> {
-  const set: Record<string, unknown> = {};
-  if (entry?.v !== undefined) set.v = entry.v;
-  for (const [channel, r] of entry?.d ?? []) {
-    set[`d.${channel}`] = { v: r.version, at: r.at, ms: r.ms, ok: r.onTime };
-  }
-  const update: Record<string, unknown> = {};
-  if (Object.keys(set).length > 0) update.$set = set;
-  if (events?.length) update.$push = { events: { $each: events.map(eventDocument) } };
-  return {
-    updateOne: {
-      filter: { _id: id },
-      update,
-      upsert: true,
-    },
-  };
-}
-
-function eventDocument(e: TimelineEvent): mongo.Document {
-  return {
-    at: e.at,
-    type: e.type,
-    ...(e.channel ? { channel: e.channel } : {}),
-    ...(e.version ? { version: e.version } : {}),
-    detail: e.detail,
-  };
-}
-
-function repairDocument(r: RepairRecord): Document {
-  return {
-    _id: r.id,
-    kind: r.kind,
-    expectedVersion: r.expectedVersion,
-    firstSeenAt: r.firstSeenAt,
-    attempts: r.attempts,
-    nextRepairAt: r.nextRepairAt,
-  };
-}
-
-function problemDocument(p: Problem): Document {
-  const actions: ProblemAction[] = p.actions.map((a) => ({
-    action: a.action,
-    by: a.by,
-    at: a.at,
-    ...(a.note ? { note: a.note } : {}),
-  }));
-  return {
-    _id: p.id,
-    itemId: p.itemId,
-    channel: p.channel,
-    state: p.state,
-    finding: stripUndefined(p.finding),
-    openedAt: p.openedAt,
-    actions,
-  };
-}
-
-function stripUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

@@ -8,6 +8,10 @@ runService({
   env: reconcilerEnv,
   async start(config, logger) {
     const reconciler = await startReconciler(config, logger);
-    return { ready: () => reconciler.ready(), stop: () => reconciler.stop() };
+    return {
+      ready: () => reconciler.ready(),
+      metrics: () => reconciler.metricsText(),
+      stop: () => reconciler.stop(),
+    };
   },
 });

@@ -15,6 +15,7 @@ export const DELIVERY_STATES = [
   "declined",
   "late",
   "unexpected",
+  "not_announced",
 ] as const;
 export type DeliveryState = (typeof DELIVERY_STATES)[number];
 
@@ -28,6 +29,7 @@ export const FINDING_KINDS = [
   "declined",
   "unexpected",
   "late",
+  "not_announced",
 ] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
 
@@ -207,6 +209,18 @@ export interface TimelineEvent {
   readonly detail: string;
 }
 
+/** The content service as the reconciler last saw it, for the overview. */
+export interface ContentReadiness {
+  readonly address: string;
+  readonly ok: boolean;
+  readonly checkedAt: Date | undefined;
+  readonly error?: string;
+  /** Public versions accepted and not yet read from herald.items.v1. */
+  readonly pending: number;
+  /** Of those, the ones past the announce grace period (each a finding per channel). */
+  readonly notAnnounced: number;
+}
+
 /** What the API, dashboard and gRPC service read. */
 export interface ReconcilerQueries {
   itemStatus(itemId: string): ItemStatus | undefined;
@@ -222,6 +236,8 @@ export interface ReconcilerQueries {
   compliance(): Compliance;
   /** Oldest first. */
   timeline(itemId: string): Promise<TimelineEvent[]>;
+  /** How the content service answered the last ListAnnouncements, when it is watched. */
+  content?(): ContentReadiness | undefined;
   /** Whether the reconciler has caught up with the topics it reads since it started. */
   ready(): { ok: boolean; detail: string };
 }

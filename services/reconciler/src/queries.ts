@@ -38,7 +38,8 @@ export class Queries {
     if (!item && channels.length === 0) return undefined;
     return {
       itemId,
-      version: item?.version ?? 0,
+      // An item not read from the stream yet (not announced) owes the version accepted.
+      version: item?.version ?? Math.max(0, ...channels.map((c) => c.expectedVersion)),
       title: item?.title ?? "",
       kind: item ? kindName(item.kind) : "",
       office: item?.office ?? "",

@@ -11,21 +11,17 @@ import {
   type Logger,
   connectMongo,
   createKafkaClient,
-  createProducer,
   ensureTopics,
 } from "@herald/runtime";
 import { OperatorTokens } from "./auth";
-import { Auditor } from "./auditor";
-import { ChannelRegistry, parseChannelList } from "./channels";
+import { parseChannelList } from "./channels";
 import type { reconcilerEnv } from "./config";
-import { Engine } from "./engine";
+import { type Core, startCore } from "./core";
 import { createReconcilerGrpc, startReconcilerGrpc } from "./grpc";
 import { createReconcilerApp } from "./http";
-import { Ledger } from "./ledger";
-import type { AuditReport, OperatorActions, ReconcilerQueries } from "./model";
-import { Queries } from "./queries";
-import { Repairer } from "./repairer";
-import { Streams } from "./streams";
+import { Leadership } from "./leadership";
+import type { OperatorActions, ReconcilerQueries } from "./model";
+import { StandbyError, gateGrpc, standbyReply } from "./standby";
 
 export type ReconcilerConfig = ConfigOf<typeof reconcilerEnv>;
 
@@ -43,7 +39,12 @@ export interface ReconcilerService {
   actions: OperatorActions;
   /** Evaluates every pair and sends the repairs that are due, now. */
   tick(): Promise<void>;
+  /** Whether the instance answers as a standby ("standing by; the leader is …") or leads. */
   ready(): { ok: boolean; detail: string };
+  /** True while this instance is the leader and serves. */
+  leading(): boolean;
+  /** Prometheus text for `/metrics`. */
+  metricsText(): string;
   stop(): Promise<void>;
 }
 
@@ -60,6 +61,9 @@ function readSecret(path: string, what: string): string {
 /**
  * The reconciler: reads the expected state and the receipts, audits every
  * channel's inventory on a schedule, repairs by redelivery, and serves operators.
+ * Of all instances sharing its database and group, one leads (ADR 005): the
+ * others stand by, answer 503 naming the leader, and take over when its lease
+ * runs out. Resolves once this instance leads or stands by.
  */
 export async function startReconciler(
   config: ReconcilerConfig,
@@ -74,6 +78,14 @@ export async function startReconciler(
     : randomBytes(32);
   if (sessionSecret.length < 32) {
     throw new Error("RECONCILER_SESSION_SECRET_FILE: the secret must be at least 32 characters");
+  }
+  const contentToken = config.RECONCILER_CONTENT_TOKEN_FILE
+    ? readSecret(config.RECONCILER_CONTENT_TOKEN_FILE, "content token")
+    : undefined;
+  if (config.RECONCILER_CONTENT_ADDRESS && !contentToken) {
+    throw new Error(
+      "RECONCILER_CONTENT_TOKEN_FILE: required with RECONCILER_CONTENT_ADDRESS (a token of role channel)",
+    );
   }
   const configured = parseChannelList(config.RECONCILER_CHANNELS);
   const calendar = createCalendar(
@@ -108,99 +120,128 @@ export async function startReconciler(
     logger,
     appName: "herald-reconciler",
   });
-  const ledger = new Ledger(connection.db!, logger.child({ component: "ledger" }));
-  const joined = new Map((await ledger.loadChannels()).map((c) => [c.name, c.joinedAt.getTime()]));
-  const registry = new ChannelRegistry(configured, joined, now, (name, at) =>
-    ledger.saveChannel({ name, joinedAt: new Date(at) }),
-  );
-  const engine = new Engine({
-    channels: registry,
-    ledger,
-    calendar,
-    graceMs: config.RECONCILER_GRACE_MS,
-    now,
-  });
-  const restored = await ledger.loadDeliveries((itemId, version, deliveries) =>
-    engine.restore(itemId, version, deliveries),
-  );
-  const producer = createProducer(kafka, { logger, ...(topicPrefix ? { topicPrefix } : {}) });
-  await producer.connect();
-  const repairer = new Repairer({
-    engine,
-    ledger,
-    logger: logger.child({ component: "repair" }),
-    send: async (requests) => {
-      await producer.send(
-        Topics.redeliver,
-        requests.map((r) => ({ key: `${r.channel}/${r.itemId}`, value: r })),
-      );
-    },
-    now,
-    cap: config.RECONCILER_REPAIR_CAP,
-    initialMs: config.RECONCILER_REPAIR_INITIAL_MS,
-    maxMs: config.RECONCILER_REPAIR_MAX_MS,
-    batch: config.RECONCILER_REPAIR_BATCH,
-    ...(options.random ? { random: options.random } : {}),
-  });
-  repairer.restore(await ledger.loadRepairs(), await ledger.loadProblems());
-  const queries = new Queries(engine, repairer, now);
-  const auditor = new Auditor({
-    engine,
-    logger: logger.child({ component: "audit" }),
-    inventoryToken,
-    pageSize: config.RECONCILER_AUDIT_PAGE_SIZE,
-    now,
-  });
-  ledger.start();
-  const streams = new Streams({
-    kafka,
-    engine,
-    topicPrefix,
-    instanceId: `${hostname()}-${process.pid}`.replace(/[^A-Za-z0-9._-]/g, "-"),
-    groupId: config.RECONCILER_GROUP,
-    logger: logger.child({ component: "streams" }),
+  const instance =
+    config.RECONCILER_INSTANCE ?? `${hostname()}-${process.pid}`.replace(/[^A-Za-z0-9._-]/g, "-");
+  const leadership = new Leadership({
+    db: connection.db!,
+    instance,
+    ttlMs: config.RECONCILER_LEASE_TTL_MS,
+    logger: logger.child({ component: "leadership" }),
   });
 
-  const runAudit = async (channels?: readonly string[]): Promise<AuditReport> => {
-    const runs = await auditor.audit(channels);
-    await repairer.tick();
-    return { runs, findings: queries.findings({}) };
+  let core: Core | undefined;
+  let starting: Promise<void> | undefined;
+  let leader: string | undefined;
+  let changes = 0;
+  let startError: Error | undefined;
+  /** Why this instance does not serve, in a sentence for operators; undefined when it leads. */
+  const standing = (): string | undefined => {
+    if (core) return undefined;
+    if (starting)
+      return `taking over as leader (term ${leadership.term}): reading the topics and auditing`;
+    return `standing by; the leader is ${leader ?? "(none yet: the lease is free or expiring)"}`;
+  };
+  const current = (): Core => {
+    const c = core;
+    if (!c) throw new StandbyError(standing() ?? "standing by");
+    return c;
+  };
+  const queries: ReconcilerQueries = {
+    itemStatus: (id) => current().queries.itemStatus(id),
+    matrix: (q) => current().queries.matrix(q),
+    findings: (o) => current().queries.findings(o),
+    problems: (q) => current().queries.problems(q),
+    problem: (id) => current().queries.problem(id),
+    channels: () => current().queries.channels(),
+    compliance: () => current().queries.compliance(),
+    timeline: (id) => current().queries.timeline(id),
+    content: () => current().queries.content?.(),
+    ready: () => current().queries.ready(),
   };
   const actions: OperatorActions = {
-    acknowledge: (id, by, note) => repairer.acknowledge(id, by, note),
-    resolve: (id, by, note) => repairer.resolve(id, by, note),
-    forceRedelivery: (id, by, note) => repairer.forceRedelivery(id, by, note),
-    runAudit,
-  };
-  const readModel: ReconcilerQueries = {
-    itemStatus: (id) => queries.itemStatus(id),
-    matrix: (q) => queries.matrix(q),
-    findings: (o) => queries.findings(o),
-    problems: (q) => repairer.list(q),
-    problem: (id) => repairer.get(id),
-    channels: () => queries.channels(),
-    compliance: () => queries.compliance(),
-    timeline: (id) => ledger.timeline(id),
-    ready: () => streams.ready(),
+    acknowledge: (id, by, note) => current().actions.acknowledge(id, by, note),
+    resolve: (id, by, note) => current().actions.resolve(id, by, note),
+    forceRedelivery: (id, by, note) => current().actions.forceRedelivery(id, by, note),
+    runAudit: (channels) => current().actions.runAudit(channels),
   };
 
+  const stepDown = async (why: string) => {
+    const c = core;
+    core = undefined;
+    leader = undefined;
+    changes += 1;
+    logger.warn({ why, term: leadership.term }, "no longer the leader; standing by");
+    leadership.term = 0;
+    await c?.stop().catch((error: unknown) => logger.warn({ err: error }, "leader stop failed"));
+  };
+  const lead = async () => {
+    try {
+      const started = await startCore({
+        config,
+        logger,
+        kafka,
+        connection,
+        configured,
+        calendar,
+        inventoryToken,
+        contentToken,
+        leadership,
+        now,
+        ...(options.random ? { random: options.random } : {}),
+        onFenced: () => void stepDown("Kafka fenced this instance's producer"),
+      });
+      if (leadership.term === 0) {
+        await started.stop(); // deposed while starting
+        return;
+      }
+      core = started;
+      changes += 1;
+      leader = instance;
+      logger.info({ term: leadership.term }, "leading");
+    } catch (error) {
+      startError = error instanceof Error ? error : new Error(String(error));
+      logger.error({ err: error }, "could not take over; releasing the lease");
+      await leadership.release().catch(() => undefined);
+    }
+  };
+  /**
+   * One turn of the leadership loop: a leader (or one starting) renews its lease
+   * and steps down when it lost it; a standby tries to take it.
+   */
+  let turning = false;
+  const turn = async () => {
+    if (turning || stopping) return;
+    turning = true;
+    try {
+      if (leadership.term > 0) {
+        const held = await leadership.renew().catch((error: unknown) => {
+          logger.warn({ err: error }, "could not renew the lease");
+          // The database did not answer: lead on until the lease runs out on this clock
+          // (no other instance can take it without the database either).
+          return leadership.heldLocally();
+        });
+        if (!held && (core || !starting)) await stepDown("lost the lease or a newer term exists");
+        else if (!held) leadership.term = 0;
+      } else if (!starting) {
+        if (await leadership.acquire()) {
+          starting = lead().finally(() => (starting = undefined));
+        } else {
+          leader = await leadership.holder();
+        }
+      }
+    } catch (error) {
+      logger.warn({ err: error }, "leadership check failed");
+    } finally {
+      turning = false;
+    }
+  };
+  let stopping = false;
   let httpServer: Server | undefined;
   let grpcServer: grpc.Server | undefined;
-  const timers: NodeJS.Timeout[] = [];
-  let ticks = 0;
-  let ticking: Promise<void> | undefined;
-  const tick = async (full: boolean): Promise<void> => {
-    while (ticking) await ticking;
-    ticking = (async () => {
-      engine.evaluate(full);
-      await repairer.tick();
-    })().finally(() => (ticking = undefined));
-    await ticking;
-  };
-  // Deadlines and grace periods pass with time alone: every few ticks, look at every pair.
-  const scheduledTick = () => tick(++ticks % 6 === 0);
+  let loop: NodeJS.Timeout | undefined;
   const stop = async () => {
-    for (const t of timers) clearInterval(t);
+    stopping = true;
+    if (loop) clearInterval(loop);
     if (httpServer) {
       const server = httpServer;
       await new Promise<void>((resolve) => {
@@ -212,58 +253,71 @@ export async function startReconciler(
       const server = grpcServer;
       await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
     }
-    await streams.stop().catch(() => undefined);
-    while (ticking) await ticking.catch(() => undefined);
-    auditor.close();
-    await ledger
-      .stop()
-      .catch((error: unknown) => logger.warn({ err: error }, "ledger not flushed"));
-    await producer.disconnect();
+    while (turning || starting) await (starting ?? new Promise((r) => setTimeout(r, 20)));
+    const c = core;
+    core = undefined;
+    await c?.stop();
+    if (leadership.term > 0) await leadership.release().catch(() => undefined);
     await connection.close();
   };
 
   try {
-    await streams.start();
-    engine.evaluate(true);
-    logger.info(
-      { items: engine.expected.size, restored, channels: registry.names() },
-      "expected state read",
-    );
-    await runAudit();
-    const app = createReconcilerApp({ queries: readModel, actions, tokens, sessionSecret, logger });
-    const server = createServer(app);
+    // The loop runs from the start: a leader renews its lease while it is still taking over.
+    loop = setInterval(() => void turn(), config.RECONCILER_LEASE_RENEW_MS);
+    loop.unref();
+    await turn();
+    if (starting) await starting;
+    // Failing to start as the first leader is a failure to start, not a standby.
+    if (!core && startError) throw startError;
+    const app = createReconcilerApp({ queries, actions, tokens, sessionSecret, logger });
+    const server = createServer((req, res) => {
+      const why = standing();
+      if (why) standbyReply(req, res, why);
+      else app(req, res);
+    });
     httpServer = server;
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(config.RECONCILER_HTTP_PORT, config.RECONCILER_HTTP_HOST, () => resolve());
     });
     const grpcStarted = await startReconcilerGrpc(
-      createReconcilerGrpc({ queries: readModel, actions, tokens, logger }),
+      gateGrpc(createReconcilerGrpc({ queries, actions, tokens, logger }), standing),
       config.RECONCILER_GRPC_HOST,
       config.RECONCILER_GRPC_PORT,
     );
     grpcServer = grpcStarted.server;
     const httpPort = (server.address() as AddressInfo).port;
-    timers.push(
-      setInterval(
-        () =>
-          void scheduledTick().catch((e: unknown) => logger.error({ err: e }, "evaluation failed")),
-        config.RECONCILER_EVALUATE_INTERVAL_MS,
-      ),
-      setInterval(
-        () => void runAudit().catch((e: unknown) => logger.error({ err: e }, "audit failed")),
-        config.RECONCILER_AUDIT_INTERVAL_MS,
-      ),
-    );
-    for (const t of timers) t.unref();
     logger.info({ httpPort, grpcPort: grpcStarted.port }, "reconciler listening");
     return {
       httpPort,
       grpcPort: grpcStarted.port,
-      queries: readModel,
+      queries,
       actions,
-      tick: () => tick(true),
-      ready: () => streams.ready(),
+      tick: () => current().tick(),
+      ready: () => {
+        const why = standing();
+        if (!why) {
+          const r = current().ready();
+          return { ok: r.ok, detail: r.detail || `leader (term ${leadership.term})` };
+        }
+        // A standby is ready: it answers, naming the leader; one taking over is not yet.
+        return { ok: !starting, detail: why };
+      },
+      leading: () => core !== undefined,
+      metricsText: () =>
+        [
+          "# HELP herald_reconciler_leader 1 while this instance leads, 0 while it stands by.",
+          "# TYPE herald_reconciler_leader gauge",
+          `herald_reconciler_leader ${core ? 1 : 0}`,
+          "# HELP herald_reconciler_term The term this instance leads in (0 on a standby).",
+          "# TYPE herald_reconciler_term gauge",
+          `herald_reconciler_term ${core ? leadership.term : 0}`,
+          "# HELP herald_reconciler_leadership_changes_total Times this instance took or gave up leadership.",
+          "# TYPE herald_reconciler_leadership_changes_total counter",
+          `herald_reconciler_leadership_changes_total ${changes}`,
+          ...(core ? [core.metricsText()] : []),
+          "",
+        ].join("\n"),
       stop,
     };
   } catch (error) {

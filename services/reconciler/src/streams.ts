@@ -3,14 +3,17 @@ import { type TopicSpec, Topics } from "@herald/contracts";
 import { type ConsumerRunner, type Logger, createConsumerRunner, topicName } from "@herald/runtime";
 import type { Kafka } from "kafkajs";
 import type { Engine } from "./engine";
+import type { Ledger } from "./ledger";
 
 export interface StreamsOptions {
   readonly kafka: Kafka;
   readonly engine: Engine;
+  /** Readers wait while its queue is full: new evidence waits in Kafka, not in memory. */
+  readonly ledger: Ledger;
   readonly topicPrefix: string | undefined;
   readonly instanceId: string;
-  /** The receipts' consumer group. */
-  readonly groupId: string;
+  /** Reads herald.receipts.v1 in the lasting group. */
+  readonly receipts: ConsumerRunner;
   readonly logger: Logger;
 }
 
@@ -19,9 +22,10 @@ export interface StreamsOptions {
  * - herald.items.v1 and herald.channels.v1 are compacted: read whole at every
  *   start, in a group of this start's own, they give the current state of every
  *   item and every channel, so neither is copied into the database.
- * - herald.receipts.v1 is read in a lasting group (`herald-reconciler`), so a
- *   restart resumes where it stopped; what receipts prove durably (first
- *   deliveries) is in the ledger, and the audit at start re-establishes the rest.
+ * - herald.receipts.v1 is read in a lasting group (`herald-reconciler`) by the
+ *   ReceiptReader, so a restart or a new leader resumes where the last stopped;
+ *   what receipts prove durably (first deliveries) is in the ledger, and the
+ *   audit at start re-establishes the rest.
  */
 export class Streams {
   private readonly runners: {
@@ -32,7 +36,7 @@ export class Streams {
   private caughtUp = false;
 
   constructor(private readonly options: StreamsOptions) {
-    const { kafka, engine, topicPrefix, logger, instanceId } = options;
+    const { kafka, engine, ledger, topicPrefix, logger, instanceId } = options;
     const suffix = `${instanceId}-${randomBytes(3).toString("hex")}`;
     const prefix = topicPrefix ? { topicPrefix } : {};
     const skip = () => Promise.resolve(); // undecodable messages are the producers' DLQ concern
@@ -61,24 +65,14 @@ export class Streams {
           ...prefix,
           fromBeginning: true,
           logger,
-          handle: ({ value }) => Promise.resolve(engine.ingestItem(value)),
+          handle: async ({ value, partition, offset }, ctx) => {
+            await ledger.room(() => ctx.heartbeat());
+            engine.ingestItem(value, { partition, offset: Number(offset) });
+          },
           onInvalid: skip,
         }),
       },
-      {
-        ephemeral: false,
-        topic: Topics.receipts,
-        runner: createConsumerRunner({
-          kafka,
-          groupId: options.groupId,
-          topic: Topics.receipts,
-          ...prefix,
-          fromBeginning: true,
-          logger,
-          handle: ({ value }) => Promise.resolve(engine.ingestReceipt(value)),
-          onInvalid: skip,
-        }),
-      },
+      { ephemeral: false, topic: Topics.receipts, runner: options.receipts },
     ];
   }
 

@@ -45,11 +45,14 @@ export function writeOperatorTokenFile(tokens: Record<string, string>): string {
 }
 
 /**
- * Starts a reconciler for a test: free ports, audits only when asked (the test
- * calls `actions.runAudit()` or `tick()`), no grace period and quick repairs.
+ * The environment of a test reconciler: free ports, audits only when asked (the
+ * test calls `actions.runAudit()` or `tick()`), no grace period and quick
+ * repairs. A test that runs the reconciler as a process of its own uses it too.
  */
-export function startTestReconciler(options: TestReconcilerOptions): Promise<ReconcilerService> {
-  const config = loadConfig(reconcilerEnv, {
+export function testReconcilerEnv(
+  options: Omit<TestReconcilerOptions, "logger" | "now" | "random">,
+): Record<string, string> {
+  return {
     KAFKA_BROKERS: options.brokers.join(","),
     MONGO_URL: options.mongoUrl,
     HERALD_TOPIC_PREFIX: options.topicPrefix,
@@ -67,7 +70,12 @@ export function startTestReconciler(options: TestReconcilerOptions): Promise<Rec
     RECONCILER_REPAIR_MAX_MS: "1000",
     LOG_LEVEL: "silent",
     ...options.env,
-  });
+  };
+}
+
+/** Starts a reconciler for a test in this process, with `testReconcilerEnv`. */
+export function startTestReconciler(options: TestReconcilerOptions): Promise<ReconcilerService> {
+  const config = loadConfig(reconcilerEnv, testReconcilerEnv(options));
   const { now, random } = options;
   return startReconciler(config, options.logger, {
     ...(now ? { now } : {}),

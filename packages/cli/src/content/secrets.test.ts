@@ -44,7 +44,7 @@ describe("local credentials from an older herald up", () => {
     const { tokensFile } = settingsOf().secrets;
     expect(() => readLocalTokens(tokensFile)).toThrow(
       new CommandError(
-        `${tokensFile} has no token for portal, inventory; run \`./herald up\` to add the missing ones`,
+        `${tokensFile} has no token for portal, reconciler, inventory; run \`./herald up\` to add the missing ones`,
       ),
     );
   });
@@ -56,10 +56,17 @@ describe("local credentials from an older herald up", () => {
 
     const result = await ensureLocalCredentials(settings);
     expect(result.created).toBe(false);
-    expect(result.added).toEqual(["portal", "inventory", "operator"]);
+    expect(result.added).toEqual(["portal", "reconciler", "inventory", "operator"]);
 
     const local = readLocalTokens(tokensFile);
-    expect(local.tokens).toEqual({ ...old.tokens, portal: expect.stringMatching(/^hrld_/) });
+    expect(local.tokens).toEqual({
+      ...old.tokens,
+      portal: expect.stringMatching(/^hrld_/),
+      reconciler: expect.stringMatching(/^hrld_/),
+    });
+    expect(readFileSync(settings.secrets.reconcilerContentTokenFile, "utf8")).toBe(
+      local.tokens.reconciler,
+    );
     expect(local.inventoryToken).toMatch(/^hrld_/);
     expect(local.inventoryToken).not.toBe(local.tokens.portal);
 
@@ -71,6 +78,7 @@ describe("local credentials from an older herald up", () => {
       "reviewer",
       "penalty-system",
       "portal",
+      "reconciler",
     ]);
     expect(service.tokens[0]).toEqual({
       name: "admin",
@@ -116,8 +124,8 @@ describe("new local credentials", () => {
     expect(result).toMatchObject({ created: true, added: [] });
     const local = readLocalTokens(settings.secrets.tokensFile);
     const all = [...Object.values(local.tokens), local.inventoryToken, local.operatorToken];
-    expect(all).toHaveLength(7);
-    expect(new Set(all).size).toBe(7);
+    expect(all).toHaveLength(8);
+    expect(new Set(all).size).toBe(8);
   });
 
   it("name the override variables when tokens.json is missing", () => {
@@ -145,6 +153,7 @@ describe("local credentials from a herald up before the reconciler", () => {
       reviewer: "hrld_reviewer",
       "penalty-system": "hrld_penalty",
       portal: "hrld_portal",
+      reconciler: "hrld_reconciler",
     },
     inventoryToken: "hrld_inventory",
   };

@@ -8,7 +8,8 @@ import { type ContentSettings, contentUrl } from "./settings";
  * The local users `herald up` makes tokens for. WARNING: the names are the actors
  * recorded in every item's audit trail; renaming one orphans what it published.
  */
-export type LocalUser = "admin" | "editor" | "reviewer" | "penalty-system" | "portal";
+export type LocalUser =
+  "admin" | "editor" | "reviewer" | "penalty-system" | "portal" | "reconciler";
 
 type TokenEntry = TokenFile["tokens"][number];
 
@@ -20,6 +21,8 @@ export const LOCAL_USERS: Readonly<Record<LocalUser, Pick<TokenEntry, "roles" | 
   "penalty-system": { roles: ["upstream"], kinds: ["administrative-penalty"] },
   /** The portal, reading the current state of items it must redeliver (read-only). */
   portal: { roles: ["channel"] },
+  /** The reconciler, asking which accepted versions are announced (read-only). */
+  reconciler: { roles: ["channel"] },
 };
 
 /** `.herald/secrets/tokens.json`: what the CLI and tests read to call the local services. */
@@ -164,6 +167,7 @@ export interface LocalCredentials {
   serviceTokensFile: string;
   inventoryTokensFile: string;
   portalContentTokenFile: string;
+  reconcilerContentTokenFile: string;
   reconcilerTokensFile: string;
   reconcilerInventoryTokenFile: string;
   reconcilerSessionSecretFile: string;
@@ -174,7 +178,7 @@ export interface LocalCredentials {
  * an operator token in `tokens.json`; beside it the content service's token file of
  * their SHA-256 hashes and roles, the channels' inventory token file (the inventory
  * token's hash), the portal's content token alone for the portal process, and for
- * the reconciler its operator token file (the operator token's hash), the inventory
+ * the reconciler its content token (role channel, for ListAnnouncements), its operator token file (the operator token's hash), the inventory
  * token alone, and a random session secret. Later calls keep the tokens and the
  * session secret, add what a home from an older `herald up` lacks, and bring the
  * service URL and the derived files up to date.
@@ -188,6 +192,7 @@ export async function ensureLocalCredentials(settings: ContentSettings): Promise
     serviceTokensFile,
     inventoryTokensFile,
     portalContentTokenFile,
+    reconcilerContentTokenFile,
     reconcilerTokensFile,
     reconcilerInventoryTokenFile,
     reconcilerSessionSecretFile,
@@ -231,6 +236,7 @@ export async function ensureLocalCredentials(settings: ContentSettings): Promise
   };
   writeSecret(inventoryTokensFile, `${JSON.stringify(inventoryFile, null, 2)}\n`);
   writeSecret(portalContentTokenFile, tokens.portal);
+  writeSecret(reconcilerContentTokenFile, tokens.reconciler);
   // The format of OperatorTokens.load in @herald/reconciler (lower-case hex SHA-256).
   const reconcilerFile = {
     tokens: [{ name: OPERATOR_TOKEN_NAME, roles: ["operator"], sha256: hashToken(operatorToken) }],
@@ -245,6 +251,7 @@ export async function ensureLocalCredentials(settings: ContentSettings): Promise
     serviceTokensFile,
     inventoryTokensFile,
     portalContentTokenFile,
+    reconcilerContentTokenFile,
     reconcilerTokensFile,
     reconcilerInventoryTokenFile,
     reconcilerSessionSecretFile,

@@ -20,6 +20,8 @@ export interface LocalSecrets {
   inventoryTokensFile: string;
   /** The portal's content token (role `channel`), alone, for the portal process. */
   portalContentTokenFile: string;
+  /** The reconciler's content token (role `channel`), alone: it asks which versions are announced. */
+  reconcilerContentTokenFile: string;
   /** The reconciler's operator token file: the hash of the operators' token. */
   reconcilerTokensFile: string;
   /** The inventory token, alone, for the reconciler's audits of every channel. */
@@ -36,6 +38,7 @@ export function localSecrets(stack: StackSettings): LocalSecrets {
     serviceTokensFile: join(dir, "content-tokens.json"),
     inventoryTokensFile: join(dir, "inventory-tokens.json"),
     portalContentTokenFile: join(dir, "portal-content-token"),
+    reconcilerContentTokenFile: join(dir, "reconciler-content-token"),
     reconcilerTokensFile: join(dir, "reconciler-tokens.json"),
     reconcilerInventoryTokenFile: join(dir, "reconciler-inventory-token"),
     reconcilerSessionSecretFile: join(dir, "reconciler-session-secret"),

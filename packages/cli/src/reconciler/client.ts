@@ -56,7 +56,10 @@ export function reconcilerRefusal(
   const hint =
     status === 401 || status === 403
       ? "; check HERALD_OPERATOR_TOKEN, or the operatorToken that `herald up` wrote to .herald/secrets/tokens.json"
-      : "";
+      : status === 503 && error?.code === "unavailable"
+        ? // A standby names the leader; only the leader keeps the model.
+          "; point HERALD_RECONCILER_URL at the leader, or wait for this one to take over"
+        : "";
   const code = error?.code ? ` ${error.code}` : "";
   return new ReconcilerRequestError(
     `the reconciler answered ${status}${code}: ${message}${hint}`,

@@ -19,7 +19,7 @@ export interface StatusSummary {
 export interface FindingView {
   itemId: string;
   channel: string;
-  /** missing, stale, checksum_mismatch, not_removed, failed, declined, unexpected, late. */
+  /** missing, stale, checksum_mismatch, not_removed, failed, declined, unexpected, late, not_announced. */
   kind: string;
   /** For `late`: what is late. */
   cause?: string;

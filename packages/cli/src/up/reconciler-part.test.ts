@@ -22,6 +22,8 @@ describe("the reconciler as a part of herald up", () => {
       RECONCILER_SESSION_SECRET_FILE: secret("reconciler-session-secret"),
       RECONCILER_INVENTORY_TOKEN_FILE: secret("reconciler-inventory-token"),
       RECONCILER_CHANNELS: "portal=127.0.0.1:51100",
+      RECONCILER_CONTENT_ADDRESS: "127.0.0.1:50051",
+      RECONCILER_CONTENT_TOKEN_FILE: secret("reconciler-content-token"),
     });
   });
 

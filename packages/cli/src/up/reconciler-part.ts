@@ -1,6 +1,6 @@
 import { relative } from "node:path";
 import { ensureLocalCredentials } from "../content/secrets";
-import { contentSettings } from "../content/settings";
+import { contentGrpcAddress, contentSettings } from "../content/settings";
 import { portalInventoryAddress, portalSettings } from "../portal/settings";
 import { reconcilerGrpcAddress, reconcilerSettings, reconcilerUrl } from "../reconciler/settings";
 import { ferretdbUrl } from "../stack/ferretdb";
@@ -17,7 +17,8 @@ function fromRoot(root: string, path: string): string {
 
 /**
  * The reconciler process's environment: the local stack's addresses, its ports,
- * its credential files, and the portal as the channel it must expect.
+ * its credential files, the portal as the channel it must expect, and the
+ * content service it asks which accepted versions are announced.
  */
 export function reconcilerProcessEnv(
   stack: StackSettings,
@@ -26,6 +27,7 @@ export function reconcilerProcessEnv(
   const settings = reconcilerSettings(stack, environment);
   const { secrets } = settings;
   const portal = portalSettings(stack, environment);
+  const content = contentSettings(stack, environment);
   return {
     ...environment,
     KAFKA_BROKERS: kafkaAddress(stack),
@@ -42,6 +44,9 @@ export function reconcilerProcessEnv(
     // Expected from the start, so an item the portal never got shows as missing
     // even before the portal announces itself.
     RECONCILER_CHANNELS: `portal=${portalInventoryAddress(portal)}`,
+    // Asked which accepted versions are not on herald.items.v1 yet (role channel, read-only).
+    RECONCILER_CONTENT_ADDRESS: contentGrpcAddress(content),
+    RECONCILER_CONTENT_TOKEN_FILE: secrets.reconcilerContentTokenFile,
   };
 }
 

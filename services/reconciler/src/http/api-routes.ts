@@ -131,6 +131,19 @@ export function apiRouter(deps: ApiDependencies): Router {
     res.json(queries.compliance());
   });
 
+  // The content service as last asked for announcements: answering, and how many versions wait.
+  api.get("/content", (_req, res) => {
+    const content = queries.content?.();
+    if (!content) {
+      throw new HttpError(
+        404,
+        "not_found",
+        "the content service is not watched: set RECONCILER_CONTENT_ADDRESS and RECONCILER_CONTENT_TOKEN_FILE",
+      );
+    }
+    res.json(content);
+  });
+
   api.use((req) => {
     throw new HttpError(404, "not_found", `no API route ${req.method} ${req.baseUrl}${req.path}`);
   });

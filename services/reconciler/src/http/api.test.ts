@@ -144,6 +144,16 @@ describe("API reads", () => {
     expect((await get("/api/v1/problems/newmedia/nope")).status).toBe(404);
   });
 
+  it("the content service as last asked for announcements", async () => {
+    expect((await get("/api/v1/content")).body).toEqual({
+      address: "127.0.0.1:50051",
+      ok: true,
+      checkedAt: "2016-08-16T05:59:50.000Z",
+      pending: 2,
+      notAnnounced: 1,
+    });
+  });
+
   it("channels, compliance and the timeline", async () => {
     expect((await get("/api/v1/channels")).body).toEqual(
       expect.arrayContaining([expect.objectContaining({ channel: "portal", announced: true })]),

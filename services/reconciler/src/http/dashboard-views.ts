@@ -85,9 +85,21 @@ export function overviewView(queries: ReconcilerQueries) {
       rows: compliance.byOffice,
     }),
   ];
+  const content = queries.content?.();
   return {
     ready: ready.ok,
     readyDetail: ready.detail,
+    content: content
+      ? {
+          address: content.address,
+          ok: content.ok,
+          checkedAt: timeView(content.checkedAt),
+          error: content.error ?? "",
+          pending: content.pending,
+          notAnnounced: content.notAnnounced,
+          notAnnouncedHref: "/problems",
+        }
+      : undefined,
     states: DELIVERY_STATES.map((state) => ({ state, label: STATE_LABELS[state] })),
     channels: queries.channels().map(channelRow),
     charts: charts.map((chart) => ({

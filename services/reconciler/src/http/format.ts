@@ -63,6 +63,7 @@ export const STATE_LABELS: Readonly<Record<DeliveryState, string>> = {
   declined: "不接收",
   late: "超期",
   unexpected: "多余",
+  not_announced: "未发布到消息流",
 };
 
 export const FINDING_LABELS: Readonly<Record<FindingKind, string>> = {
@@ -74,6 +75,7 @@ export const FINDING_LABELS: Readonly<Record<FindingKind, string>> = {
   declined: "不接收",
   unexpected: "多余",
   late: "超期",
+  not_announced: "未发布到消息流",
 };
 
 export const PROBLEM_STATE_LABELS: Readonly<Record<ProblemState, string>> = {

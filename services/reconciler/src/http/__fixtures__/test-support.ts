@@ -9,6 +9,7 @@ import {
   type ChannelDelivery,
   type ChannelSummary,
   type Compliance,
+  type ContentReadiness,
   DELIVERY_STATES,
   type DeliveryState,
   type Finding,
@@ -279,6 +280,16 @@ export class FakeReconciler implements ReconcilerQueries, OperatorActions {
   compliance(): Compliance {
     return this.data.compliance;
   }
+  content(): ContentReadiness {
+    return {
+      address: "127.0.0.1:50051",
+      ok: true,
+      checkedAt: new Date("2016-08-16T05:59:50Z"),
+      pending: 2,
+      notAnnounced: 1,
+    };
+  }
+
   timeline(itemId: string): Promise<TimelineEvent[]> {
     return Promise.resolve(itemId === "kb-notice-2016-41" ? this.data.timeline : []);
   }
