@@ -60,7 +60,9 @@ async function waitForLeaders(admin: Admin, topics: string[], timeoutMs: number)
       last = error instanceof Error ? error.message : String(type);
     }
     if (Date.now() > deadline) {
-      throw new Error(`topics created, but not ready within ${timeoutMs / 1000} s: ${last}`);
+      throw new Error(
+        `topics ${topics.join(", ")} were not created with leaders within ${timeoutMs / 1000} s: ${last}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, waitMs));
     waitMs = Math.min(waitMs * 2, 1_000);
@@ -106,12 +108,11 @@ export async function ensureTopics(
       // Another instance may have created some of them a moment ago.
       if (!isAlreadyExists(error)) throw error;
     }
-    const after = new Set(await admin.listTopics());
-    for (const topic of missing) {
-      if (after.has(topic)) created.push(topic);
-      else throw new Error(`topic ${topic} was not created`);
-    }
+    // Not listTopics: a broker's metadata can lag the controller's, so a topic just
+    // created may be missing from it for a moment. Waiting for every partition's
+    // leader confirms that each exists, or fails naming what is not there.
     await waitForLeaders(admin, missing, options.leaderWaitMs ?? 60_000);
+    created.push(...missing);
   }
   const existing = [...wanted.keys()].filter((name) => present.has(name));
   const mismatched: EnsureTopicsResult["mismatched"] = [];
