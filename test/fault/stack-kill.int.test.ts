@@ -19,14 +19,18 @@ import type { PortalService } from "@herald/portal";
 import { TEST_INVENTORY_TOKEN, startTestPortal } from "@herald/portal/testing";
 import type { ReconcilerService } from "@herald/reconciler";
 import { startTestReconciler } from "@herald/reconciler/testing";
-import { createLogger } from "@herald/runtime";
+import { createLogger, type LogLevel } from "@herald/runtime";
 import { ROOT, freePorts, herald, heraldAsync, waitFor } from "@herald/test-harness";
 import { MongoClient } from "mongodb";
 
 const ITEMS = Number(process.env.HERALD_FAULT_ITEMS ?? 300);
 const ADMIN = "fault-admin-token";
 const PORTAL = "fault-portal-token";
-const logger = createLogger({ service: "fault-test", level: "silent" });
+// HERALD_FAULT_LOG=info shows what the services logged while the stack was down.
+const logger = createLogger({
+  service: "fault-test",
+  level: (process.env.HERALD_FAULT_LOG ?? "silent") as LogLevel,
+});
 
 const home = mkdtempSync(join(tmpdir(), "herald-fault-"));
 const sharedCache =
@@ -223,17 +227,24 @@ describe("the stack killed under load", () => {
     await expectAllHeldOnce(ids, `all ${ITEMS} items held by the portal`);
 
     // The reconciler agrees: every item delivered, nothing missing, nothing repaired.
+    let states = new Map<string, number>();
     await waitFor(
       async () => {
         await reconciler!.tick();
-        return portalStates(ids).get("delivered") === ITEMS;
+        states = portalStates(ids);
+        return states.get("delivered") === ITEMS;
       },
       {
         timeoutMs: 120_000,
         intervalMs: 500,
         description: "every item delivered on the reconciler",
       },
-    );
+    ).catch((error: unknown) => {
+      const seen = JSON.stringify(Object.fromEntries(states));
+      throw new Error(
+        `${(error as Error).message}; states on the portal: ${seen}; reconciler: ${reconciler!.ready().detail}`,
+      );
+    });
     const findings = reconciler!.queries.findings({}).filter((f) => ids.includes(f.itemId));
     expect(findings).toEqual([]);
   }, 600_000);

@@ -4,7 +4,13 @@ import {
   Topics,
   channelRedeliveryTopic,
 } from "@herald/contracts";
-import { type HeraldProducer, type Logger, extractTraceContext, topicName } from "@herald/runtime";
+import {
+  type HeraldProducer,
+  type Logger,
+  extractTraceContext,
+  restartAfterCrash,
+  topicName,
+} from "@herald/runtime";
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
 import type { ApplyOutcome, Applier } from "./applier";
 import { coPartitionedAssigner } from "./assigner";
@@ -68,6 +74,7 @@ export class ChannelConsumer {
   private joins = 0;
   private assigned = new Set<number>();
   state: ConsumerHealth = "starting";
+  private readonly cancelRestart: () => void;
   /** True once the holdings were loaded after the first join: what the channel serves is complete. */
   holdingsLoaded = false;
   lastError: string | undefined;
@@ -122,6 +129,12 @@ export class ChannelConsumer {
       if (!payload.restart) this.state = "crashed";
       log.error({ err: payload.error, restart: payload.restart }, "consumer crashed");
     });
+    this.cancelRestart = restartAfterCrash(this.consumer, {
+      run: () => this.runConsumer(),
+      stopping: () => this.state === "stopping" || this.state === "stopped",
+      logger: log,
+      onRestarted: () => (this.state = this.holdingsLoaded ? "running" : "loading"),
+    });
   }
 
   /** Partitions of the item stream this instance owns now. */
@@ -135,7 +148,11 @@ export class ChannelConsumer {
       topics: [this.itemsTopic, this.redeliverTopic],
       fromBeginning: true,
     });
-    await this.consumer.run({
+    await this.runConsumer();
+  }
+
+  private runConsumer(): Promise<void> {
+    return this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 4,
@@ -146,6 +163,7 @@ export class ChannelConsumer {
   async stop(): Promise<void> {
     if (this.state === "stopped") return;
     this.state = "stopping";
+    this.cancelRestart();
     await this.consumer.disconnect();
     this.state = "stopped";
   }

@@ -4,6 +4,7 @@ import {
   type Logger,
   type OutgoingRecord,
   extractTraceContext,
+  restartAfterCrash,
   topicName,
 } from "@herald/runtime";
 import type { EachBatchPayload, Kafka } from "kafkajs";
@@ -126,18 +127,28 @@ export function createRedeliveryRouter(options: {
     if (last !== undefined && BigInt(end) > BigInt(last) && payload.isRunning()) await commit(end);
   }
 
+  const runConsumer = () =>
+    consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
+  const cancelRestart = restartAfterCrash(consumer, {
+    run: runConsumer,
+    stopping: () => status.state === "stopping" || status.state === "stopped",
+    logger,
+    onRestarted: () => (status.state = "running"),
+  });
+
   return {
     async start() {
       status.state = "starting";
       await consumer.connect();
       // Requests made while the channel was down still count.
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
-      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
+      await runConsumer();
       status.state = "running";
     },
     async stop() {
       if (status.state === "stopped") return;
       status.state = "stopping";
+      cancelRestart();
       await consumer.disconnect();
       status.state = "stopped";
     },

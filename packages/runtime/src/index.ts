@@ -44,6 +44,7 @@ export {
   type HandlerContext,
   type InvalidMessage,
 } from "./kafka/consumer";
+export { restartAfterCrash, type CrashRestartOptions } from "./kafka/crash-restart";
 export { connectMongo, type MongoOptions } from "./mongo/connect";
 export {
   startHealthServer,

@@ -1,4 +1,5 @@
 import { ItemState, Topics } from "@herald/contracts";
+import { KafkaJSNonRetriableError } from "kafkajs";
 import { testKafka, useTestNamespace, waitFor } from "@herald/test-harness";
 import {
   createConsumerRunner,
@@ -198,5 +199,35 @@ describe("the consumer runner", () => {
       ],
     ]);
     expect(runner.status().invalid).toBe(2);
+  });
+});
+
+describe("the consumer runner after a crash", () => {
+  it("runs again after a crash kafkajs would not restart, and loses no message", async () => {
+    await produce(producer, 100, 120);
+    const ours = Array.from({ length: 20 }, (_, n) => item(100 + n).id);
+    const applied: string[] = [];
+    let crashes = 0;
+    const runner = runnerFor(ns.groupId("non-retriable"), [], {
+      handle: (m) => {
+        if (m.value.id === item(103).id && crashes === 0) {
+          crashes += 1;
+          // What kafkajs raises for "Failed to find group coordinator" after a broker
+          // restart: final to kafkajs, so it disconnects the consumer and stops.
+          return Promise.reject(new KafkaJSNonRetriableError("Failed to find group coordinator"));
+        }
+        applied.push(m.value.id);
+        return Promise.resolve();
+      },
+    });
+    await runner.start();
+    await waitFor(() => applied.includes(item(119).id), {
+      description: "the messages after the crash",
+      timeoutMs: 60_000,
+    });
+    expect(runner.status().state).toBe("running");
+    await runner.stop();
+    expect(crashes).toBe(1);
+    expect([...new Set(applied)].filter((id) => ours.includes(id))).toEqual(ours);
   });
 });

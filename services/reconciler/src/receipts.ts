@@ -5,6 +5,7 @@ import {
   type Logger,
   decodePayload,
   headersToStrings,
+  restartAfterCrash,
   topicName,
 } from "@herald/runtime";
 import type { Consumer, EachBatchPayload, Kafka } from "kafkajs";
@@ -42,6 +43,7 @@ export class ReceiptReader implements ConsumerRunner {
   private readonly consumer: Consumer;
   private readonly topic: string;
   private readonly state: ConsumerStatus;
+  private readonly cancelRestart: () => void;
 
   constructor(private readonly options: ReceiptReaderOptions) {
     this.topic = topicName(Topics.receipts, options.topicPrefix);
@@ -68,23 +70,34 @@ export class ReceiptReader implements ConsumerRunner {
     this.consumer.on(this.consumer.events.FETCH, () => {
       this.state.lastActivityAt = new Date();
     });
+    this.cancelRestart = restartAfterCrash(this.consumer, {
+      run: () => this.runConsumer(),
+      stopping: () => this.state.state === "stopping" || this.state.state === "stopped",
+      logger: options.logger,
+      onRestarted: () => (this.state.state = "running"),
+    });
+  }
+
+  private runConsumer(): Promise<void> {
+    return this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.batch(payload),
+    });
   }
 
   async start(): Promise<void> {
     this.state.state = "starting";
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [this.topic], fromBeginning: true });
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      eachBatch: (payload) => this.batch(payload),
-    });
+    await this.runConsumer();
     this.state.state = "running";
   }
 
   async stop(): Promise<void> {
     if (this.state.state === "stopped") return;
     this.state.state = "stopping";
+    this.cancelRestart();
     await this.consumer.disconnect();
     this.state.state = "stopped";
   }

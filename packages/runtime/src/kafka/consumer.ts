@@ -4,6 +4,7 @@ import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
 import type { Logger } from "../logging/logger";
 import { endSpanAfter, extractTraceContext, heraldTracer } from "../telemetry/tracing";
 import { decodePayload, headersToStrings } from "./codec";
+import { restartAfterCrash } from "./crash-restart";
 import { topicName } from "./topic-names";
 
 /** A decoded message as a handler sees it; handlers never see raw buffers. */
@@ -114,6 +115,14 @@ export function createConsumerRunner<T>(options: ConsumerRunnerOptions<T>): Cons
   });
   consumer.on(consumer.events.FETCH, () => {
     status.lastActivityAt = new Date();
+  });
+  const runConsumer = () =>
+    consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
+  const cancelRestart = restartAfterCrash(consumer, {
+    run: runConsumer,
+    stopping: () => status.state === "stopping" || status.state === "stopped",
+    logger: log,
+    onRestarted: () => (status.state = "running"),
   });
 
   async function processMessage(
@@ -237,13 +246,14 @@ export function createConsumerRunner<T>(options: ConsumerRunnerOptions<T>): Cons
       status.state = "starting";
       await consumer.connect();
       await consumer.subscribe({ topics: [topic], fromBeginning: options.fromBeginning ?? true });
-      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
+      await runConsumer();
       status.state = "running";
       log.info("consuming");
     },
     async stop() {
       if (status.state === "stopped") return;
       status.state = "stopping";
+      cancelRestart();
       await consumer.disconnect();
       status.state = "stopped";
       log.info("stopped");
