@@ -63,6 +63,9 @@ async function observedScheduler(): Promise<{
     });
   });
   const store = new ItemStore(connection);
+  // Mongoose builds each model's collection and indexes in the background; let that
+  // finish, so only what the scheduler itself sends is counted.
+  await Promise.all(Object.values(connection.models).map((model) => model.init()));
   await store.loadSchedule();
   const items = new ItemService({
     store,
