@@ -87,7 +87,11 @@ export interface MemoryFigures {
   stopMs: number;
   reloadReadyMs: number;
   reloadRss: number;
+  /** The peak over the whole reload, the background search build included. */
   reloadHwm: number;
+  /** When the search index covered every item again, ms after the restart's spawn. */
+  searchBuiltMs: number;
+  searchedRss: number;
   pagesOk: number;
   pagesSampled: number;
 }

@@ -83,6 +83,12 @@ export async function memoryRun(
       `memory: ready again ${(reloadReadyMs / 1000).toFixed(1)} s after spawn, RSS ${mib(reloaded.rss)}`,
     );
     const pagesOk = await again.pagesAnswering(sample);
+    const searchBuiltMs = (await again.searchBuilt()) - again.spawnedAt;
+    const searched = again.memory();
+    note(
+      `memory: search built ${(searchBuiltMs / 1000).toFixed(1)} s after spawn, ` +
+        `RSS ${mib(searched.rss)}, peak ${mib(searched.hwm)}`,
+    );
     await again.stop();
     return {
       items,
@@ -96,7 +102,9 @@ export async function memoryRun(
       stopMs,
       reloadReadyMs,
       reloadRss: reloaded.rss,
-      reloadHwm: reloaded.hwm,
+      reloadHwm: searched.hwm,
+      searchBuiltMs,
+      searchedRss: searched.rss,
       pagesOk,
       pagesSampled: sample.length,
     };

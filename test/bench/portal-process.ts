@@ -229,6 +229,26 @@ export class PortalProcess {
     throw new Error(`the portal was not ready after ${timeoutMs / 1000} s; see ${this.logFile}`);
   }
 
+  /**
+   * Waits until the readiness detail no longer counts items not yet searchable (the
+   * search index is built in the background after a restart); returns when (ms since
+   * the epoch).
+   */
+  async searchBuilt(timeoutMs = 600_000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (!this.running) {
+        throw new Error(`the portal exited with ${this.exitCode}; see ${this.logFile}`);
+      }
+      const body = await fetch(`http://127.0.0.1:${this.healthPort}/readyz`)
+        .then((res) => res.text())
+        .catch(() => "");
+      if (body && !body.includes("not yet searchable")) return Date.now();
+      await sleep(250);
+    }
+    throw new Error(`search was not built after ${timeoutMs / 1000} s; see ${this.logFile}`);
+  }
+
   memory(): { rss: number; hwm: number } {
     return memoryOf(this.pid);
   }

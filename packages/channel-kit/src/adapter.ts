@@ -43,6 +43,12 @@ export interface ChannelAdapter {
    */
   restore?(holding: Holding, state: ItemState | undefined): void;
   /**
+   * Called once after the start-up `restore` of every holding, just before the
+   * channel reports ready: where a channel finishes, or starts in the background,
+   * work it does once for the whole collection rather than per holding.
+   */
+  restored?(): void;
+  /**
    * Whether the platform still has what `holding` says the channel holds (a post not
    * deleted by hand, a screen still showing it). Called before a redelivery of the
    * held version: "present" sends the receipt again and applies nothing, "absent"

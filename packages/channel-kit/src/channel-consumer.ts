@@ -43,6 +43,8 @@ export interface ChannelConsumerOptions {
   sessionTimeoutMs: number;
   /** Sees every holding with its stored state once, after the first join. */
   restore: Parameters<HoldingStore["loadAll"]>[0];
+  /** Called once after `restore` saw every holding, before the channel is ready. */
+  restored?: () => void;
 }
 
 export type ConsumerHealth =
@@ -109,6 +111,7 @@ export class ChannelConsumer {
         this.state = "loading";
         this.loaded = options.holdings.loadAll(options.restore).then((count) => {
           log.info({ holdings: count }, "holdings loaded");
+          options.restored?.();
           this.holdingsLoaded = true;
           this.state = "running";
         });

@@ -157,6 +157,7 @@ export async function startChannel(options: StartChannelOptions): Promise<Channe
     concurrency: config.CHANNEL_APPLY_CONCURRENCY,
     sessionTimeoutMs: config.CHANNEL_SESSION_TIMEOUT_MS,
     restore,
+    restored: () => adapter.restored?.(),
   });
   const router = createRedeliveryRouter({
     kafka,

@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { performance } from "node:perf_hooks";
 import {
   type ChannelAdapter,
   type ChannelRuntime,
@@ -39,7 +40,24 @@ export async function startPortal(
   } = {},
 ): Promise<PortalService> {
   const index = createPortalIndex();
-  const adapter = createPortalChannel(index, config.PORTAL_BASE_URL);
+  // Pages are served as soon as the holdings are loaded; search follows in the
+  // background (see PortalIndex.deferSearch), so a restart is ready in seconds, not minutes.
+  index.deferSearch();
+  const adapter: ChannelAdapter = {
+    ...createPortalChannel(index, config.PORTAL_BASE_URL),
+    restored: () => {
+      const began = performance.now();
+      logger.info({ items: index.searchPending() }, "building the search index");
+      void index
+        .buildSearch()
+        .then(() =>
+          logger.info(
+            { items: index.size(), ms: Math.round(performance.now() - began) },
+            "search index built",
+          ),
+        );
+    },
+  };
   const channel = await startChannel({
     adapter: options.wrapAdapter ? options.wrapAdapter(adapter) : adapter,
     config,
@@ -84,7 +102,10 @@ export async function startPortal(
       }
       return {
         ok: true,
-        detail: `site loaded (${index.size()} items); ${consuming}`,
+        detail:
+          `site loaded (${index.size()} items` +
+          (index.searchPending() > 0 ? `, ${index.searchPending()} not yet searchable` : "") +
+          `); ${consuming}`,
         consuming: state.consuming,
       };
     },

@@ -37,7 +37,13 @@ export function formatChineseDate(ms: number): string {
   return `${p.year}年${Number(p.month)}月${Number(p.day)}日`;
 }
 
+// China has kept UTC+8 without daylight saving since 1992: from then on the year
+// is plain arithmetic, which matters when a restart indexes 100,000 items.
+const FIXED_OFFSET_FROM = Date.UTC(1992, 0, 1);
+const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
+
 /** The calendar year in Asia/Shanghai. */
 export function yearOf(ms: number): number {
+  if (ms >= FIXED_OFFSET_FROM) return new Date(ms + SHANGHAI_OFFSET_MS).getUTCFullYear();
   return Number(pieces(ms).year);
 }

@@ -266,6 +266,7 @@ export class Pages {
       empty: !query,
       total,
       filtered: Boolean(kind || year),
+      indexing: result ? !result.complete : false,
       unfilteredHref: `/search?${new URLSearchParams({ q: query }).toString()}`,
       kinds: KINDS.map((k) => ({ slug: k.slug, name: k.name, selected: k.slug === kind?.slug })),
       years: this.index.publicationYears().map((y) => ({ year: y, selected: y === year })),

@@ -1,3 +1,5 @@
+import { performance } from "node:perf_hooks";
+import { setImmediate } from "node:timers/promises";
 import { type ItemKind, type ItemState, ItemStatus, type Relation } from "@herald/contracts";
 import { yearOf } from "./dates";
 import { DOUBLE_PUBLICITY_KINDS } from "./kinds";
@@ -27,6 +29,8 @@ export interface SearchOptions {
 /** Search results with the analysed query, which highlighting needs. */
 export interface SearchPage extends ItemPage {
   readonly query: AnalyzedQuery;
+  /** False while the search index is still being built after a restart: results may be missing. */
+  readonly complete: boolean;
 }
 
 /** Another item an item links to, or that links to it. */
@@ -34,6 +38,9 @@ export interface ItemLink {
   readonly relation: Relation;
   readonly item: PortalItem;
 }
+
+/** How long the background search build runs before it yields. */
+const SEARCH_BUILD_SLICE_MS = 20;
 
 // Exact-phrase bonuses, applied to the best results only (see SearchIndex.rerank).
 const TITLE_PHRASE_BONUS = 1.0;
@@ -59,6 +66,9 @@ export class PortalIndex {
   private readonly inbound = new Map<string, Map<string, Relation[]>>();
   private readonly years = new Map<number, number>();
   private readonly urgentIds = new Set<string>();
+  // Listed items whose search entry waits for buildSearch(), while search is deferred.
+  private unindexed: Set<string> | undefined;
+  private building: Promise<void> | undefined;
 
   /**
    * Applies one version of an item (the caller only ever sends newer versions).
@@ -74,6 +84,7 @@ export class PortalIndex {
     this.link(item);
     if (!isListed(item)) {
       this.search_.delete(item.id);
+      this.unindexed?.delete(item.id);
       return;
     }
     for (const key of listingKeys(item)) this.listing(key).insert(item);
@@ -81,6 +92,10 @@ export class PortalIndex {
     this.years.set(year, (this.years.get(year) ?? 0) + 1);
     if (item.urgent && item.status === ItemStatus.ITEM_STATUS_PUBLISHED)
       this.urgentIds.add(item.id);
+    if (this.unindexed) {
+      this.unindexed.add(item.id);
+      return;
+    }
     const facets = { kind: item.kind, year, time: sortTime(item) };
     if (
       previous &&
@@ -100,8 +115,48 @@ export class PortalIndex {
     this.unlist(item);
     this.unlink(item);
     this.search_.delete(id);
+    this.unindexed?.delete(id);
     this.items.delete(id);
     return true;
+  }
+
+  /**
+   * From now until {@link buildSearch}, `put` leaves listed items out of the search
+   * index. For a restart: indexing 100,000 items for search takes most of the
+   * reload's CPU (about 45 s here), and pages need none of it.
+   */
+  deferSearch(): void {
+    if (!this.building) this.unindexed ??= new Set();
+  }
+
+  /**
+   * Indexes for search what `deferSearch` left out, in slices of about 20 ms that
+   * leave the event loop to readers and to the consumer; items put meanwhile join
+   * the queue. Resolves once search covers every listed item.
+   */
+  buildSearch(): Promise<void> {
+    this.building ??= (async () => {
+      const pending = this.unindexed;
+      if (!pending) return;
+      let sliceFrom = performance.now();
+      // A Set iterates what is added while it runs, and skips what is deleted.
+      for (const id of pending) {
+        pending.delete(id);
+        const item = this.items.get(id);
+        if (item && isListed(item)) this.search_.put(id, searchFields(item), facetsOf(item));
+        if (performance.now() - sliceFrom > SEARCH_BUILD_SLICE_MS) {
+          await setImmediate();
+          sliceFrom = performance.now();
+        }
+      }
+      this.unindexed = undefined;
+    })();
+    return this.building;
+  }
+
+  /** Listed items not yet searchable (0 once search is complete). */
+  searchPending(): number {
+    return this.unindexed?.size ?? 0;
   }
 
   /** The version held for `id`, whatever its status. */
@@ -199,7 +254,7 @@ export class PortalIndex {
     const items = result.ids
       .map((id) => this.items.get(id))
       .filter((i): i is PortalItem => i !== undefined);
-    return { total: result.total, items, query };
+    return { total: result.total, items, query, complete: this.unindexed === undefined };
   }
 
   /** Index figures for benchmarks and diagnostics. */
@@ -259,6 +314,11 @@ export class PortalIndex {
       if (sources?.size === 0) this.inbound.delete(itemId);
     }
   }
+}
+
+function facetsOf(item: PortalItem): { kind: number; year: number; time: number } {
+  const year = item.publishedAt === undefined ? 0 : yearOf(item.publishedAt);
+  return { kind: item.kind, year, time: sortTime(item) };
 }
 
 function searchFields(item: PortalItem): {

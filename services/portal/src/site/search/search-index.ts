@@ -49,7 +49,7 @@ const B = 0.75;
 /** How many top documents get the exact-phrase check. */
 export const RERANK_WINDOW = 100;
 const MIN_REBUILD = 1 << 18;
-// The tail costs about 9 bytes a posting and merging it reserves 5 more: past this
+// The tail costs about 9 bytes a posting and merging it reserves 6 more: past this
 // size, merge anyway, so a large index's peak memory stays bounded.
 const MAX_TAIL = 6_000_000;
 

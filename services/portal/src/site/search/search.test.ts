@@ -162,6 +162,38 @@ describe("search after changes", () => {
   });
 });
 
+describe("search built after a restart", () => {
+  const item = (id: string, body: string, status = ItemStatus.ITEM_STATUS_PUBLISHED) =>
+    makeItem({ id, status, title: `通知${id}`, bodyHtml: `<p>${body}</p>` });
+
+  it("serves items at once and makes them searchable in the background", async () => {
+    const index = createPortalIndex();
+    index.deferSearch();
+    for (let i = 0; i < 2000; i += 1) index.put(item(`d${i}`, "旅检现场开放"));
+    expect(index.get("d1999")?.id).toBe("d1999");
+    expect(index.list("all", 0, 1).total).toBe(2000);
+    const before = index.search("旅检现场", { offset: 0, limit: 20 });
+    expect(before.complete).toBe(false);
+    expect(before.total).toBe(0);
+    expect(index.searchPending()).toBe(2000);
+
+    const built = index.buildSearch();
+    // Put, taken off and removed while the build runs: search ends up as if applied in order.
+    index.put(item("late", "旅检现场开放"));
+    index.put(item("d0", "新的正文", ItemStatus.ITEM_STATUS_PUBLISHED));
+    index.put(item("d1", "旅检现场开放", ItemStatus.ITEM_STATUS_RETRACTED));
+    index.remove("d2");
+    await built;
+
+    const after = index.search("旅检现场", { offset: 0, limit: 20 });
+    expect(after.complete).toBe(true);
+    expect(after.total).toBe(2000 - 3 + 1);
+    expect(ids(index, "新的正文")).toEqual(["d0"]);
+    expect(ids(index, "通知late")).toEqual(["late"]);
+    expect(index.searchPending()).toBe(0);
+  });
+});
+
 describe("highlighting", () => {
   it("marks matches in the original characters, including traditional ones", () => {
     const q = analyzeQuery("双公示");
