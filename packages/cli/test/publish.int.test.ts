@@ -114,6 +114,27 @@ describe("herald publish", () => {
     expect(state.bodyHtml).not.toContain("## ");
   });
 
+  it("refuses an item too large for the channels, naming the rule, the size and the limit", async () => {
+    // About 4.5 MB of UTF-8: under the API's JSON limit, over the largest message.
+    const large = writeFile(dir, "large.json", {
+      ...news(uniqueId("cli-large"), "超大正文"),
+      body: `<p>${"海关".repeat(750_000)}</p>`,
+    });
+    const tooLarge = await heraldAsync(["publish", large], env);
+    expect(tooLarge.status).toBe(1);
+    expect(tooLarge.stderr).toMatch(
+      /^herald: the item was refused \(1 problem\):\n {2}body: .+\[size\.max-message\]$/m,
+    );
+    // Over the JSON limit itself: the whole request, not one field, is refused.
+    const huge = writeFile(dir, "huge.json", {
+      ...news(uniqueId("cli-huge"), "更大的正文"),
+      body: `<p>${"海关".repeat(1_500_000)}</p>`,
+    });
+    const tooHuge = await heraldAsync(["publish", huge], env);
+    expect(tooHuge.status).toBe(1);
+    expect(tooHuge.stderr).toMatch(/^ {2}\(the item\): .+ \[size\.max-request\]$/m);
+  });
+
   it("prints each violation of a refused item with its field and rule, exits 1, and publishes nothing", async () => {
     const id = uniqueId("cli-bad");
     const file = writeFile(dir, "bad.json", {

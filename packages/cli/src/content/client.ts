@@ -52,7 +52,10 @@ interface ErrorBody {
 function refusal(status: number, body: ErrorBody | undefined, text: string): ContentRequestError {
   const message = body?.message ?? (text.trim().slice(0, 300) || "no explanation given");
   if ((status === 422 || status === 413) && body?.violations?.length) {
-    const lines = body.violations.map((v) => `  ${v.field}: ${v.message} [${v.rule}]`);
+    // A violation of the whole item (its size) names no field.
+    const lines = body.violations.map(
+      (v) => `  ${v.field || "(the item)"}: ${v.message} [${v.rule}]`,
+    );
     const count = body.violations.length;
     return new ContentRequestError(
       [`the item was refused (${count} problem${count === 1 ? "" : "s"}):`, ...lines].join("\n"),
