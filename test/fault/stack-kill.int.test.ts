@@ -20,7 +20,13 @@ import { TEST_INVENTORY_TOKEN, startTestPortal } from "@herald/portal/testing";
 import type { ReconcilerService } from "@herald/reconciler";
 import { startTestReconciler } from "@herald/reconciler/testing";
 import { createLogger, type LogLevel } from "@herald/runtime";
-import { ROOT, freePorts, herald, heraldAsync, waitFor } from "@herald/test-harness";
+import {
+  expectSucceeded as succeeded,
+  herald,
+  heraldAsync,
+  privateStackEnv,
+  waitFor,
+} from "@herald/test-harness";
 import { MongoClient } from "mongodb";
 
 const ITEMS = Number(process.env.HERALD_FAULT_ITEMS ?? 300);
@@ -33,8 +39,6 @@ const logger = createLogger({
 });
 
 const home = mkdtempSync(join(tmpdir(), "herald-fault-"));
-const sharedCache =
-  process.env.HERALD_CACHE ?? join(process.env.HERALD_HOME ?? join(ROOT, ".herald"), "cache");
 const prefix = `fault${Date.now().toString(36)}.`;
 let env: NodeJS.ProcessEnv;
 let brokers: string[];
@@ -43,12 +47,6 @@ let content: ContentService | undefined;
 let portal: PortalService | undefined;
 let reconciler: ReconcilerService | undefined;
 let mongo: MongoClient | undefined;
-
-function succeeded(result: { status: number | null; stdout: string; stderr: string }): void {
-  if (result.status !== 0) {
-    throw new Error(`exit ${String(result.status)}\n${result.stdout}\n${result.stderr}`);
-  }
-}
 
 function serverPid(name: "kafka" | "ferretdb"): number {
   const record = JSON.parse(readFileSync(join(home, "stack", name, `${name}.pid`), "utf8")) as {
@@ -68,18 +66,8 @@ function kill9(name: "kafka" | "ferretdb"): void {
 }
 
 beforeAll(async () => {
-  const [kafkaPort, controllerPort, ferretdbPort] = await freePorts(3);
-  env = {
-    ...process.env,
-    HERALD_HOME: home,
-    HERALD_CACHE: sharedCache,
-    HERALD_KAFKA_PORT: String(kafkaPort),
-    HERALD_KAFKA_CONTROLLER_PORT: String(controllerPort),
-    HERALD_FERRETDB_PORT: String(ferretdbPort),
-  };
+  ({ env, brokers, mongoUrl } = await privateStackEnv(home));
   succeeded(herald(["stack", "up"], env));
-  brokers = [`127.0.0.1:${kafkaPort}`];
-  mongoUrl = `mongodb://127.0.0.1:${ferretdbPort}`;
   mongo = new MongoClient(mongoUrl, { serverSelectionTimeoutMS: 60_000 });
   await mongo.connect();
 

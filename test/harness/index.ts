@@ -4,12 +4,20 @@
  * waiting on conditions instead of sleeping.
  */
 import { randomBytes } from "node:crypto";
-import { type AddressInfo, createServer, type Server } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Kafka, logLevel } from "kafkajs";
 import { MongoClient } from "mongodb";
 
-export { herald, heraldAsync, resolveStack, ROOT, type StackSource } from "./stack-source";
+export {
+  expectSucceeded,
+  herald,
+  heraldAsync,
+  privateStackEnv,
+  resolveStack,
+  ROOT,
+  type StackSource,
+} from "./stack-source";
+export { freePort, freePorts } from "./ports";
 export {
   artifactPath,
   CHROMIUM_ARGS,
@@ -43,37 +51,6 @@ export function testStack(): TestStack {
 /** A kafkajs client for test code itself (setting up, inspecting); quiet unless something fails. */
 export function testKafka(clientId = "herald-test"): Kafka {
   return new Kafka({ brokers: testStack().brokers, clientId, logLevel: logLevel.ERROR });
-}
-
-/**
- * `count` distinct free TCP ports on 127.0.0.1, for servers a test starts in another
- * process. They come from below the kernel's ephemeral range (32768 and up on
- * Linux), which a port-0 bind would draw from: there, any test's outgoing
- * connection could take the port between the check and the server's bind, and a
- * whole full run opens thousands of connections. All are held until all are found.
- */
-export async function freePorts(count: number): Promise<number[]> {
-  const held: Server[] = [];
-  try {
-    while (held.length < count) {
-      const port = 20_000 + Math.floor(Math.random() * 12_000);
-      const server = await new Promise<Server | undefined>((resolve) => {
-        const candidate = createServer();
-        candidate.once("error", () => resolve(undefined));
-        candidate.listen(port, "127.0.0.1", () => resolve(candidate));
-      });
-      if (server) held.push(server);
-    }
-    return held.map((server) => (server.address() as AddressInfo).port);
-  } finally {
-    await Promise.all(held.map((server) => new Promise((resolve) => server.close(resolve))));
-  }
-}
-
-/** One free port, as `freePorts`. */
-export async function freePort(): Promise<number> {
-  const [port] = await freePorts(1);
-  return port!;
 }
 
 /**

@@ -2,6 +2,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
+import { freePorts } from "./ports";
 
 /** Where the integration tests' Kafka and database come from. */
 export interface StackSource {
@@ -29,6 +30,46 @@ export function herald(args: string[], env: NodeJS.ProcessEnv = process.env) {
     encoding: "utf8",
     maxBuffer: 16 * 1024 * 1024,
   });
+}
+
+/** Throws with what a CLI command printed unless it exited 0, so a failure says why. */
+export function expectSucceeded(result: {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}): void {
+  if (result.status !== 0) {
+    throw new Error(
+      `exit ${String(result.status)}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`,
+    );
+  }
+}
+
+/**
+ * The environment of a stack of a test's own: its home, free ports for Kafka, its
+ * controller and FerretDB, and the downloads of the main stack, so starting,
+ * stopping or killing it cannot disturb the stack the other tests use.
+ */
+export async function privateStackEnv(home: string): Promise<{
+  env: NodeJS.ProcessEnv;
+  brokers: string[];
+  mongoUrl: string;
+}> {
+  const [kafkaPort, controllerPort, ferretdbPort] = await freePorts(3);
+  const env = {
+    ...process.env,
+    HERALD_HOME: home,
+    HERALD_CACHE:
+      process.env.HERALD_CACHE ?? join(process.env.HERALD_HOME ?? join(ROOT, ".herald"), "cache"),
+    HERALD_KAFKA_PORT: String(kafkaPort),
+    HERALD_KAFKA_CONTROLLER_PORT: String(controllerPort),
+    HERALD_FERRETDB_PORT: String(ferretdbPort),
+  };
+  return {
+    env,
+    brokers: [`127.0.0.1:${kafkaPort}`],
+    mongoUrl: `mongodb://127.0.0.1:${ferretdbPort}`,
+  };
 }
 
 /**

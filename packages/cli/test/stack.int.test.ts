@@ -9,7 +9,12 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { ROOT, freePorts, herald, waitFor } from "@herald/test-harness";
+import {
+  expectSucceeded as succeeded,
+  herald,
+  privateStackEnv,
+  waitFor,
+} from "@herald/test-harness";
 import { Kafka, logLevel } from "kafkajs";
 import { MongoClient } from "mongodb";
 import type { ServerStatus as Status } from "../src/stack/types";
@@ -17,30 +22,11 @@ import type { ServerStatus as Status } from "../src/stack/types";
 // A second stack of its own (home, ports), sharing the downloads of the main one,
 // so stopping it cannot disturb the stack the other tests use.
 const home = mkdtempSync(join(tmpdir(), "herald-stack-test-"));
-const sharedCache =
-  process.env.HERALD_CACHE ?? join(process.env.HERALD_HOME ?? join(ROOT, ".herald"), "cache");
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-  const [kafkaPort, controllerPort, ferretdbPort] = await freePorts(3);
-  env = {
-    ...process.env,
-    HERALD_HOME: home,
-    HERALD_CACHE: sharedCache,
-    HERALD_KAFKA_PORT: String(kafkaPort),
-    HERALD_KAFKA_CONTROLLER_PORT: String(controllerPort),
-    HERALD_FERRETDB_PORT: String(ferretdbPort),
-  };
+  ({ env } = await privateStackEnv(home));
 });
-
-/** Fails with what the command printed, so a failure says why. */
-function succeeded(result: { status: number | null; stdout: string; stderr: string }): void {
-  if (result.status !== 0) {
-    throw new Error(
-      `exit ${String(result.status)}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`,
-    );
-  }
-}
 
 afterAll(() => {
   herald(["stack", "down"], env);
