@@ -13,6 +13,7 @@ describe("safeRedirect", () => {
     ["/..", "/"],
     ["/items/doc#top", "/items/doc"],
     ["/files/100%25", "/files/100%25"],
+    ["/items/a%2Fb", "/items/a%2Fb"],
   ])("keeps the same-origin path %j as %j", (target, expected) => {
     expect(safeRedirect(target, "/fallback")).toBe(expected);
   });

@@ -56,6 +56,23 @@ function normalisePath(decoded: string): string | undefined {
   return resolved;
 }
 
+/**
+ * The path returned: segment by segment, each decoded and re-encoded (so an
+ * encoded slash stays inside its segment, `a%2Fb`), dot segments (`..`,
+ * `%2e%2e`) resolved as a browser resolves them.
+ */
+function canonicalPath(rawPath: string): string | undefined {
+  const segments: string[] = [];
+  for (const raw of rawPath.replaceAll("\\", "/").split("/")) {
+    const segment = decodeOnce(raw);
+    if (segment === undefined) return undefined;
+    segments.push(segment === "." || segment === ".." ? segment : encodeURIComponent(segment));
+  }
+  const resolved = resolveDotSegments(segments.join("/"));
+  if (!resolved.startsWith("/") || resolved.startsWith("//")) return undefined;
+  return resolved;
+}
+
 function decodeOnce(text: string): string | undefined {
   try {
     return decodeURIComponent(text);
@@ -83,9 +100,8 @@ export function safeRedirect(target: unknown, fallback: string): string {
   const rawPath = queryAt < 0 ? withoutFragment : withoutFragment.slice(0, queryAt);
   const rawQuery = queryAt < 0 ? "" : withoutFragment.slice(queryAt);
 
-  // Judge the raw path and every decoding of it; the first decoding is the one returned.
+  // Judge the raw path and every decoding of it, as servers down the line may decode again.
   let level = rawPath;
-  let first: string | undefined;
   for (let round = 0; round <= DECODE_ROUNDS; round += 1) {
     if (normalisePath(level) === undefined) return fallback;
     const decoded = decodeOnce(level);
@@ -94,15 +110,13 @@ export function safeRedirect(target: unknown, fallback: string): string {
       if (round === 0) return fallback;
       break;
     }
-    if (round === 0) first = decoded;
     if (decoded === level) break;
     level = decoded;
   }
-  const path = normalisePath(first ?? "");
+  const path = canonicalPath(rawPath);
   if (path === undefined) return fallback;
 
   const query = decodeOnce(rawQuery);
   if (query === undefined || hasUnsafeCharacter(query.replaceAll(/[ +]/g, ""))) return fallback;
-  const encodedPath = path.split("/").map(encodeURIComponent).join("/");
-  return encodedPath + rawQuery;
+  return path + rawQuery;
 }
