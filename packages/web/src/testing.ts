@@ -20,11 +20,31 @@ export function normaliseHtml(html: string): string {
     .concat("\n");
 }
 
-/** Expects `html` to match `dir/name`, or writes it there when UPDATE_GOLDEN=1. */
+/** Where two normalised pages first differ, with a few lines of context, for the failure message. */
+function firstDifference(expected: string, actual: string): string {
+  const want = expected.split("\n");
+  const got = actual.split("\n");
+  let at = 0;
+  while (at < want.length && at < got.length && want[at] === got[at]) at += 1;
+  const context = (lines: string[]) =>
+    lines
+      .slice(Math.max(0, at - 2), at + 3)
+      .map((line, i) => `  ${Math.max(0, at - 2) + i + 1}: ${line}`)
+      .join("\n");
+  return `first difference at line ${at + 1}\nexpected:\n${context(want)}\nactual:\n${context(got)}`;
+}
+
+/**
+ * Checks `html` against `dir/name`, or writes it there when UPDATE_GOLDEN=1.
+ * Throws (and so fails the test, under any runner) with the first difference.
+ */
 export function expectGolden(dir: string, name: string, html: string): void {
   const file = join(dir, name);
   const actual = normaliseHtml(html);
   if (process.env.UPDATE_GOLDEN === "1") writeFileSync(file, actual);
   if (!existsSync(file)) throw new Error(`no golden file ${name}: run with UPDATE_GOLDEN=1`);
-  expect(actual).toBe(readFileSync(file, "utf8"));
+  const expected = readFileSync(file, "utf8");
+  if (actual !== expected) {
+    throw new Error(`${name} differs from its golden file: ${firstDifference(expected, actual)}`);
+  }
 }
