@@ -25,7 +25,7 @@ function hasUnsafeCharacter(text: string): boolean {
   return UNSAFE_FORMAT.test(text);
 }
 
-/** Resolves `.` and `..` segments as a URL parser does; "" when the result is not a rooted path. */
+/** Resolves `.` and `..` segments as a URL parser does; `..` never climbs above the root. */
 function resolveDotSegments(path: string): string {
   const out: string[] = [];
   const segments = path.split("/");
