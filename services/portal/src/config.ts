@@ -14,6 +14,12 @@ export const portalEnv = {
     .describe("public URL"),
   /** The site's name in page titles and the SiteName meta tag. */
   PORTAL_SITE_NAME: env.string().default("海关政府信息公开").describe("site name"),
+  /**
+   * Reverse proxies believed about the client's address and TLS (Secure
+   * cookies): off (default), a number of hops, or addresses, subnets and
+   * loopback/linklocal/uniquelocal, comma-separated.
+   */
+  PORTAL_TRUST_PROXY: env.string().default("").describe("off, hops, or proxy addresses"),
   /** The portal's ChannelInventory for the reconciler. */
   CHANNEL_INVENTORY_PORT: env.port().default(50100).describe("ChannelInventory gRPC port"),
 };

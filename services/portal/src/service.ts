@@ -9,6 +9,7 @@ import {
   startChannel,
 } from "@herald/channel-kit";
 import type { ConfigOf, Logger } from "@herald/runtime";
+import { parseTrustProxy } from "@herald/web";
 import type { portalEnv } from "./config";
 import { createPortalChannel } from "./portal-channel";
 import { type PortalIndex, createPortalIndex, createSiteApp } from "./site";
@@ -39,6 +40,8 @@ export async function startPortal(
     wrapAdapter?: (adapter: ChannelAdapter) => ChannelAdapter;
   } = {},
 ): Promise<PortalService> {
+  // A bad setting fails the start before anything runs.
+  const trustProxy = parseTrustProxy(config.PORTAL_TRUST_PROXY, "PORTAL_TRUST_PROXY");
   const index = createPortalIndex();
   // Pages are served as soon as the holdings are loaded; search follows in the
   // background (see PortalIndex.deferSearch), so a restart is ready in seconds, not minutes.
@@ -67,6 +70,7 @@ export async function startPortal(
   const app = createSiteApp({
     index,
     site: { name: config.PORTAL_SITE_NAME, baseUrl: config.PORTAL_BASE_URL },
+    trustProxy,
     // Pages come from memory: only a site not loaded yet turns readers away.
     isReady: () => channel.ready().ok,
   });

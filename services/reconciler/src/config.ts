@@ -19,6 +19,12 @@ export const reconcilerEnv = {
   RECONCILER_TOKENS_FILE: env.string().describe("operator token file"),
   /** Key that signs dashboard sessions (at least 32 characters); unset makes one per start. */
   RECONCILER_SESSION_SECRET_FILE: env.string().optional().describe("session secret file"),
+  /**
+   * Reverse proxies believed about the client's address (sign-in throttling)
+   * and TLS (Secure cookies): off (default), a number of hops, or addresses,
+   * subnets and loopback/linklocal/uniquelocal, comma-separated.
+   */
+  RECONCILER_TRUST_PROXY: env.string().default("").describe("off, hops, or proxy addresses"),
   /** File holding the bearer token the channels' ChannelInventory accepts. */
   RECONCILER_INVENTORY_TOKEN_FILE: env.string().describe("inventory token file"),
   /**

@@ -13,6 +13,7 @@ import {
   createKafkaClient,
   ensureTopics,
 } from "@herald/runtime";
+import { parseTrustProxy } from "@herald/web";
 import { OperatorTokens } from "./auth";
 import { parseChannelList } from "./channels";
 import type { reconcilerEnv } from "./config";
@@ -72,6 +73,7 @@ export async function startReconciler(
 ): Promise<ReconcilerService> {
   const now = options.now ?? Date.now;
   const tokens = OperatorTokens.load(config.RECONCILER_TOKENS_FILE);
+  const trustProxy = parseTrustProxy(config.RECONCILER_TRUST_PROXY, "RECONCILER_TRUST_PROXY");
   const inventoryToken = readSecret(config.RECONCILER_INVENTORY_TOKEN_FILE, "inventory token");
   const sessionSecret = config.RECONCILER_SESSION_SECRET_FILE
     ? Buffer.from(readSecret(config.RECONCILER_SESSION_SECRET_FILE, "session secret"), "utf8")
@@ -269,7 +271,14 @@ export async function startReconciler(
     if (starting) await starting;
     // Failing to start as the first leader is a failure to start, not a standby.
     if (!core && startError) throw startError;
-    const app = createReconcilerApp({ queries, actions, tokens, sessionSecret, logger });
+    const app = createReconcilerApp({
+      queries,
+      actions,
+      tokens,
+      sessionSecret,
+      logger,
+      trustProxy,
+    });
     const server = createServer((req, res) => {
       const why = standing();
       if (why) standbyReply(req, res, why);

@@ -1,5 +1,16 @@
+import {
+  applyTrustProxy,
+  displayCookie,
+  displayFromCookie,
+  isSecureRequest,
+  MALFORMED_URL_MESSAGE,
+  nextDisplay,
+  rejectMalformedUrl,
+  safeRedirect,
+  securityHeaders,
+  type TrustProxy,
+} from "@herald/web";
 import express, { type Application, type Request, type Response } from "express";
-import { displayCookie, displayFromCookie, nextDisplay, safeBackPath } from "./display-mode";
 import { atomFeed, jsonFeed, rssFeed, sitemap, sitemapIndex, sitemapParts } from "./feeds";
 import { type PageRequest, type PageResult, Pages } from "./pages";
 import type { PortalIndex } from "./portal-index";
@@ -17,11 +28,15 @@ export interface SiteAppOptions {
   readonly isReady?: () => boolean;
   /** Templates folder; the package's own by default. */
   readonly templatesDir?: string;
+  /**
+   * Which proxies in front are believed about the client's address and TLS
+   * (PORTAL_TRUST_PROXY; off by default). See @herald/web's parseTrustProxy.
+   */
+  readonly trustProxy?: TrustProxy;
 }
 
 /** WARNING: the policy the website's markup is written for; loosening it is a security decision. */
-export const CONTENT_SECURITY_POLICY =
-  "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+export { CONTENT_SECURITY_POLICY } from "@herald/web";
 
 function firstString(value: unknown): string {
   if (typeof value === "string") return value;
@@ -63,18 +78,15 @@ export function createSiteApp(options: SiteAppOptions): Application {
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");
+  applyTrustProxy(app, options.trustProxy ?? false);
 
-  app.use((_req, res, next) => {
-    res.set({
-      "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-      "X-Content-Type-Options": "nosniff",
-      "Referrer-Policy": "strict-origin-when-cross-origin",
-      "X-Frame-Options": "DENY",
-      "Cross-Origin-Opener-Policy": "same-origin",
-      "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
-    });
-    next();
-  });
+  app.use(securityHeaders({ referrerPolicy: "strict-origin-when-cross-origin" }));
+  // Before any route: a route would misread, or fail with 500 on, what cannot be decoded.
+  app.use(
+    rejectMalformedUrl((res) => {
+      send(res, pages.message(pageRequest(res.req), 400, "网址有误", MALFORMED_URL_MESSAGE));
+    }),
+  );
 
   app.get("/assets/site.css", (_req, res) => {
     res.type("text/css").set("Cache-Control", "public, max-age=3600").send(renderer.css);
@@ -83,8 +95,10 @@ export function createSiteApp(options: SiteAppOptions): Application {
   app.get("/display", (req, res) => {
     const request = pageRequest(req);
     const mode = nextDisplay(request.display, request.query("mode"));
-    const back = safeBackPath(request.query("back"));
-    if (mode) res.append("Set-Cookie", displayCookie(mode, site.baseUrl.startsWith("https:")));
+    const back = safeRedirect(request.query("back"), "/");
+    // Over TLS (directly, or through a trusted proxy), or published at an https address.
+    const secure = isSecureRequest(req) || site.baseUrl.startsWith("https:");
+    if (mode) res.append("Set-Cookie", displayCookie(mode, secure));
     res.set("Cache-Control", "no-store").redirect(303, back);
   });
 

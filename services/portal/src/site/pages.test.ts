@@ -114,7 +114,7 @@ describe("display modes", () => {
     expect(res.status).toBe(303);
     expect(res.headers.get("location")).toBe("/items/a?x=1");
     expect(res.headers.get("set-cookie")).toMatch(
-      /^herald_display=large; Max-Age=31536000; Path=\/; SameSite=Lax; HttpOnly/,
+      /^herald_display=large; Max-Age=31536000; Path=\/; HttpOnly; SameSite=Lax$/,
     );
     for (const back of [
       "https://evil.example/",

@@ -1,5 +1,5 @@
 import { CATALOGUE_ORDER, kindBySlug, KINDS } from "./kinds";
-import { type DisplayMode } from "./display-mode";
+import { type DisplayMode } from "@herald/web";
 import { type PortalItem, presenceOf } from "./model";
 import type { ListingKey, PortalIndex } from "./portal-index";
 import { htmlToText } from "./search/fold";

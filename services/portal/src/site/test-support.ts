@@ -102,7 +102,10 @@ export function seedInterpretation(): ItemState {
 
 /** A running site app on an ephemeral loopback port, with a `get` that never follows redirects. */
 export interface RunningSite {
-  readonly get: (path: string, init?: { cookie?: string }) => Promise<Response>;
+  readonly get: (
+    path: string,
+    init?: { cookie?: string; headers?: Record<string, string> },
+  ) => Promise<Response>;
   readonly close: () => Promise<void>;
 }
 
@@ -116,7 +119,7 @@ export async function startSite(app: Application): Promise<RunningSite> {
     get: (path, init) =>
       fetch(`http://127.0.0.1:${port}${path}`, {
         redirect: "manual",
-        headers: init?.cookie ? { cookie: init.cookie } : {},
+        headers: { ...init?.headers, ...(init?.cookie ? { cookie: init.cookie } : {}) },
       }),
     close: () =>
       new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),

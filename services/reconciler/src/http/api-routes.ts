@@ -4,7 +4,7 @@
  */
 import type { Logger } from "@herald/runtime";
 import express, { type Request, type Router } from "express";
-import type { OperatorTokens } from "../auth";
+import type { TokenCheck } from "./authenticate";
 import type { OperatorActions, ReconcilerQueries } from "../model";
 import { authOf, requireApiOperator } from "./authenticate";
 import { act, BODY_LIMIT_BYTES, HttpError, jsonErrorHandler, parseInput } from "./errors";
@@ -23,7 +23,7 @@ import { statusSummary } from "./status-summary";
 export interface ApiDependencies {
   readonly queries: ReconcilerQueries;
   readonly actions: OperatorActions;
-  readonly tokens: OperatorTokens;
+  readonly tokens: TokenCheck;
   readonly logger: Logger;
 }
 

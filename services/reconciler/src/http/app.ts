@@ -1,19 +1,29 @@
 import type { Logger } from "@herald/runtime";
+import {
+  applyTrustProxy,
+  MALFORMED_URL_MESSAGE,
+  rejectMalformedUrl,
+  securityHeaders,
+  SignInThrottle,
+  type TrustProxy,
+} from "@herald/web";
 import express from "express";
-import type { OperatorTokens } from "../auth";
 import type { OperatorActions, ReconcilerQueries } from "../model";
 import { apiRouter } from "./api-routes";
+import type { TokenCheck } from "./authenticate";
 import { HttpError, jsonErrorHandler } from "./errors";
+import { type PageDependencies, pageErrorHandler } from "./page-support";
 import { pageRouter } from "./page-routes";
 import { createRenderer } from "./renderer";
-import { SessionKeys } from "./session";
+import { createDashboardSessions } from "./session";
 
 /** What the reconciler's HTTP API and dashboard are built from. */
 export interface ReconcilerAppOptions {
   queries: ReconcilerQueries;
   actions: OperatorActions;
-  tokens: OperatorTokens;
-  /** Signs session cookies; at least 32 bytes. */
+  /** Checks operator tokens, on every request: sessions end when their token is no longer accepted. */
+  tokens: TokenCheck;
+  /** Signs session cookies and CSRF tokens; at least 32 bytes. */
   sessionSecret: Buffer;
   logger: Logger;
   /** Seconds between the dashboard's self-refreshes (default 15). */
@@ -21,14 +31,23 @@ export interface ReconcilerAppOptions {
   now?: () => Date;
   /** Templates folder; the package's own by default. */
   templatesDir?: string;
+  /**
+   * Which proxies in front are believed about the client's address (sign-in
+   * throttling) and TLS (Secure cookies): RECONCILER_TRUST_PROXY, off by default.
+   */
+  trustProxy?: TrustProxy;
+  /** Failed sign-ins allowed per client address: 5 a minute by default. */
+  signInThrottle?: SignInThrottle;
 }
 
 /**
  * WARNING: the policy the dashboard's markup is written for (no script, no
  * inline style, forms only to itself); loosening it is a security decision.
  */
-export const CONTENT_SECURITY_POLICY =
-  "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+export { CONTENT_SECURITY_POLICY } from "@herald/web";
+
+const isApiPath = (url: string) =>
+  url === "/api" || url.startsWith("/api/") || url.startsWith("/api?");
 
 /**
  * The reconciler's JSON API (/api/v1, bearer tokens) and the operators'
@@ -41,25 +60,43 @@ export function createReconcilerApp(options: ReconcilerAppOptions): express.Expr
   if (!Number.isInteger(refreshSeconds) || refreshSeconds < 1) {
     throw new Error("refreshSeconds must be a whole number of seconds, at least 1");
   }
-  const keys = new SessionKeys(options.sessionSecret);
   const renderer = createRenderer(options.templatesDir);
   const now = options.now ?? (() => new Date());
+  const deps: PageDependencies = {
+    queries: options.queries,
+    actions: options.actions,
+    tokens: options.tokens,
+    sessions: createDashboardSessions(options.sessionSecret),
+    throttle: options.signInThrottle ?? new SignInThrottle(),
+    renderer,
+    logger: options.logger,
+    refreshSeconds,
+    now,
+  };
+  const pageErrors = pageErrorHandler(deps);
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");
+  applyTrustProxy(app, options.trustProxy ?? false);
 
-  app.use((_req, res, next) => {
-    res.set({
-      "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-      "X-Content-Type-Options": "nosniff",
-      "Referrer-Policy": "same-origin",
-      "X-Frame-Options": "DENY",
-      "Cross-Origin-Opener-Policy": "same-origin",
-      "Cross-Origin-Resource-Policy": "same-origin",
-      "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
-    });
-    next();
-  });
+  app.use(securityHeaders({ referrerPolicy: "same-origin", sameOriginResources: true }));
+  // Before any route: a route parameter that cannot be decoded would otherwise fail with 500.
+  app.use(
+    rejectMalformedUrl((res, problem) => {
+      const req = res.req;
+      if (isApiPath(req.originalUrl)) {
+        res.json(new HttpError(400, "invalid_argument", problem.message, problem.field).body());
+        return;
+      }
+      const error = new HttpError(
+        400,
+        "invalid_argument",
+        `${MALFORMED_URL_MESSAGE}（${problem.message}）`,
+        problem.field,
+      );
+      pageErrors(error, req, res, () => undefined);
+    }),
+  );
 
   // The one thing served without a login: the login page needs its style too.
   app.get("/assets/dashboard.css", (_req, res) => {
@@ -76,17 +113,6 @@ export function createReconcilerApp(options: ReconcilerAppOptions): express.Expr
   });
   app.use("/api", jsonErrorHandler(options.logger));
 
-  app.use(
-    pageRouter({
-      queries: options.queries,
-      actions: options.actions,
-      tokens: options.tokens,
-      keys,
-      renderer,
-      logger: options.logger,
-      refreshSeconds,
-      now,
-    }),
-  );
+  app.use(pageRouter(deps));
   return app;
 }

@@ -1,5 +1,5 @@
 import { CONTENT_SECURITY_POLICY } from "./app";
-import { SessionKeys } from "./session";
+import { createDashboardSessions } from "./session";
 import {
   bearer,
   form,
@@ -62,21 +62,25 @@ describe("pages need the operator role", () => {
   });
 
   it("a forged, expired or foreign cookie is no session", async () => {
-    const { cookie } = await login(app);
-    const [name, expiry, mac] = cookie.split("=")[1]?.split("|") ?? [];
-    for (const bad of [
-      `herald_reconciler_session=${encodeURIComponent("李华")}|${expiry}|${mac}`,
-      `herald_reconciler_session=${name}|${expiry}|AAAA`,
-    ]) {
-      expect((await app.request("/", { headers: { cookie: bad } })).status).toBe(303);
-    }
-    const later = await startApp({ now: () => new Date(NOW.getTime() + 8 * 3600 * 1000 + 1) });
+    let clock = NOW;
+    const timed = await startApp({ now: () => clock });
     const other = await startApp({ sessionSecret: Buffer.alloc(32, 9) });
     try {
-      expect((await later.request("/", { headers: { cookie } })).status).toBe(303);
+      const { cookie } = await login(timed);
+      const [id, mac] = cookie.split("=")[1]?.split(".") ?? [];
+      for (const bad of [
+        `herald_reconciler_session=${id}.AAAA`,
+        `herald_reconciler_session=${"A".repeat(43)}.${mac}`,
+        `herald_reconciler_session=${id}`,
+      ]) {
+        expect((await timed.request("/", { headers: { cookie: bad } })).status).toBe(303);
+      }
+      expect((await timed.request("/", { headers: { cookie } })).status).toBe(200);
       expect((await other.request("/", { headers: { cookie } })).status).toBe(303);
+      clock = new Date(NOW.getTime() + 8 * 3600 * 1000 + 1);
+      expect((await timed.request("/", { headers: { cookie } })).status).toBe(303);
     } finally {
-      await later.close();
+      await timed.close();
       await other.close();
     }
   });
@@ -101,7 +105,7 @@ describe("login and logout", () => {
     expect(res.headers.get("location")).toBe("/matrix?state=missing");
     const cookie = res.headers.get("set-cookie") ?? "";
     expect(cookie).toMatch(
-      /^herald_reconciler_session=%E7%8E%8B%E6%95%8F\|\d+\|[\w-]+; Max-Age=28800; Path=\/; HttpOnly; SameSite=Strict$/,
+      /^herald_reconciler_session=[\w-]{43}\.[\w-]{43}; Max-Age=28800; Path=\/; HttpOnly; SameSite=Strict$/,
     );
   });
 
@@ -166,8 +170,8 @@ describe("CSRF on dashboard forms", () => {
     const { cookie } = await login(app);
     const path = "/problems/newmedia/kb-notice-2016-41/acknowledge";
     expect((await app.request(path, post(cookie, { note: "x" }))).status).toBe(403);
-    const other = new SessionKeys(SESSION_SECRET);
-    const foreign = other.csrfToken(other.issue("李华", NOW));
+    const other = createDashboardSessions(SESSION_SECRET);
+    const foreign = other.csrfToken(other.issue("李华", "another-token", NOW));
     expect((await app.request(path, post(cookie, { _csrf: foreign }))).status).toBe(403);
     expect((await app.request("/audit", post(cookie, {}))).status).toBe(403);
     expect(app.fake.calls).toEqual([]);

@@ -2,16 +2,24 @@
  * Who is calling: a bearer token (API, scripts, tests) or a dashboard
  * session cookie (browsers). Either way the caller must hold `operator`.
  */
+import { readCookie, type Session } from "@herald/web";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import type { Operator, OperatorTokens } from "../auth";
 import { HttpError } from "./errors";
-import { readCookie, SESSION_COOKIE, type Session, type SessionKeys } from "./session";
+import { type DashboardSessions, SESSION_COOKIE } from "./session";
+
+/**
+ * How a token is checked: the operator token file's interface. The dashboard
+ * asks it on every request, sessions included, so a token that is no longer
+ * accepted (rotated out of a reloaded file) is refused at once.
+ */
+export type TokenCheck = Pick<OperatorTokens, "identify" | "authenticate">;
 
 /** The authenticated caller of a request, in `res.locals.auth`. */
 export interface AuthContext {
   readonly operator: Operator;
   /** Set for browser sessions; forms then need its CSRF token. */
-  readonly session?: Session;
+  readonly session?: Session<string>;
   /** The CSRF token to put in forms ("" for bearer callers, who need none). */
   readonly csrf: string;
 }
@@ -38,7 +46,7 @@ function forbidden(operator: Operator): HttpError {
 }
 
 /** The JSON API: a bearer token only. A cookie is never enough, so no API call can be forged cross-site. */
-export function requireApiOperator(tokens: OperatorTokens): RequestHandler {
+export function requireApiOperator(tokens: TokenCheck): RequestHandler {
   return (req, res, next) => {
     const operator = tokens.authenticate(req.headers.authorization);
     if (!operator) {
@@ -64,12 +72,26 @@ function returnPath(req: Request): string {
 }
 
 /**
+ * The operator a session stands for, while the token it was opened with is
+ * still accepted and still names the same operator with the operator role.
+ */
+export function sessionOperator(
+  tokens: TokenCheck,
+  session: Session<string>,
+): Operator | undefined {
+  const operator = tokens.identify(session.credential);
+  if (!operator || operator.name !== session.name || !hasOperatorRole(operator)) return undefined;
+  return operator;
+}
+
+/**
  * Dashboard pages: a bearer header when one is sent (then it must be valid),
- * else a session cookie; without either, a 303 to the login page.
+ * else a session cookie whose token is still valid; without either, a 303 to
+ * the login page.
  */
 export function requirePageOperator(
-  tokens: OperatorTokens,
-  keys: SessionKeys,
+  tokens: TokenCheck,
+  sessions: DashboardSessions,
   now: () => Date,
 ): RequestHandler {
   return (req, res, next) => {
@@ -81,19 +103,20 @@ export function requirePageOperator(
       next();
       return;
     }
-    const session = keys.verify(readCookie(req.headers.cookie, SESSION_COOKIE), now());
-    if (!session) {
+    const session = sessions.find(readCookie(req.headers.cookie, SESSION_COOKIE), now());
+    const operator = session && sessionOperator(tokens, session);
+    if (!session || !operator) {
+      // A token rotated out ends its sessions for good, not just for this request.
+      if (session) sessions.revoke(session.value);
       res
         .set("Cache-Control", "no-store")
         .redirect(303, `/login?next=${encodeURIComponent(returnPath(req))}`);
       return;
     }
-    // A session is only ever issued to an operator (see the login route).
-    const operator: Operator = { name: session.name, roles: ["operator"] };
     res.locals.auth = {
       operator,
       session,
-      csrf: keys.csrfToken(session.value),
+      csrf: sessions.csrfToken(session),
     } satisfies AuthContext;
     next();
   };
@@ -122,7 +145,7 @@ export function isCrossSite(req: Request): boolean {
  * from another site. Bearer callers need no token: a browser never attaches
  * an Authorization header to a forged cross-site request on its own.
  */
-export function requireCsrf(keys: SessionKeys): RequestHandler {
+export function requireCsrf(sessions: DashboardSessions): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const { session } = authOf(res);
     if (!session) {
@@ -130,7 +153,7 @@ export function requireCsrf(keys: SessionKeys): RequestHandler {
       return;
     }
     const token = (req.body as Record<string, unknown> | undefined)?._csrf;
-    if (isCrossSite(req) || !keys.checkCsrf(session.value, token)) {
+    if (isCrossSite(req) || !sessions.checkCsrf(session, token)) {
       throw new HttpError(
         403,
         "permission_denied",

@@ -8,30 +8,13 @@
  * and review the diff of __golden__/ like any other change. The files end in
  * .golden, not .html, so that Prettier leaves the exact output alone.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { expectGolden as expectGoldenIn } from "@herald/web/testing";
 import { bearer, type RunningApp, startApp } from "./test-support";
 
 const GOLDEN_DIR = join(__dirname, "__golden__");
 
-/** One tag or text run per line, so a diff shows what changed and white space does not. */
-function normalise(html: string): string {
-  return html
-    .replace(/>\s*</g, ">\n<")
-    .split("\n")
-    .map((line) => line.trim())
-    .filter(Boolean)
-    .join("\n")
-    .concat("\n");
-}
-
-function expectGolden(name: string, html: string): void {
-  const file = join(GOLDEN_DIR, name);
-  const actual = normalise(html);
-  if (process.env.UPDATE_GOLDEN === "1") writeFileSync(file, actual);
-  if (!existsSync(file)) throw new Error(`no golden file ${name}: run with UPDATE_GOLDEN=1`);
-  expect(actual).toBe(readFileSync(file, "utf8"));
-}
+const expectGolden = (name: string, html: string) => expectGoldenIn(GOLDEN_DIR, name, html);
 
 let app: RunningApp;
 

@@ -46,8 +46,8 @@ export function pageRouter(deps: PageDependencies): Router {
   const router = express.Router();
   router.use(express.urlencoded({ extended: false, limit: BODY_LIMIT_BYTES, parameterLimit: 100 }));
   router.use(loginRoutes(deps));
-  router.use(requirePageOperator(deps.tokens, deps.keys, deps.now));
-  const csrf = requireCsrf(deps.keys);
+  router.use(requirePageOperator(deps.tokens, deps.sessions, deps.now));
+  const csrf = requireCsrf(deps.sessions);
 
   const layout = (res: express.Response, title: string, section: string, refreshUrl?: string) =>
     layoutView({

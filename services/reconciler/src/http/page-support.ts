@@ -1,20 +1,21 @@
 /** What every dashboard route shares: its dependencies, sending a page, and the error page. */
 import type { Logger } from "@herald/runtime";
+import type { SignInThrottle } from "@herald/web";
 import type { ErrorRequestHandler, Response } from "express";
-import type { OperatorTokens } from "../auth";
 import type { OperatorActions, ReconcilerQueries } from "../model";
-import type { AuthContext } from "./authenticate";
+import type { AuthContext, TokenCheck } from "./authenticate";
 import { toHttpError } from "./errors";
 import { layoutView } from "./layout-view";
 import type { PageName, Renderer } from "./renderer";
-import type { SessionKeys } from "./session";
+import type { DashboardSessions } from "./session";
 
 /** What the dashboard routes need. */
 export interface PageDependencies {
   readonly queries: ReconcilerQueries;
   readonly actions: OperatorActions;
-  readonly tokens: OperatorTokens;
-  readonly keys: SessionKeys;
+  readonly tokens: TokenCheck;
+  readonly sessions: DashboardSessions;
+  readonly throttle: SignInThrottle;
   readonly renderer: Renderer;
   readonly logger: Logger;
   readonly refreshSeconds: number;
@@ -44,6 +45,7 @@ const TITLES: Readonly<Record<number, string>> = {
   404: "未找到",
   409: "无法执行该操作",
   413: "提交内容过长",
+  429: "请稍后再试",
 };
 
 /**

@@ -7,10 +7,10 @@
  * and review the diff of __golden__/ like any other change. The files end in
  * .golden, not .html, so that Prettier leaves the exact output alone.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ItemKind, Relation } from "@herald/contracts";
-import { STANDARD_DISPLAY } from "../display-mode";
+import { STANDARD_DISPLAY } from "@herald/web";
+import { expectGolden as expectGoldenIn } from "@herald/web/testing";
 import { Pages } from "../pages";
 import { createPortalIndex } from "../portal-index";
 import { makeItem } from "../test-support";
@@ -18,24 +18,7 @@ import { createRenderer } from "./renderer";
 
 const GOLDEN_DIR = join(__dirname, "__golden__");
 
-/** One tag or text run per line, so a diff shows what changed and white space does not. */
-function normalise(html: string): string {
-  return html
-    .replace(/>\s*</g, ">\n<")
-    .split("\n")
-    .map((line) => line.trim())
-    .filter(Boolean)
-    .join("\n")
-    .concat("\n");
-}
-
-function expectGolden(name: string, html: string): void {
-  const file = join(GOLDEN_DIR, name);
-  const actual = normalise(html);
-  if (process.env.UPDATE_GOLDEN === "1") writeFileSync(file, actual);
-  if (!existsSync(file)) throw new Error(`no golden file ${name}: run with UPDATE_GOLDEN=1`);
-  expect(actual).toBe(readFileSync(file, "utf8"));
-}
+const expectGolden = (name: string, html: string) => expectGoldenIn(GOLDEN_DIR, name, html);
 
 function pages() {
   const index = createPortalIndex();

@@ -1,4 +1,4 @@
-import { type DisplayMode, displayClasses } from "../display-mode";
+import { type DisplayMode, displayClasses } from "@herald/web";
 
 /** The website's identity, as the caller configures it. */
 export interface SiteConfig {

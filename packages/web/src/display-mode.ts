@@ -1,10 +1,15 @@
 /**
  * Large-text and high-contrast display (适老化), chosen with plain links and
- * kept in a cookie, so it works with no script at all.
+ * kept in a cookie, so it works with no script at all. The base CSS keys on
+ * the classes {@link displayClasses} gives the page's body.
  */
+import { readCookie, setCookie } from "./cookies";
 
 /** WARNING: the cookie name is stored in visitors' browsers; never change it. */
 export const DISPLAY_COOKIE = "herald_display";
+
+/** A year: a visitor who needs large text needs it next time too. */
+const DISPLAY_MAX_AGE_SECONDS = 31_536_000;
 
 /** The display settings a visitor chose. */
 export interface DisplayMode {
@@ -17,15 +22,10 @@ export const STANDARD_DISPLAY: DisplayMode = { large: false, contrast: false };
 
 /** Reads the display mode from a Cookie header. */
 export function displayFromCookie(header: string | undefined): DisplayMode {
-  if (!header) return STANDARD_DISPLAY;
-  for (const pair of header.split(";")) {
-    const [name, value] = pair.split("=", 2).map((s) => s.trim());
-    if (name === DISPLAY_COOKIE && value) {
-      const flags = value.split(".");
-      return { large: flags.includes("large"), contrast: flags.includes("contrast") };
-    }
-  }
-  return STANDARD_DISPLAY;
+  const value = readCookie(header, DISPLAY_COOKIE);
+  if (!value) return STANDARD_DISPLAY;
+  const flags = value.split(".");
+  return { large: flags.includes("large"), contrast: flags.includes("contrast") };
 }
 
 /**
@@ -51,40 +51,16 @@ export function displayCookie(mode: DisplayMode, secure: boolean): string {
   const flags = [mode.large ? "large" : "", mode.contrast ? "contrast" : ""]
     .filter(Boolean)
     .join(".");
-  const attributes = `Path=/; SameSite=Lax; HttpOnly${secure ? "; Secure" : ""}`;
-  return flags
-    ? `${DISPLAY_COOKIE}=${flags}; Max-Age=31536000; ${attributes}`
-    : `${DISPLAY_COOKIE}=; Max-Age=0; ${attributes}`;
+  return setCookie(DISPLAY_COOKIE, flags, {
+    maxAge: flags ? DISPLAY_MAX_AGE_SECONDS : 0,
+    sameSite: "Lax",
+    secure,
+  });
 }
 
-/** Class names the stylesheet keys on. */
+/** Class names the base stylesheet keys on. */
 export function displayClasses(mode: DisplayMode): string {
   return [mode.large ? "mode-large" : "", mode.contrast ? "mode-contrast" : ""]
     .filter(Boolean)
     .join(" ");
-}
-
-function hasControlCharacter(text: string): boolean {
-  for (let i = 0; i < text.length; i += 1) {
-    const unit = text.charCodeAt(i);
-    if (unit < 0x20 || unit === 0x7f) return true;
-  }
-  return false;
-}
-
-/**
- * The path to send a visitor back to: only a path on this site ("/…", never
- * "//host" or "/\host", which browsers treat as another host), else "/".
- */
-export function safeBackPath(back: unknown): string {
-  if (typeof back !== "string" || !back.startsWith("/") || back.length > 2000) return "/";
-  if (back.startsWith("//") || back.includes("\\") || hasControlCharacter(back)) return "/";
-  try {
-    const base = "http://portal.invalid";
-    const url = new URL(back, base);
-    if (url.origin !== base) return "/";
-    return url.pathname + url.search;
-  } catch {
-    return "/";
-  }
 }
