@@ -21,7 +21,7 @@ import type { SetAsideStore } from "../store/set-aside";
 import type { OutboxRelay } from "../outbox/relay";
 import { latestDisclosed } from "../domain/item";
 import { announce, createRelayView } from "./relay-view";
-import { errorHandler } from "./errors";
+import { badPath, errorHandler } from "./errors";
 import { itemSummary, itemView, versionView } from "./views";
 
 export interface HttpAppOptions {
@@ -42,6 +42,7 @@ const dateTime = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 const schemas = {
   edit: itemInputSchema.extend({ revision }),
   submit: z.strictObject({ revision }),
+  // The revision the reviewer read: the service requires it (400 without, 409 when stale).
   approve: z.strictObject({ revision, note: z.string().max(2000).optional() }),
   reject: z.strictObject({ revision, reason: z.string().max(2000) }),
   publish: z.strictObject({
@@ -105,6 +106,22 @@ function tracing(req: Request, res: Response, next: NextFunction) {
   context.with(trace.setSpan(parent, span), next);
 }
 
+/**
+ * Refuses a path with a malformed percent-encoding (`/api/items/%E0%A4%A`) as the
+ * client's mistake, 400, before a route's parameter decoding would throw it.
+ */
+function percentEncoding(req: Request, res: Response, next: NextFunction) {
+  for (const segment of req.path.split("/")) {
+    try {
+      decodeURIComponent(segment);
+    } catch {
+      res.status(400).json(badPath(JSON.stringify(segment)));
+      return;
+    }
+  }
+  next();
+}
+
 /** The editors' JSON API, under /api. Every route needs a bearer token. */
 export function createHttpApp(options: HttpAppOptions): Express {
   const { items, store, setAside, relay, tokens } = options;
@@ -119,6 +136,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
     next();
   });
   app.use(tracing);
+  app.use(percentEncoding);
   // Twice the largest message: JSON escapes make a request larger than the item's
   // encoding, and an item near the limit should hear its exact size, not this.
   app.use(express.json({ limit: JSON_LIMIT_BYTES }));
