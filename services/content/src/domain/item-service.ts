@@ -5,13 +5,7 @@ import { injectTraceContext } from "@herald/runtime";
 import { context } from "@opentelemetry/api";
 import type { ItemStore } from "../store/item-store";
 import { computeDeadline, type DeadlineRules } from "./deadlines";
-import {
-  AlreadyExistsError,
-  BadRequestError,
-  ConflictError,
-  NotFoundError,
-  ValidationError,
-} from "./errors";
+import { AlreadyExistsError, ConflictError, NotFoundError } from "./errors";
 import {
   type Actor,
   type Adjustment,
@@ -26,6 +20,7 @@ import { type ItemInput, mergeInput } from "./item-input";
 import { checkDraftSize, checkVersionSize } from "./item-size";
 import { versionToItemState } from "./item-state";
 import { type Action, authorize, maySee } from "./permissions";
+import { checkTakedownRequest, requireRevision, requireText } from "./request-checks";
 import { validateItem, type ValidationContext } from "./validate-item";
 import {
   approveItem,
@@ -317,44 +312,11 @@ export class ItemService {
 
   async takedown(actor: Actor, id: string, request: TakedownRequest) {
     const record = await this.authorized(actor, "takedown", id);
-    requireText("reason", request.reason, "every takedown needs a reason");
-    if (request.mode === "replaced") {
-      requireText(
-        "replacedBy",
-        request.replacedBy ?? "",
-        "a replaced item must name its successor",
-      );
-      const successor = await this.options.store.find(request.replacedBy!);
-      const current = successor ? currentVersion(successor) : undefined;
-      // A successor the actor may not see is refused as if it did not exist.
-      const seen = successor && maySee(actor, successor);
-      if (!seen || current?.status !== "published" || request.replacedBy === id) {
-        throw new ValidationError([
-          {
-            field: "replacedBy",
-            rule: "published-item",
-            message: `${request.replacedBy} must be another published item`,
-          },
-        ]);
-      }
-    } else if (request.replacedBy) {
-      throw new ValidationError([
-        {
-          field: "replacedBy",
-          rule: "only-when-replaced",
-          message: "only a replaced item names a successor",
-        },
-      ]);
-    }
-    if (request.mode === "withdrawn" && !request.publicExplanation?.trim()) {
-      throw new ValidationError([
-        {
-          field: "publicExplanation",
-          rule: "required",
-          message: "a withdrawn item keeps a public page: give the explanation shown there",
-        },
-      ]);
-    }
+    const named = request.replacedBy
+      ? await this.options.store.find(request.replacedBy)
+      : undefined;
+    // A successor the actor may not see is refused as if it did not exist.
+    checkTakedownRequest(id, request, named && maySee(actor, named) ? named : undefined);
     return this.change(record, undefined, (r) => takeDownItem(r, actor, this.now(), request));
   }
 
@@ -391,22 +353,4 @@ export class ItemService {
     if (!record || !version) throw new NotFoundError(id);
     return versionToItemState(id, version);
   }
-}
-
-/** The revision a reviewer read: approving or rejecting without it would act on whatever the draft is now. */
-function requireRevision(revision: number | undefined, action: "approve" | "reject"): number {
-  if (revision === undefined) {
-    throw new BadRequestError([
-      {
-        field: "revision",
-        rule: "required",
-        message: `${action} needs the revision you reviewed (the item's revision when you read it), so that what you ${action} is what you read`,
-      },
-    ]);
-  }
-  return revision;
-}
-
-function requireText(field: string, value: string, message: string) {
-  if (!value.trim()) throw new ValidationError([{ field, rule: "required", message }]);
 }
