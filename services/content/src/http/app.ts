@@ -1,7 +1,6 @@
 import { MAX_MESSAGE_BYTES } from "@herald/contracts";
-import { SpanKind, SpanStatusCode, context, trace } from "@opentelemetry/api";
-import { extractTraceContext, heraldTracer, type Logger } from "@herald/runtime";
-import express, { type Express, type NextFunction, type Request, type Response } from "express";
+import type { Logger } from "@herald/runtime";
+import express, { type Express, type Response } from "express";
 import { z } from "zod";
 import type { TokenRegistry } from "../auth/tokens";
 import { ValidationError } from "../domain/errors";
@@ -21,7 +20,8 @@ import type { SetAsideStore } from "../store/set-aside";
 import type { OutboxRelay } from "../outbox/relay";
 import { latestDisclosed } from "../domain/item";
 import { announce, createRelayView } from "./relay-view";
-import { badPath, errorHandler } from "./errors";
+import { errorHandler } from "./errors";
+import { percentEncoding, tracing } from "./middleware";
 import { itemSummary, itemView, versionView } from "./views";
 
 export interface HttpAppOptions {
@@ -83,43 +83,6 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, prefix = ""): z.o
 /** The authenticated actor, set by the /api authentication middleware. */
 function actorOf(res: Response): Actor {
   return res.locals.actor as Actor;
-}
-
-/** A server span per request that continues the caller's trace. */
-function tracing(req: Request, res: Response, next: NextFunction) {
-  const parent = extractTraceContext(req.headers);
-  const span = heraldTracer().startSpan(
-    `${req.method} ${req.path}`,
-    {
-      kind: SpanKind.SERVER,
-      attributes: { "http.request.method": req.method, "url.path": req.path },
-    },
-    parent,
-  );
-  res.on("finish", () => {
-    const route = (req.route as { path?: string } | undefined)?.path;
-    if (route) span.updateName(`${req.method} /api${route}`);
-    span.setAttribute("http.response.status_code", res.statusCode);
-    if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-    span.end();
-  });
-  context.with(trace.setSpan(parent, span), next);
-}
-
-/**
- * Refuses a path with a malformed percent-encoding (`/api/items/%E0%A4%A`) as the
- * client's mistake, 400, before a route's parameter decoding would throw it.
- */
-function percentEncoding(req: Request, res: Response, next: NextFunction) {
-  for (const segment of req.path.split("/")) {
-    try {
-      decodeURIComponent(segment);
-    } catch {
-      res.status(400).json(badPath(JSON.stringify(segment)));
-      return;
-    }
-  }
-  next();
 }
 
 /** The editors' JSON API, under /api. Every route needs a bearer token. */
