@@ -61,7 +61,11 @@ export function ensureFeedparser(): string {
   const building = `${dir}.building-${process.pid}`;
   rmSync(building, { recursive: true, force: true });
   try {
-    run("python3", ["-m", "venv", building], "creating a Python venv for feedparser");
+    run(
+      "python3",
+      ["-m", "venv", building],
+      "creating a Python venv for feedparser (on Debian and Ubuntu this needs the package python3-venv)",
+    );
     run(
       join(building, "bin", "python"),
       [
