@@ -19,6 +19,13 @@ export {
 } from "./stack-source";
 export { freePort, freePorts } from "./ports";
 export {
+  ensureFeedparser,
+  FEEDPARSER_VERSION,
+  type FeedField,
+  type FeedReading,
+  readFeeds,
+} from "./feed-reader";
+export {
   artifactPath,
   CHROMIUM_ARGS,
   DEBIAN_CHROMIUM,

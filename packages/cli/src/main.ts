@@ -4,6 +4,7 @@ import { Command, CommanderError } from "commander";
 import { stdoutOutput } from "./commands/output";
 import { registerContentCommands } from "./commands/content";
 import { registerReconcilerCommands } from "./commands/reconciler";
+import { registerReviewCommands } from "./commands/review";
 import { registerStackCommands } from "./commands/stack";
 import { registerTestCommand } from "./commands/test";
 import { registerUpCommands } from "./commands/up";
@@ -19,6 +20,7 @@ const program = new Command()
 registerUpCommands(program, stdoutOutput);
 registerStackCommands(program, stdoutOutput);
 registerContentCommands(program, stdoutOutput);
+registerReviewCommands(program, stdoutOutput);
 registerReconcilerCommands(program, stdoutOutput);
 registerTestCommand(program, stdoutOutput);
 

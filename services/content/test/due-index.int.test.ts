@@ -7,7 +7,7 @@ import { Scheduler } from "../src/scheduler";
 import type { ContentService } from "../src/service";
 import { ItemStore } from "../src/store/item-store";
 import { dueEntryId } from "../src/store/schedule-store";
-import { api, startContent, testLogger, TopicReader } from "./support";
+import { api, startContent, testLogger, TopicReader, revisionOf } from "./support";
 
 const ns = useTestNamespace("content-due-index");
 const topic = new TopicReader(ns);
@@ -198,7 +198,13 @@ describe("the scheduler's due index", () => {
     });
     expect(draft.status).toBe(200);
     await api(service, "POST", `/items/${id}/submit`, "admin", {});
-    expect((await api(service, "POST", `/items/${id}/approve`, "carol", {})).status).toBe(200);
+    expect(
+      (
+        await api(service, "POST", `/items/${id}/approve`, "carol", {
+          revision: await revisionOf(service, id),
+        })
+      ).status,
+    ).toBe(200);
     const scheduled = await api(service, "POST", `/items/${id}/schedule`, "admin", { publishAt });
     expect(scheduled.body.item!.status).toBe("scheduled");
     // A database from before the index: every entry and the mark that heads were indexed gone.

@@ -1,7 +1,7 @@
 import { ItemStatus } from "@herald/contracts";
 import { useTestNamespace, waitFor } from "@herald/test-harness";
 import type { ContentService } from "../src/service";
-import { api, startContent, TopicReader } from "./support";
+import { api, startContent, TopicReader, revisionOf } from "./support";
 
 const ns = useTestNamespace("content-schedule");
 const topic = new TopicReader(ns);
@@ -47,7 +47,13 @@ async function approvedDraft(service: ContentService, title: string, extra = {})
   expect(created.status).toBe(201);
   const id = created.body.item!.id as string;
   await api(service, "POST", `/items/${id}/submit`, "alice", {});
-  expect((await api(service, "POST", `/items/${id}/approve`, "carol", {})).status).toBe(200);
+  expect(
+    (
+      await api(service, "POST", `/items/${id}/approve`, "carol", {
+        revision: await revisionOf(service, id),
+      })
+    ).status,
+  ).toBe(200);
   return id;
 }
 

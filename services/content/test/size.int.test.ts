@@ -13,7 +13,7 @@ import * as grpc from "@grpc/grpc-js";
 import { Partitioners } from "kafkajs";
 import { MAX_DRAFT_STATE_BYTES } from "../src/domain/item-size";
 import type { ContentService } from "../src/service";
-import { api, startContent, tokenOf, TopicReader } from "./support";
+import { api, startContent, tokenOf, TopicReader, revisionOf } from "./support";
 
 const ns = useTestNamespace("content-size");
 const topic = new TopicReader(ns);
@@ -214,7 +214,13 @@ describe("the size of an item", () => {
     );
     const id = (created.body.item as { id: string }).id;
     expect((await api(content, "POST", `/items/${id}/submit`, "alice", {})).status).toBe(200);
-    expect((await api(content, "POST", `/items/${id}/approve`, "carol", {})).status).toBe(200);
+    expect(
+      (
+        await api(content, "POST", `/items/${id}/approve`, "carol", {
+          revision: await revisionOf(content, id),
+        })
+      ).status,
+    ).toBe(200);
     // As a draft stored by an earlier version of the service would be.
     await connection.collection("items").updateOne({ _id: id } as never, {
       $set: { "record.draft.fields.body": cjkBody(1_500_000) },

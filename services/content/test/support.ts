@@ -23,6 +23,8 @@ export const USERS = {
   erin: { roles: ["editor", "reviewer"] },
   "penalty-system": { roles: ["upstream"], kinds: ["administrative-penalty"] },
   "channel-reader": { roles: ["upstream"] },
+  /** A channel: reads public states only, and may not learn that anything else exists. */
+  portal: { roles: ["channel"] },
 } satisfies Record<string, Omit<TestUser, "token">>;
 export type User = keyof typeof USERS;
 
@@ -135,4 +137,11 @@ export class TopicReader {
 /** Prints a measured figure when TEST_FIGURES is set (the ADRs quote them). */
 export function figure(name: string, ms: number): void {
   if (process.env.TEST_FIGURES) process.stderr.write(`figure: ${name}: ${ms} ms\n`);
+}
+
+/** The item's revision now, as a reviewer reads it before approving or rejecting. */
+export async function revisionOf(service: ContentService, id: string): Promise<number> {
+  const item = await api(service, "GET", `/items/${id}`, "admin");
+  if (item.status !== 200) throw new Error(`GET /items/${id} answered ${item.status}`);
+  return item.body.revision as number;
 }

@@ -2,7 +2,7 @@ import { ItemStatus, MessageHeaders, TakedownKind } from "@herald/contracts";
 import { useTestNamespace } from "@herald/test-harness";
 import { itemChecksum } from "../src/domain/item-state";
 import type { ContentService } from "../src/service";
-import { api, startContent, TopicReader } from "./support";
+import { api, startContent, TopicReader, revisionOf } from "./support";
 
 const ns = useTestNamespace("content-workflow");
 let content: ContentService;
@@ -29,7 +29,9 @@ async function createAndApprove(title: string): Promise<{ id: string; revision: 
   expect(created.status).toBe(201);
   const id = created.body.item!.id as string;
   expect((await api(content, "POST", `/items/${id}/submit`, "alice", {})).status).toBe(200);
-  const approved = await api(content, "POST", `/items/${id}/approve`, "carol", {});
+  const approved = await api(content, "POST", `/items/${id}/approve`, "carol", {
+    revision: await revisionOf(content, id),
+  });
   expect(approved.status).toBe(200);
   return { id, revision: approved.body.item!.revision as number };
 }
@@ -42,21 +44,31 @@ describe("the editorial workflow", () => {
     expect(created.body.item!.status).toBe("draft");
 
     // Not in review yet: cannot be approved.
-    expect((await api(content, "POST", `/items/${id}/approve`, "carol", {})).body.error).toBe(
-      "invalid_state",
-    );
+    expect(
+      (
+        await api(content, "POST", `/items/${id}/approve`, "carol", {
+          revision: await revisionOf(content, id),
+        })
+      ).body.error,
+    ).toBe("invalid_state");
     expect((await api(content, "POST", `/items/${id}/submit`, "erin", {})).status).toBe(200);
 
     // Four-eyes: erin is a reviewer too, but wrote the draft.
-    const own = await api(content, "POST", `/items/${id}/approve`, "erin", {});
+    const own = await api(content, "POST", `/items/${id}/approve`, "erin", {
+      revision: await revisionOf(content, id),
+    });
     expect(own.status).toBe(403);
     expect(own.body.message).toMatch(/four-eyes/);
 
     // A rejection needs a reason, and sends the draft back.
-    const noReason = await api(content, "POST", `/items/${id}/reject`, "carol", { reason: " " });
+    const noReason = await api(content, "POST", `/items/${id}/reject`, "carol", {
+      reason: " ",
+      revision: await revisionOf(content, id),
+    });
     expect(noReason.status).toBe(422);
     expect(noReason.body.violations?.[0]?.field).toBe("reason");
     const rejected = await api(content, "POST", `/items/${id}/reject`, "carol", {
+      revision: await revisionOf(content, id),
       reason: "标题请写全称",
     });
     expect(rejected.body.item!.status).toBe("draft");
@@ -69,8 +81,20 @@ describe("the editorial workflow", () => {
       title: "2016年海关政务公开工作要点发布",
     });
     await api(content, "POST", `/items/${id}/submit`, "alice", {});
-    expect((await api(content, "POST", `/items/${id}/approve`, "erin", {})).status).toBe(403);
-    expect((await api(content, "POST", `/items/${id}/approve`, "carol", {})).status).toBe(200);
+    expect(
+      (
+        await api(content, "POST", `/items/${id}/approve`, "erin", {
+          revision: await revisionOf(content, id),
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await api(content, "POST", `/items/${id}/approve`, "carol", {
+          revision: await revisionOf(content, id),
+        })
+      ).status,
+    ).toBe(200);
 
     const published = await api(content, "POST", `/items/${id}/publish`, "alice", {});
     expect(published.status).toBe(200);
@@ -111,7 +135,9 @@ describe("the editorial workflow", () => {
     // Not approved: cannot be published.
     expect((await api(content, "POST", `/items/${id}/publish`, "bob", {})).status).toBe(409);
     await api(content, "POST", `/items/${id}/submit`, "bob", {});
-    await api(content, "POST", `/items/${id}/approve`, "dave", {});
+    await api(content, "POST", `/items/${id}/approve`, "dave", {
+      revision: await revisionOf(content, id),
+    });
     await api(content, "POST", `/items/${id}/publish`, "bob", {});
 
     const v2 = await topic.waitFor(id, 2);

@@ -2,6 +2,7 @@ import { formatItem, type ItemView } from "./views";
 
 const item: ItemView = {
   id: "news-1",
+  revision: 4,
   kind: "news",
   status: "published",
   updatedAt: "2026-12-05T10:00:00.000Z",
@@ -17,6 +18,16 @@ const item: ItemView = {
 };
 
 describe("formatItem", () => {
+  it("shows the revision, and for a draft in review how to approve or reject it", () => {
+    expect(formatItem(item)).toContainEqual(expect.stringMatching(/^ {2}revision +4$/));
+    const inReview = { ...item, draft: { status: "in-review", fields: { title: "开放日" } } };
+    expect(formatItem(inReview)).toContainEqual(
+      expect.stringMatching(
+        /^ {2}revision +4 \(in review: herald approve\|reject news-1 --revision 4\)$/,
+      ),
+    );
+  });
+
   it("says when the relay set the item aside, and why", () => {
     const lines = formatItem({
       ...item,

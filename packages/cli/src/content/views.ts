@@ -24,6 +24,8 @@ export interface VersionView {
 
 export interface ItemView {
   id: string;
+  /** Changes with every stored change; a reviewer approves or rejects the revision read. */
+  revision: number;
   kind: string;
   status: string;
   updatedAt: string;
@@ -116,6 +118,12 @@ export function formatItem(item: ItemView): string[] {
     ...rows([
       ["kind", item.kind],
       ["status", item.status],
+      [
+        "revision",
+        item.draft?.status === "in-review"
+          ? `${item.revision} (in review: herald approve|reject ${item.id} --revision ${item.revision})`
+          : String(item.revision),
+      ],
       [
         "version",
         current

@@ -40,6 +40,21 @@ export class TooLargeError extends ValidationError {
   }
 }
 
+/**
+ * The request lacks something every request of its kind needs, whatever the item
+ * (e.g. the revision a reviewer read): HTTP 400, gRPC INVALID_ARGUMENT.
+ */
+export class BadRequestError extends ValidationError {
+  constructor(violations: readonly Violation[]) {
+    super(violations);
+    this.name = "BadRequestError";
+  }
+}
+
+/**
+ * No item with this id, or none the caller may see: the message names only the id
+ * the caller sent, so both answers are the same byte for byte.
+ */
 export class NotFoundError extends Error {
   constructor(readonly itemId: string) {
     super(`no item with id ${JSON.stringify(itemId)}`);
@@ -52,6 +67,8 @@ export class ConflictError extends Error {
   constructor(
     message: string,
     readonly currentRevision?: number,
+    /** For a review (approve, reject) of a revision that is no longer current. */
+    readonly review?: { id: string; revision: number; currentRevision: number },
   ) {
     super(message);
     this.name = "ConflictError";

@@ -5,7 +5,7 @@ import { injectTraceContext } from "@herald/runtime";
 import { context } from "@opentelemetry/api";
 import type { ItemStore } from "../store/item-store";
 import { computeDeadline, type DeadlineRules } from "./deadlines";
-import { AlreadyExistsError, ConflictError, NotFoundError, ValidationError } from "./errors";
+import { AlreadyExistsError, ConflictError, NotFoundError } from "./errors";
 import {
   type Actor,
   type Adjustment,
@@ -19,7 +19,8 @@ import {
 import { type ItemInput, mergeInput } from "./item-input";
 import { checkDraftSize, checkVersionSize } from "./item-size";
 import { versionToItemState } from "./item-state";
-import { authorize } from "./permissions";
+import { type Action, authorize, maySee } from "./permissions";
+import { checkTakedownRequest, requireRevision, requireText } from "./request-checks";
 import { validateItem, type ValidationContext } from "./validate-item";
 import {
   approveItem,
@@ -87,8 +88,24 @@ export class ItemService {
   }
 
   async get(actor: Actor, id: string): Promise<ItemRecord> {
-    authorize(actor, "read");
-    return this.options.store.get(id);
+    return this.authorized(actor, "read", id);
+  }
+
+  /**
+   * The item, if the actor may see it. Otherwise the same NotFoundError as for an
+   * id that names nothing, before any other check can tell the two apart.
+   */
+  private async visible(actor: Actor, id: string): Promise<ItemRecord> {
+    const record = await this.options.store.find(id);
+    if (!record || !maySee(actor, record)) throw new NotFoundError(id);
+    return record;
+  }
+
+  /** The item, once the actor may see it and may do `action` to an item of its kind. */
+  private async authorized(actor: Actor, action: Action, id: string): Promise<ItemRecord> {
+    const record = await this.visible(actor, id);
+    authorize(actor, action, record.kind);
+    return record;
   }
 
   /**
@@ -141,16 +158,25 @@ export class ItemService {
     return { record, adjustments, ...(state ? { state } : {}) };
   }
 
+  /**
+   * Runs a transition on the record as read. Storing it claims the next revision,
+   * so a writer that changed the item since then makes this one a ConflictError.
+   */
   private async change(
-    id: string,
+    record: ItemRecord,
     expectedRevision: number | undefined,
     run: (record: ItemRecord) => Transition | Promise<Transition>,
+    review?: "approve" | "reject",
   ): Promise<ChangeResult> {
-    const record = await this.options.store.get(id);
     if (expectedRevision !== undefined && expectedRevision !== record.revision) {
       throw new ConflictError(
-        `item ${id} is at revision ${record.revision}, not ${expectedRevision}: someone changed it since you read it`,
+        review
+          ? `item ${record.id} is at revision ${record.revision}, not ${expectedRevision}: it changed since you read it; read revision ${record.revision} and ${review} that`
+          : `item ${record.id} is at revision ${record.revision}, not ${expectedRevision}: someone changed it since you read it`,
         record.revision,
+        review
+          ? { id: record.id, revision: expectedRevision, currentRevision: record.revision }
+          : undefined,
       );
     }
     return this.store(await run(record));
@@ -165,36 +191,45 @@ export class ItemService {
   }
 
   async edit(actor: Actor, id: string, input: ItemInput, expectedRevision?: number) {
-    const record = await this.options.store.get(id);
-    authorize(actor, "edit", record.kind);
+    const record = await this.authorized(actor, "edit", id);
     const base = record.draft?.fields ?? currentVersion(record)?.fields;
     const { fields, adjustments } = await this.validate(
       mergeInput(base, { ...input, kind: input.kind ?? record.kind }),
       id,
       record.versions.length + 1,
     );
-    const result = await this.change(id, expectedRevision, (r) =>
+    const result = await this.change(record, expectedRevision, (r) =>
       editItem(r, fields, adjustments, actor, this.now()),
     );
     return { ...result, adjustments };
   }
 
   async submit(actor: Actor, id: string, expectedRevision?: number) {
-    authorize(actor, "submit");
-    return this.change(id, expectedRevision, (r) => submitItem(r, actor, this.now()));
+    const record = await this.authorized(actor, "submit", id);
+    return this.change(record, expectedRevision, (r) => submitItem(r, actor, this.now()));
   }
 
-  async approve(actor: Actor, id: string, expectedRevision?: number, note?: string) {
-    authorize(actor, "approve");
-    return this.change(id, expectedRevision, (r) =>
-      approveItem(r, actor, this.now(), this.options.fourEyes(r.kind), note),
+  /**
+   * Approves the draft at `revision`, the one the reviewer read: a draft edited
+   * since is a ConflictError naming the current revision, never approved unread.
+   */
+  async approve(actor: Actor, id: string, revision: number | undefined, note?: string) {
+    const reviewed = requireRevision(revision, "approve");
+    const record = await this.authorized(actor, "approve", id);
+    return this.change(
+      record,
+      reviewed,
+      (r) => approveItem(r, actor, this.now(), this.options.fourEyes(r.kind), note),
+      "approve",
     );
   }
 
-  async reject(actor: Actor, id: string, reason: string, expectedRevision?: number) {
-    authorize(actor, "reject");
+  /** Rejects the draft at `revision`, the one the reviewer read (as approve). */
+  async reject(actor: Actor, id: string, reason: string, revision: number | undefined) {
+    const reviewed = requireRevision(revision, "reject");
+    const record = await this.authorized(actor, "reject", id);
     requireText("reason", reason, "a rejection needs a reason the editor can act on");
-    return this.change(id, expectedRevision, (r) => rejectItem(r, actor, this.now(), reason));
+    return this.change(record, reviewed, (r) => rejectItem(r, actor, this.now(), reason), "reject");
   }
 
   async publish(
@@ -203,8 +238,8 @@ export class ItemService {
     options: { publishAt?: Date; direct?: boolean },
     expectedRevision?: number,
   ) {
-    authorize(actor, options.direct ? "publish-direct" : "publish");
-    return this.change(id, expectedRevision, (r) => {
+    const record = await this.authorized(actor, options.direct ? "publish-direct" : "publish", id);
+    return this.change(record, expectedRevision, (r) => {
       // A draft stored before its size was checked must not be scheduled to fail later.
       if (r.draft) checkDraftSize(id, r.draft.fields, r.versions.length + 1, this.now());
       return publishItem(r, actor, this.now(), {
@@ -249,8 +284,7 @@ export class ItemService {
 
   /** Publishes a new version at once (upstream systems): edit and publish in one revision. */
   async updateDirect(actor: Actor, id: string, input: ItemInput, expectedVersion?: number) {
-    const record = await this.options.store.get(id);
-    authorize(actor, "publish-direct", record.kind);
+    const record = await this.authorized(actor, "publish-direct", id);
     const current = currentVersion(record);
     if (expectedVersion !== undefined && current?.version !== expectedVersion) {
       throw new ConflictError(
@@ -264,7 +298,7 @@ export class ItemService {
       id,
       record.versions.length + 1,
     );
-    const result = await this.change(id, record.revision, (r) => {
+    const result = await this.change(record, record.revision, (r) => {
       const edited = editItem(r, fields, adjustments, actor, this.now()).record;
       edited.revision = r.revision; // one revision for the edit and its publication
       edited.audit.at(-1)!.revision = r.revision + 1;
@@ -277,51 +311,19 @@ export class ItemService {
   }
 
   async takedown(actor: Actor, id: string, request: TakedownRequest) {
-    const record = await this.options.store.get(id);
-    authorize(actor, "takedown", record.kind);
-    requireText("reason", request.reason, "every takedown needs a reason");
-    if (request.mode === "replaced") {
-      requireText(
-        "replacedBy",
-        request.replacedBy ?? "",
-        "a replaced item must name its successor",
-      );
-      const successor = await this.options.store.find(request.replacedBy!);
-      const current = successor ? currentVersion(successor) : undefined;
-      if (!successor || current?.status !== "published" || request.replacedBy === id) {
-        throw new ValidationError([
-          {
-            field: "replacedBy",
-            rule: "published-item",
-            message: `${request.replacedBy} must be another published item`,
-          },
-        ]);
-      }
-    } else if (request.replacedBy) {
-      throw new ValidationError([
-        {
-          field: "replacedBy",
-          rule: "only-when-replaced",
-          message: "only a replaced item names a successor",
-        },
-      ]);
-    }
-    if (request.mode === "withdrawn" && !request.publicExplanation?.trim()) {
-      throw new ValidationError([
-        {
-          field: "publicExplanation",
-          rule: "required",
-          message: "a withdrawn item keeps a public page: give the explanation shown there",
-        },
-      ]);
-    }
-    return this.change(id, undefined, (r) => takeDownItem(r, actor, this.now(), request));
+    const record = await this.authorized(actor, "takedown", id);
+    const named = request.replacedBy
+      ? await this.options.store.find(request.replacedBy)
+      : undefined;
+    // A successor the actor may not see is refused as if it did not exist.
+    checkTakedownRequest(id, request, named && maySee(actor, named) ? named : undefined);
+    return this.change(record, undefined, (r) => takeDownItem(r, actor, this.now(), request));
   }
 
   async reviewDisclosure(actor: Actor, id: string, nextReviewAt: Date, note: string) {
-    authorize(actor, "disclosure-review");
+    const record = await this.authorized(actor, "disclosure-review", id);
     requireText("note", note, "record what the review decided");
-    return this.change(id, undefined, (r) =>
+    return this.change(record, undefined, (r) =>
       reviewNonDisclosure(r, actor, this.now(), nextReviewAt, note),
     );
   }
@@ -351,8 +353,4 @@ export class ItemService {
     if (!record || !version) throw new NotFoundError(id);
     return versionToItemState(id, version);
   }
-}
-
-function requireText(field: string, value: string, message: string) {
-  if (!value.trim()) throw new ValidationError([{ field, rule: "required", message }]);
 }

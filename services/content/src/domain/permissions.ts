@@ -1,5 +1,5 @@
 import { ForbiddenError } from "./errors";
-import type { Actor, Kind, Role } from "./item";
+import { type Actor, type ItemRecord, type Kind, latestDisclosed, type Role } from "./item";
 
 /**
  * Who may do what. Least privilege: editors write drafts, reviewers approve and
@@ -35,4 +35,21 @@ export function authorize(actor: Actor, action: Action, kind?: Kind): void {
   if (kind && actor.kinds && !actor.kinds.includes(kind) && !actor.roles.includes("admin")) {
     throw new ForbiddenError(`${actor.name} may not ${action} items of kind ${kind}`);
   }
+}
+
+/**
+ * Whether the actor may know that the item exists at all. One who may not hears
+ * "not found", exactly as for an id that names nothing, so no answer tells an
+ * upstream system or a channel what lies outside its kinds or is not public.
+ * Editors, reviewers and upstream systems see every item of their kinds (an
+ * upstream system updates and takes down items it did not create); channels see
+ * only items with a public version; admins see everything.
+ */
+export function maySee(actor: Actor, record: ItemRecord): boolean {
+  if (actor.roles.includes("admin")) return true;
+  if (actor.kinds && !actor.kinds.includes(record.kind)) return false;
+  if (actor.roles.some((role) => role === "editor" || role === "reviewer" || role === "upstream")) {
+    return true;
+  }
+  return actor.roles.includes("channel") && latestDisclosed(record) !== undefined;
 }

@@ -4,6 +4,7 @@ import {
   BadRequest,
   ContentServiceService,
   type ContentServiceServer,
+  RevisionConflict,
   RpcStatus,
   TakedownKind,
 } from "@herald/contracts";
@@ -20,7 +21,7 @@ import {
   ValidationError,
   WorkflowError,
 } from "../domain/errors";
-import { type Actor, type Kind, latestDisclosed } from "../domain/item";
+import { type Actor, type ItemRecord, type Kind, latestDisclosed } from "../domain/item";
 import { parseItemInput } from "../domain/item-input";
 import { fromPb, KIND_TO_PB, TAKEDOWN_TO_PB } from "../domain/item-state";
 import type { ItemService } from "../domain/item-service";
@@ -46,7 +47,27 @@ const ANNOUNCEMENT_STATE_TO_PB: Record<State, AnnouncementState> = {
   "set-aside": AnnouncementState.ANNOUNCEMENT_STATE_SET_ASIDE,
 };
 
-/** A domain error as a gRPC status; field violations travel as google.rpc.BadRequest. */
+/** A status whose google.rpc.Status detail (grpc-status-details-bin) carries one message. */
+function withDetail(
+  code: grpc.status,
+  message: string,
+  typeUrl: string,
+  value: Uint8Array,
+): Partial<grpc.StatusObject> {
+  const rpcStatus = RpcStatus.encode({
+    code,
+    message,
+    details: [Any.fromPartial({ typeUrl, value: Buffer.from(value) })],
+  }).finish();
+  const metadata = new grpc.Metadata();
+  metadata.set("grpc-status-details-bin", Buffer.from(rpcStatus));
+  return { code, details: message, metadata };
+}
+
+/**
+ * A domain error as a gRPC status; field violations travel as google.rpc.BadRequest,
+ * a stale review as a RevisionConflict naming the current revision.
+ */
 export function toServiceError(error: unknown, fieldRoot = "item"): Partial<grpc.StatusObject> {
   const status = (code: grpc.status, details: string) => ({ code, details });
   if (error instanceof ValidationError) {
@@ -57,29 +78,33 @@ export function toServiceError(error: unknown, fieldRoot = "item"): Partial<grpc
         reason: v.rule,
       })),
     }).finish();
-    const rpcStatus = RpcStatus.encode({
-      code: grpc.status.INVALID_ARGUMENT,
-      message: error.message,
-      details: [
-        Any.fromPartial({
-          typeUrl: "type.googleapis.com/google.rpc.BadRequest",
-          value: Buffer.from(badRequest),
-        }),
-      ],
-    }).finish();
-    const metadata = new grpc.Metadata();
-    metadata.set("grpc-status-details-bin", Buffer.from(rpcStatus));
-    return { code: grpc.status.INVALID_ARGUMENT, details: error.message, metadata };
+    return withDetail(
+      grpc.status.INVALID_ARGUMENT,
+      error.message,
+      "type.googleapis.com/google.rpc.BadRequest",
+      badRequest,
+    );
   }
   if (error instanceof UnauthenticatedError)
     return status(grpc.status.UNAUTHENTICATED, error.message);
   if (error instanceof ForbiddenError) return status(grpc.status.PERMISSION_DENIED, error.message);
   if (error instanceof NotFoundError) return status(grpc.status.NOT_FOUND, error.message);
   if (error instanceof AlreadyExistsError) return status(grpc.status.ALREADY_EXISTS, error.message);
+  if (error instanceof ConflictError && error.review) {
+    return withDetail(
+      grpc.status.ABORTED,
+      error.message,
+      "type.googleapis.com/herald.content.v1.RevisionConflict",
+      RevisionConflict.encode(error.review).finish(),
+    );
+  }
   if (error instanceof ConflictError) return status(grpc.status.ABORTED, error.message);
   if (error instanceof WorkflowError) return status(grpc.status.FAILED_PRECONDITION, error.message);
   return status(grpc.status.INTERNAL, "internal error; the request was not applied");
 }
+
+/** The RPCs whose request holds the item's fields under `item`; others name fields at the top. */
+const ITEM_RPCS: ReadonlySet<string> = new Set(["Publish", "Update", "GetItem"]);
 
 interface PageToken {
   at: string;
@@ -134,10 +159,7 @@ export function createContentServiceImpl(options: GrpcServiceOptions): ContentSe
           );
           callback(null, await run(actor, call.request));
         } catch (error) {
-          const serviceError = toServiceError(
-            error,
-            name === "TakeDown" || name.startsWith("List") ? "" : "item",
-          );
+          const serviceError = toServiceError(error, ITEM_RPCS.has(name) ? "item" : "");
           if (serviceError.code === grpc.status.INTERNAL) {
             log.error({ err: error, method: name }, "call failed");
             span.setStatus({ code: SpanStatusCode.ERROR });
@@ -200,6 +222,24 @@ export function createContentServiceImpl(options: GrpcServiceOptions): ContentSe
         item: result.state ?? versionToItemState(result.record.id, result.record.versions.at(-1)!),
       };
     }),
+    approve: unary("Approve", async (actor, request) => {
+      const result = await items.approve(
+        actor,
+        request.id,
+        request.revision || undefined,
+        request.note || undefined,
+      );
+      return reviewAnswer(result.record);
+    }),
+    reject: unary("Reject", async (actor, request) => {
+      const result = await items.reject(
+        actor,
+        request.id,
+        request.reason,
+        request.revision || undefined,
+      );
+      return reviewAnswer(result.record);
+    }),
     getItem: unary("GetItem", async (actor, request) => ({
       item: await items.publicState(actor, request.id),
     })),
@@ -249,6 +289,10 @@ export function createContentServiceImpl(options: GrpcServiceOptions): ContentSe
       };
     }),
   };
+}
+
+function reviewAnswer(record: ItemRecord) {
+  return { id: record.id, revision: record.revision, draftStatus: record.draft?.status ?? "" };
 }
 
 /** Starts the gRPC server; `port` 0 picks a free port. Returns the bound port. */

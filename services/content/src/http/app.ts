@@ -1,7 +1,6 @@
 import { MAX_MESSAGE_BYTES } from "@herald/contracts";
-import { SpanKind, SpanStatusCode, context, trace } from "@opentelemetry/api";
-import { extractTraceContext, heraldTracer, type Logger } from "@herald/runtime";
-import express, { type Express, type NextFunction, type Request, type Response } from "express";
+import type { Logger } from "@herald/runtime";
+import express, { type Express, type Response } from "express";
 import { z } from "zod";
 import type { TokenRegistry } from "../auth/tokens";
 import { ValidationError } from "../domain/errors";
@@ -22,6 +21,7 @@ import type { OutboxRelay } from "../outbox/relay";
 import { latestDisclosed } from "../domain/item";
 import { announce, createRelayView } from "./relay-view";
 import { errorHandler } from "./errors";
+import { percentEncoding, tracing } from "./middleware";
 import { itemSummary, itemView, versionView } from "./views";
 
 export interface HttpAppOptions {
@@ -42,6 +42,7 @@ const dateTime = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 const schemas = {
   edit: itemInputSchema.extend({ revision }),
   submit: z.strictObject({ revision }),
+  // The revision the reviewer read: the service requires it (400 without, 409 when stale).
   approve: z.strictObject({ revision, note: z.string().max(2000).optional() }),
   reject: z.strictObject({ revision, reason: z.string().max(2000) }),
   publish: z.strictObject({
@@ -84,27 +85,6 @@ function actorOf(res: Response): Actor {
   return res.locals.actor as Actor;
 }
 
-/** A server span per request that continues the caller's trace. */
-function tracing(req: Request, res: Response, next: NextFunction) {
-  const parent = extractTraceContext(req.headers);
-  const span = heraldTracer().startSpan(
-    `${req.method} ${req.path}`,
-    {
-      kind: SpanKind.SERVER,
-      attributes: { "http.request.method": req.method, "url.path": req.path },
-    },
-    parent,
-  );
-  res.on("finish", () => {
-    const route = (req.route as { path?: string } | undefined)?.path;
-    if (route) span.updateName(`${req.method} /api${route}`);
-    span.setAttribute("http.response.status_code", res.statusCode);
-    if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-    span.end();
-  });
-  context.with(trace.setSpan(parent, span), next);
-}
-
 /** The editors' JSON API, under /api. Every route needs a bearer token. */
 export function createHttpApp(options: HttpAppOptions): Express {
   const { items, store, setAside, relay, tokens } = options;
@@ -119,6 +99,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
     next();
   });
   app.use(tracing);
+  app.use(percentEncoding);
   // Twice the largest message: JSON escapes make a request larger than the item's
   // encoding, and an item near the limit should hear its exact size, not this.
   app.use(express.json({ limit: JSON_LIMIT_BYTES }));

@@ -2,6 +2,7 @@ import type { ErrorRequestHandler } from "express";
 import type { Logger } from "@herald/runtime";
 import {
   AlreadyExistsError,
+  BadRequestError,
   ConflictError,
   ForbiddenError,
   NotFoundError,
@@ -19,7 +20,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     const send = (status: number, body: Record<string, unknown>) => res.status(status).json(body);
-    if (error instanceof TooLargeError) {
+    if (error instanceof BadRequestError) {
+      send(400, { error: "bad_request", message: error.message, violations: error.violations });
+    } else if (error instanceof TooLargeError) {
       send(413, { error: "too_large", message: error.message, violations: error.violations });
     } else if (error instanceof ValidationError) {
       send(422, { error: "invalid_input", message: error.message, violations: error.violations });
@@ -56,6 +59,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
           },
         ],
       });
+    } else if (error instanceof URIError) {
+      // The router could not decode a path parameter; the path check in front of
+      // the routes normally answers first.
+      send(400, badPath("a path parameter"));
     } else if (isBodyParserError(error)) {
       send(error.status, {
         error: "malformed_request",
@@ -73,4 +80,16 @@ function isBodyParserError(
 ): error is { status: number; message: string; length?: number; limit?: number } {
   const e = error as { type?: string; status?: number };
   return typeof e.type === "string" && typeof e.status === "number" && e.status < 500;
+}
+
+/** The answer to a request path that is not valid percent-encoded UTF-8. */
+export function badPath(segment: string) {
+  const message = `the request path is not valid percent-encoding: ${segment} must be UTF-8 written with %XX escapes`;
+  return {
+    error: "bad_request",
+    message,
+    violations: [
+      { field: "path", rule: "percent-encoding", message, excerpt: segment.slice(0, 80) },
+    ],
+  };
 }

@@ -76,7 +76,7 @@ describe("feeds", () => {
     const atom = atomFeed(SITE, items);
     expect(parseXml(atom).filter((n) => n === "entry")).toHaveLength(2);
     expect(atom).toContain("<id>https://www.example.gov.cn/items/a%26b</id>");
-    expect(atom).toContain("<title>标题 &lt;b&gt;&amp;&lt;/b&gt;</title>");
+    expect(atom).toContain('<title type="text">标题 &lt;b&gt;&amp;&lt;/b&gt;</title>');
     expect(atom).not.toContain("withdrawn");
     const rss = rssFeed(SITE, items);
     expect(parseXml(rss).filter((n) => n === "item")).toHaveLength(2);

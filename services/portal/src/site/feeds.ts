@@ -27,6 +27,26 @@ export function xmlEscape(text: string): string {
     .replaceAll("'", "&apos;");
 }
 
+/** Text as HTML that shows exactly that text. */
+function htmlText(text: string): string {
+  return text
+    .replaceAll("&", "&amp;")
+    .replaceAll("<", "&lt;")
+    .replaceAll(">", "&gt;")
+    .replaceAll('"', "&quot;")
+    .replaceAll("'", "&#39;");
+}
+
+/**
+ * Plain text for an RSS `<title>` or `<description>`. RSS gives text no type:
+ * readers take these elements as HTML (feedparser does whenever the text looks
+ * like markup), so text is escaped for HTML and then for XML. Escaped once,
+ * `<b>bold</b>` would arrive as bold and `&amp;` as `&`.
+ */
+function rssText(text: string): string {
+  return xmlEscape(htmlText(text));
+}
+
 function isoTime(item: PortalItem): string {
   return new Date(item.publishedAt ?? item.updatedAt ?? 0).toISOString();
 }
@@ -39,7 +59,7 @@ function url(site: SiteConfig, item: PortalItem): string {
   return absoluteUrl(site, itemPath(item.id));
 }
 
-/** Atom 1.0 feed of the newest listed items. */
+/** Atom 1.0 feed of the newest listed items. Titles and summaries are typed text, the body HTML. */
 export function atomFeed(site: SiteConfig, items: readonly PortalItem[]): string {
   const newest = items.slice(0, FEED_SIZE);
   const updated = newest.reduce(
@@ -49,18 +69,18 @@ export function atomFeed(site: SiteConfig, items: readonly PortalItem[]): string
   const entries = newest.map(
     (item) => `<entry>
 <id>${xmlEscape(url(site, item))}</id>
-<title>${xmlEscape(item.title)}</title>
+<title type="text">${xmlEscape(item.title)}</title>
 <link rel="alternate" type="text/html" href="${xmlEscape(url(site, item))}"/>
 <published>${isoTime(item)}</published>
 <updated>${updatedTime(item)}</updated>
-${item.issuingOffice ? `<author><name>${xmlEscape(item.issuingOffice)}</name></author>\n` : ""}${item.category ? `<category term="${xmlEscape(item.category)}"/>\n` : ""}<summary>${xmlEscape(item.summary)}</summary>
+${item.issuingOffice ? `<author><name>${xmlEscape(item.issuingOffice)}</name></author>\n` : ""}${item.category ? `<category term="${xmlEscape(item.category)}"/>\n` : ""}<summary type="text">${xmlEscape(item.summary)}</summary>
 <content type="html">${xmlEscape(item.bodyHtml)}</content>
 </entry>`,
   );
   return `<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom" xml:lang="zh-CN">
 <id>${xmlEscape(absoluteUrl(site, "/"))}</id>
-<title>${xmlEscape(site.name)}</title>
+<title type="text">${xmlEscape(site.name)}</title>
 <link rel="self" type="application/atom+xml" href="${xmlEscape(absoluteUrl(site, "/feed.atom"))}"/>
 <link rel="alternate" type="text/html" href="${xmlEscape(absoluteUrl(site, "/"))}"/>
 <updated>${updated}</updated>
@@ -73,19 +93,19 @@ ${entries.join("\n")}
 export function rssFeed(site: SiteConfig, items: readonly PortalItem[]): string {
   const entries = items.slice(0, FEED_SIZE).map(
     (item) => `<item>
-<title>${xmlEscape(item.title)}</title>
+<title>${rssText(item.title)}</title>
 <link>${xmlEscape(url(site, item))}</link>
 <guid isPermaLink="true">${xmlEscape(url(site, item))}</guid>
 <pubDate>${new Date(item.publishedAt ?? item.updatedAt ?? 0).toUTCString()}</pubDate>
-${item.category ? `<category>${xmlEscape(item.category)}</category>\n` : ""}<description>${xmlEscape(item.summary)}</description>
+${item.category ? `<category>${xmlEscape(item.category)}</category>\n` : ""}<description>${rssText(item.summary)}</description>
 </item>`,
   );
   return `<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0">
 <channel>
-<title>${xmlEscape(site.name)}</title>
+<title>${rssText(site.name)}</title>
 <link>${xmlEscape(absoluteUrl(site, "/"))}</link>
-<description>${xmlEscape(site.name)}</description>
+<description>${rssText(site.name)}</description>
 <language>zh-CN</language>
 ${entries.join("\n")}
 </channel>
@@ -93,7 +113,7 @@ ${entries.join("\n")}
 `;
 }
 
-/** JSON Feed 1.1 of the newest listed items, for the mobile app. */
+/** JSON Feed 1.1 of the newest listed items, for the mobile app: title and summary are plain text by the spec. */
 export function jsonFeed(site: SiteConfig, items: readonly PortalItem[]): string {
   return JSON.stringify({
     version: "https://jsonfeed.org/version/1.1",

@@ -235,6 +235,50 @@ export interface Adjustment {
   description: string;
 }
 
+export interface ApproveRequest {
+  id: string;
+  /** Required: the item's revision when the reviewer read it. */
+  revision: number;
+  /** Optional, for the audit trail. */
+  note: string;
+}
+
+export interface RejectRequest {
+  id: string;
+  /** Required: the item's revision when the reviewer read it. */
+  revision: number;
+  /** Required: what the editors should change. */
+  reason: string;
+}
+
+export interface ApproveResponse {
+  id: string;
+  /** The item's revision after the approval. */
+  revision: number;
+  /** The draft's status now: "approved". */
+  draftStatus: string;
+}
+
+export interface RejectResponse {
+  id: string;
+  /** The item's revision after the rejection. */
+  revision: number;
+  /** The draft's status now: "draft", back with its editors. */
+  draftStatus: string;
+}
+
+/**
+ * The detail of an ABORTED answer to a review of a revision that is no longer the
+ * item's current one (type URL type.googleapis.com/herald.content.v1.RevisionConflict).
+ */
+export interface RevisionConflict {
+  id: string;
+  /** The revision the caller sent. */
+  revision: number;
+  /** The item's revision now: read it and review that. */
+  currentRevision: number;
+}
+
 function createBaseItemDraft(): ItemDraft {
   return {
     id: "",
@@ -2075,6 +2119,523 @@ export const Adjustment: MessageFns<Adjustment> = {
   },
 };
 
+function createBaseApproveRequest(): ApproveRequest {
+  return { id: "", revision: 0, note: "" };
+}
+
+export const ApproveRequest: MessageFns<ApproveRequest> = {
+  encode(message: ApproveRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.revision !== 0) {
+      writer.uint32(16).uint64(message.revision);
+    }
+    if (message.note !== "") {
+      writer.uint32(26).string(message.note);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ApproveRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseApproveRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.revision = longToNumber(reader.uint64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.note = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ApproveRequest {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      revision: isSet(object.revision) ? globalThis.Number(object.revision) : 0,
+      note: isSet(object.note) ? globalThis.String(object.note) : "",
+    };
+  },
+
+  toJSON(message: ApproveRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.revision !== 0) {
+      obj.revision = Math.round(message.revision);
+    }
+    if (message.note !== "") {
+      obj.note = message.note;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ApproveRequest>): ApproveRequest {
+    return ApproveRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ApproveRequest>): ApproveRequest {
+    const message = createBaseApproveRequest();
+    message.id = object.id ?? "";
+    message.revision = object.revision ?? 0;
+    message.note = object.note ?? "";
+    return message;
+  },
+};
+
+function createBaseRejectRequest(): RejectRequest {
+  return { id: "", revision: 0, reason: "" };
+}
+
+export const RejectRequest: MessageFns<RejectRequest> = {
+  encode(message: RejectRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.revision !== 0) {
+      writer.uint32(16).uint64(message.revision);
+    }
+    if (message.reason !== "") {
+      writer.uint32(26).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RejectRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRejectRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.revision = longToNumber(reader.uint64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RejectRequest {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      revision: isSet(object.revision) ? globalThis.Number(object.revision) : 0,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: RejectRequest): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.revision !== 0) {
+      obj.revision = Math.round(message.revision);
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RejectRequest>): RejectRequest {
+    return RejectRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RejectRequest>): RejectRequest {
+    const message = createBaseRejectRequest();
+    message.id = object.id ?? "";
+    message.revision = object.revision ?? 0;
+    message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
+function createBaseApproveResponse(): ApproveResponse {
+  return { id: "", revision: 0, draftStatus: "" };
+}
+
+export const ApproveResponse: MessageFns<ApproveResponse> = {
+  encode(message: ApproveResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.revision !== 0) {
+      writer.uint32(16).uint64(message.revision);
+    }
+    if (message.draftStatus !== "") {
+      writer.uint32(26).string(message.draftStatus);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ApproveResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseApproveResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.revision = longToNumber(reader.uint64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.draftStatus = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ApproveResponse {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      revision: isSet(object.revision) ? globalThis.Number(object.revision) : 0,
+      draftStatus: isSet(object.draftStatus)
+        ? globalThis.String(object.draftStatus)
+        : isSet(object.draft_status)
+        ? globalThis.String(object.draft_status)
+        : "",
+    };
+  },
+
+  toJSON(message: ApproveResponse): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.revision !== 0) {
+      obj.revision = Math.round(message.revision);
+    }
+    if (message.draftStatus !== "") {
+      obj.draftStatus = message.draftStatus;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ApproveResponse>): ApproveResponse {
+    return ApproveResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ApproveResponse>): ApproveResponse {
+    const message = createBaseApproveResponse();
+    message.id = object.id ?? "";
+    message.revision = object.revision ?? 0;
+    message.draftStatus = object.draftStatus ?? "";
+    return message;
+  },
+};
+
+function createBaseRejectResponse(): RejectResponse {
+  return { id: "", revision: 0, draftStatus: "" };
+}
+
+export const RejectResponse: MessageFns<RejectResponse> = {
+  encode(message: RejectResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.revision !== 0) {
+      writer.uint32(16).uint64(message.revision);
+    }
+    if (message.draftStatus !== "") {
+      writer.uint32(26).string(message.draftStatus);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RejectResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRejectResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.revision = longToNumber(reader.uint64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.draftStatus = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RejectResponse {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      revision: isSet(object.revision) ? globalThis.Number(object.revision) : 0,
+      draftStatus: isSet(object.draftStatus)
+        ? globalThis.String(object.draftStatus)
+        : isSet(object.draft_status)
+        ? globalThis.String(object.draft_status)
+        : "",
+    };
+  },
+
+  toJSON(message: RejectResponse): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.revision !== 0) {
+      obj.revision = Math.round(message.revision);
+    }
+    if (message.draftStatus !== "") {
+      obj.draftStatus = message.draftStatus;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RejectResponse>): RejectResponse {
+    return RejectResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RejectResponse>): RejectResponse {
+    const message = createBaseRejectResponse();
+    message.id = object.id ?? "";
+    message.revision = object.revision ?? 0;
+    message.draftStatus = object.draftStatus ?? "";
+    return message;
+  },
+};
+
+function createBaseRevisionConflict(): RevisionConflict {
+  return { id: "", revision: 0, currentRevision: 0 };
+}
+
+export const RevisionConflict: MessageFns<RevisionConflict> = {
+  encode(message: RevisionConflict, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.revision !== 0) {
+      writer.uint32(16).uint64(message.revision);
+    }
+    if (message.currentRevision !== 0) {
+      writer.uint32(24).uint64(message.currentRevision);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RevisionConflict {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevisionConflict();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.revision = longToNumber(reader.uint64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.currentRevision = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RevisionConflict {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      revision: isSet(object.revision) ? globalThis.Number(object.revision) : 0,
+      currentRevision: isSet(object.currentRevision)
+        ? globalThis.Number(object.currentRevision)
+        : isSet(object.current_revision)
+        ? globalThis.Number(object.current_revision)
+        : 0,
+    };
+  },
+
+  toJSON(message: RevisionConflict): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.revision !== 0) {
+      obj.revision = Math.round(message.revision);
+    }
+    if (message.currentRevision !== 0) {
+      obj.currentRevision = Math.round(message.currentRevision);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RevisionConflict>): RevisionConflict {
+    return RevisionConflict.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RevisionConflict>): RevisionConflict {
+    const message = createBaseRevisionConflict();
+    message.id = object.id ?? "";
+    message.revision = object.revision ?? 0;
+    message.currentRevision = object.currentRevision ?? 0;
+    return message;
+  },
+};
+
 /**
  * ContentService lets upstream systems (for example a penalty-decision system)
  * publish, update and take down items without an editor, and lets channels fetch
@@ -2084,7 +2645,10 @@ export const Adjustment: MessageFns<Adjustment> = {
  * Errors: UNAUTHENTICATED without a valid token, PERMISSION_DENIED for a kind or
  * action the client may not use, INVALID_ARGUMENT with a google.rpc.BadRequest
  * naming each field and rule, NOT_FOUND, ALREADY_EXISTS, ABORTED when another
- * writer changed the item at the same moment (retry).
+ * writer changed the item at the same moment (retry), FAILED_PRECONDITION when
+ * the item's state does not allow the action. NOT_FOUND is also the answer, the
+ * same byte for byte, for an item the client may not see (outside its kinds, or
+ * not public for a channel), so no answer reveals that such an item exists.
  */
 export type ContentServiceService = typeof ContentServiceService;
 export const ContentServiceService = {
@@ -2157,6 +2721,34 @@ export const ContentServiceService = {
       Buffer.from(ListAnnouncementsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListAnnouncementsResponse => ListAnnouncementsResponse.decode(value),
   },
+  /**
+   * Approves a draft in review, for reviewers and admins (four-eyes: not one who
+   * edited it). `revision` is required: the revision the reviewer read. If the
+   * draft has changed since, nothing is approved and the answer is ABORTED with a
+   * RevisionConflict in grpc-status-details-bin naming the current revision.
+   */
+  approve: {
+    path: "/herald.content.v1.ContentService/Approve" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ApproveRequest): Buffer => Buffer.from(ApproveRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ApproveRequest => ApproveRequest.decode(value),
+    responseSerialize: (value: ApproveResponse): Buffer => Buffer.from(ApproveResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ApproveResponse => ApproveResponse.decode(value),
+  },
+  /**
+   * Sends a draft in review, approved or scheduled back to its editors, on the
+   * same terms as Approve; `reason` is required.
+   */
+  reject: {
+    path: "/herald.content.v1.ContentService/Reject" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RejectRequest): Buffer => Buffer.from(RejectRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RejectRequest => RejectRequest.decode(value),
+    responseSerialize: (value: RejectResponse): Buffer => Buffer.from(RejectResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RejectResponse => RejectResponse.decode(value),
+  },
 } as const;
 
 export interface ContentServiceServer extends UntypedServiceImplementation {
@@ -2179,6 +2771,18 @@ export interface ContentServiceServer extends UntypedServiceImplementation {
    * `updated_since`, every announced one as well.
    */
   listAnnouncements: handleUnaryCall<ListAnnouncementsRequest, ListAnnouncementsResponse>;
+  /**
+   * Approves a draft in review, for reviewers and admins (four-eyes: not one who
+   * edited it). `revision` is required: the revision the reviewer read. If the
+   * draft has changed since, nothing is approved and the answer is ABORTED with a
+   * RevisionConflict in grpc-status-details-bin naming the current revision.
+   */
+  approve: handleUnaryCall<ApproveRequest, ApproveResponse>;
+  /**
+   * Sends a draft in review, approved or scheduled back to its editors, on the
+   * same terms as Approve; `reason` is required.
+   */
+  reject: handleUnaryCall<RejectRequest, RejectResponse>;
 }
 
 export interface ContentServiceClient extends Client {
@@ -2284,6 +2888,46 @@ export interface ContentServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListAnnouncementsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Approves a draft in review, for reviewers and admins (four-eyes: not one who
+   * edited it). `revision` is required: the revision the reviewer read. If the
+   * draft has changed since, nothing is approved and the answer is ABORTED with a
+   * RevisionConflict in grpc-status-details-bin naming the current revision.
+   */
+  approve(
+    request: ApproveRequest,
+    callback: (error: ServiceError | null, response: ApproveResponse) => void,
+  ): ClientUnaryCall;
+  approve(
+    request: ApproveRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ApproveResponse) => void,
+  ): ClientUnaryCall;
+  approve(
+    request: ApproveRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ApproveResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Sends a draft in review, approved or scheduled back to its editors, on the
+   * same terms as Approve; `reason` is required.
+   */
+  reject(
+    request: RejectRequest,
+    callback: (error: ServiceError | null, response: RejectResponse) => void,
+  ): ClientUnaryCall;
+  reject(
+    request: RejectRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RejectResponse) => void,
+  ): ClientUnaryCall;
+  reject(
+    request: RejectRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RejectResponse) => void,
   ): ClientUnaryCall;
 }
 
