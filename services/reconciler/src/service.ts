@@ -71,7 +71,7 @@ export async function startReconciler(
   options: StartReconcilerOptions = {},
 ): Promise<ReconcilerService> {
   const now = options.now ?? Date.now;
-  const tokens = OperatorTokens.load(config.RECONCILER_TOKENS_FILE);
+  const tokens = OperatorTokens.load(config.RECONCILER_TOKENS_FILE, logger);
   const inventoryToken = readSecret(config.RECONCILER_INVENTORY_TOKEN_FILE, "inventory token");
   const sessionSecret = config.RECONCILER_SESSION_SECRET_FILE
     ? Buffer.from(readSecret(config.RECONCILER_SESSION_SECRET_FILE, "session secret"), "utf8")
