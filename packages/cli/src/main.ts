@@ -6,6 +6,7 @@ import { registerContentCommands } from "./commands/content";
 import { registerReconcilerCommands } from "./commands/reconciler";
 import { registerStackCommands } from "./commands/stack";
 import { registerTestCommand } from "./commands/test";
+import { registerTokensCommands } from "./commands/tokens";
 import { registerUpCommands } from "./commands/up";
 import { CommandError } from "./content/errors";
 import { StackError } from "./stack/errors";
@@ -20,6 +21,7 @@ registerUpCommands(program, stdoutOutput);
 registerStackCommands(program, stdoutOutput);
 registerContentCommands(program, stdoutOutput);
 registerReconcilerCommands(program, stdoutOutput);
+registerTokensCommands(program, stdoutOutput);
 registerTestCommand(program, stdoutOutput);
 
 program.parseAsync(process.argv).then(
