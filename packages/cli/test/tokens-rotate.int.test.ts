@@ -60,7 +60,7 @@ function inventoryCode(token: string): Promise<grpc.status> {
   return new Promise<grpc.status>((resolve) =>
     client.listHoldings({ outletId: "", pageSize: 1, pageToken: "" }, metadata, (error) => {
       client.close();
-      resolve((error?.code) ?? grpc.status.OK);
+      resolve(error?.code ?? grpc.status.OK);
     }),
   );
 }
