@@ -8,14 +8,28 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type ChannelAdapter, createContentClient } from "@herald/channel-kit";
+import {
+  type ChannelAdapter,
+  type ChannelRuntime,
+  channelEnv,
+  createContentClient,
+  startChannel,
+} from "@herald/channel-kit";
+import { testChannelEnv } from "@herald/channel-kit/testing";
 import type { ContentService } from "@herald/content";
 import { type TestUser, startTestContentService } from "@herald/content/testing";
 import type { PortalService } from "@herald/portal";
 import { TEST_INVENTORY_TOKEN, startTestPortal } from "@herald/portal/testing";
 import type { ReconcilerService } from "@herald/reconciler";
 import { TEST_OPERATOR_TOKEN, startTestReconciler } from "@herald/reconciler/testing";
-import { type Logger, createLogger, tokenFileOf, writeTokenFile } from "@herald/runtime";
+import {
+  type Logger,
+  createLogger,
+  loadConfig,
+  tokenFileOf,
+  writeSecretFile,
+  writeTokenFile,
+} from "@herald/runtime";
 import { type TestNamespace, testStack } from "./index";
 
 export type { TestUser } from "@herald/content/testing";
@@ -35,6 +49,8 @@ export interface FixtureTokens {
   portal: string;
   /** Content role `channel`, the reconciler's: it asks which versions are announced. */
   reconciler: string;
+  /** Content role `channel`, for channels built on channel-kit in a test (`startChannel`). */
+  channel: string;
   /** What every channel's inventory accepts, and the reconciler audits with. */
   inventory: string;
   /** The reconciler's role `operator`: its API, dashboard and gRPC. */
@@ -46,6 +62,8 @@ export interface FixtureTokenFiles {
   content: string;
   inventory: string;
   operator: string;
+  /** The reconciler's own content token, alone (a client's secret, not a token file). */
+  reconcilerContent: string;
 }
 
 export interface PortalOptions {
@@ -60,6 +78,17 @@ export interface PortalOptions {
   content?: boolean;
 }
 
+/** A channel built on channel-kit with a test's adapter (e.g. a RecordingChannel). */
+export interface ChannelOptions {
+  adapter: ChannelAdapter;
+  /** Database name within the namespace; default the adapter's policy name. */
+  db?: string;
+  /** Consumer group name within the namespace; default the adapter's policy name. */
+  group?: string;
+  /** More environment, e.g. CHANNEL_RETRY_DEFERRED. */
+  env?: Record<string, string>;
+}
+
 export interface ReconcilerOptions {
   /** Database name within the namespace; default "reconciler". */
   db?: string;
@@ -67,6 +96,8 @@ export interface ReconcilerOptions {
   group?: string;
   /** More environment, e.g. RECONCILER_CHANNELS or RECONCILER_REPAIR_CAP. */
   env?: Record<string, string>;
+  /** Ask the content service which versions are announced (its `reconciler` token). */
+  followContent?: boolean;
   now?: () => number;
   random?: () => number;
 }
@@ -85,6 +116,8 @@ export interface HeraldServicesOptions {
   };
   /** Start the portal after content (true, or its options). */
   portal?: boolean | PortalOptions;
+  /** Start these channels after the portal. */
+  channels?: readonly ChannelOptions[];
   /** Start the reconciler after the channels (true, or its options). */
   reconciler?: boolean | ReconcilerOptions;
 }
@@ -95,12 +128,16 @@ export interface HeraldServices {
   readonly portal: PortalService;
   /** The reconciler started with the fixture; throws when none was asked for. */
   readonly reconciler: ReconcilerService;
+  /** The channels of `options.channels`, in order. */
+  readonly channels: readonly ChannelRuntime[];
   readonly tokens: FixtureTokens;
   readonly tokenFiles: FixtureTokenFiles;
   /** http://127.0.0.1:<port> of the content service's API. */
   readonly contentUrl: string;
   /** Starts (another) portal on this content service, stopped before it. */
   startPortal(options?: PortalOptions): Promise<PortalService>;
+  /** Starts a channel on channel-kit with the test's adapter, stopped before content. */
+  startChannel(options: ChannelOptions): Promise<ChannelRuntime>;
   /** Starts (another) reconciler, stopped before the channels and content. */
   startReconciler(options?: ReconcilerOptions): Promise<ReconcilerService>;
   /** The environment that points the herald CLI at these services, as admin and operator. */
@@ -111,6 +148,7 @@ const DEFAULT_TOKENS: FixtureTokens = {
   admin: "fixture-admin-token",
   portal: "fixture-portal-content-token",
   reconciler: "fixture-reconciler-content-token",
+  channel: "fixture-channel-content-token",
   inventory: TEST_INVENTORY_TOKEN,
   operator: TEST_OPERATOR_TOKEN,
 };
@@ -127,13 +165,16 @@ function writeTokenFiles(
     content: join(dir, "content-tokens.json"),
     inventory: join(dir, "inventory-tokens.json"),
     operator: join(dir, "operator-tokens.json"),
+    reconcilerContent: join(dir, "reconciler-content-token"),
   };
+  writeSecretFile(files.reconcilerContent, tokens.reconciler);
   writeTokenFile(
     files.content,
     tokenFileOf({
       admin: { token: tokens.admin, roles: ["admin"] },
       portal: { token: tokens.portal, roles: ["channel"] },
       reconciler: { token: tokens.reconciler, roles: ["channel"] },
+      channel: { token: tokens.channel, roles: ["channel"] },
       ...users,
     }),
   );
@@ -146,7 +187,7 @@ function writeTokenFiles(
 }
 
 /**
- * Starts the content service, then the portal and the reconciler if asked, with
+ * Starts the content service, then the portal, the test's channels and the reconciler if asked, with
  * tokens; each is registered with `place.beforeCleanup` as soon as it runs, so a
  * failure half-way still stops what started.
  */
@@ -177,6 +218,7 @@ export async function startHeraldServices(
   const contentUrl = `http://127.0.0.1:${content.httpPort}`;
   let firstPortal: PortalService | undefined;
   let firstReconciler: ReconcilerService | undefined;
+  const channels: ChannelRuntime[] = [];
 
   const services: HeraldServices = {
     content,
@@ -188,6 +230,7 @@ export async function startHeraldServices(
       if (!firstReconciler) throw new Error("startHeraldServices: no reconciler was asked for");
       return firstReconciler;
     },
+    channels,
     tokens,
     tokenFiles,
     contentUrl,
@@ -214,6 +257,28 @@ export async function startHeraldServices(
       place.beforeCleanup(() => portal.stop());
       return portal;
     },
+    async startChannel(channelOptions: ChannelOptions) {
+      const name = channelOptions.adapter.policy.name;
+      const runtime = await startChannel({
+        adapter: channelOptions.adapter,
+        config: loadConfig(channelEnv, {
+          ...testChannelEnv({
+            ...common,
+            dbName: place.dbName(channelOptions.db ?? name),
+            inventoryTokensFile: tokenFiles.inventory,
+          }),
+          CHANNEL_GROUP: place.groupId(channelOptions.group ?? name),
+          ...channelOptions.env,
+        }),
+        logger,
+        content: createContentClient({
+          address: `127.0.0.1:${content.grpcPort}`,
+          token: tokens.channel,
+        }),
+      });
+      place.beforeCleanup(() => runtime.stop());
+      return runtime;
+    },
     async startReconciler(reconcilerOptions: ReconcilerOptions = {}) {
       const { now, random } = reconcilerOptions;
       const reconciler = await startTestReconciler({
@@ -222,7 +287,16 @@ export async function startHeraldServices(
         groupId: place.groupId(reconcilerOptions.group ?? "reconciler"),
         inventoryToken: tokens.inventory,
         logger,
-        env: { RECONCILER_TOKENS_FILE: tokenFiles.operator, ...reconcilerOptions.env },
+        env: {
+          RECONCILER_TOKENS_FILE: tokenFiles.operator,
+          ...(reconcilerOptions.followContent
+            ? {
+                RECONCILER_CONTENT_ADDRESS: `127.0.0.1:${content.grpcPort}`,
+                RECONCILER_CONTENT_TOKEN_FILE: tokenFiles.reconcilerContent,
+              }
+            : {}),
+          ...reconcilerOptions.env,
+        },
         ...(now ? { now } : {}),
         ...(random ? { random } : {}),
       });
@@ -246,6 +320,7 @@ export async function startHeraldServices(
   };
   const portalOptions = optionsOf(options.portal);
   if (portalOptions) firstPortal = await services.startPortal(portalOptions);
+  for (const channel of options.channels ?? []) channels.push(await services.startChannel(channel));
   const reconcilerOptions = optionsOf(options.reconciler);
   if (reconcilerOptions) firstReconciler = await services.startReconciler(reconcilerOptions);
   return services;

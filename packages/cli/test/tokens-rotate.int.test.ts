@@ -110,7 +110,7 @@ describe("herald tokens rotate", () => {
     expect(result).toMatchObject({
       status: 1,
       stdout: "",
-      stderr: `herald: token file ${services.tokenFiles.content} has no token named nobody (it has: admin, portal, reconciler, editor)\n`,
+      stderr: `herald: token file ${services.tokenFiles.content} has no token named nobody (it has: admin, portal, reconciler, channel, editor)\n`,
     });
     expect(readFileSync(services.tokenFiles.content, "utf8")).toBe(before);
   });
