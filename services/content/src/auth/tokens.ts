@@ -45,11 +45,11 @@ function toActor(entry: TokenEntry): Actor {
  * restart.
  */
 export class TokenRegistry {
-  private constructor(private readonly store: TokenStore<Actor>) {}
+  private readonly store: TokenStore<Actor>;
 
-  /** Fixed tokens, not read from a file. */
-  static of(file: TokenFile): TokenRegistry {
-    return new TokenRegistry(TokenStore.of(file, toActor));
+  /** Fixed tokens (`file`), or a store that follows a file (see `load`). */
+  constructor(file: TokenFile | TokenStore<Actor>) {
+    this.store = file instanceof TokenStore ? file : TokenStore.of(file, toActor);
   }
 
   static load(path: string, logger?: Logger, options: TokenStoreOptions = {}): TokenRegistry {
