@@ -42,6 +42,34 @@ export default tseslint.config(
     },
   },
   {
+    // The CLI starts the services as processes and shares only packages with them:
+    // importing a service would pull its whole code (and its start-up) into every command.
+    files: ["packages/cli/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["@herald/*/src/**", "@herald/*/dist/**", "@herald/*/scripts/**"],
+              message: "Import the package itself, or a subpath its exports map declares.",
+            },
+            {
+              group: ["@herald/content", "@herald/content/*", "@herald/portal", "@herald/portal/*"],
+              message:
+                "The CLI depends on no service: use @herald/runtime (token files) or @herald/test-harness (services in tests).",
+            },
+            {
+              group: ["@herald/reconciler", "@herald/reconciler/*", "**/services/**"],
+              message:
+                "The CLI depends on no service: use @herald/runtime (token files) or @herald/test-harness (services in tests).",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ["**/*.test.ts", "**/*.int.test.ts", "test/**/*.ts"],
     rules: {
       // Jest matchers such as expect.any() are typed as any.

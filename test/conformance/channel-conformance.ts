@@ -8,8 +8,6 @@
  */
 import * as grpc from "@grpc/grpc-js";
 import { createContentClient, type CurrentStateSource } from "@herald/channel-kit";
-import type { ContentService } from "@herald/content";
-import { startTestContentService } from "@herald/content/testing";
 import {
   ChannelInventoryClient,
   type DeadLetter,
@@ -22,13 +20,8 @@ import {
   deadLetterTopic,
 } from "@herald/contracts";
 import { type Logger, schemaHeaders } from "@herald/runtime";
-import {
-  type TestNamespace,
-  testKafka,
-  testStack,
-  useTestNamespace,
-  waitFor,
-} from "@herald/test-harness";
+import { type TestNamespace, testKafka, useTestNamespace, waitFor } from "@herald/test-harness";
+import { type ContentService, startHeraldServices } from "@herald/test-harness/services";
 import { TopicCollector, testProducer } from "@herald/test-harness/topics";
 
 /** A channel under test, started by the suite. */
@@ -121,18 +114,11 @@ export function describeChannelConformance(options: ConformanceOptions): void {
     receipts = await new TopicCollector(ns, Topics.receipts).start();
     dlq = await new TopicCollector(ns, deadLetterTopic(options.channel)).start();
     for (const collector of [items, receipts, dlq]) ns.beforeCleanup(() => collector.stop());
-    content = await startTestContentService({
-      brokers: testStack().brokers,
-      mongoUrl: testStack().mongoUrl,
-      topicPrefix: ns.topicPrefix,
-      dbName: ns.dbName("content"),
-      users: {
-        admin: { roles: ["admin"], token: ADMIN },
-        [options.channel]: { roles: ["channel"], token: READER },
-      },
+    ({ content } = await startHeraldServices(ns, {
       logger: options.logger,
-    });
-    ns.beforeCleanup(() => content.stop());
+      tokens: { admin: ADMIN },
+      content: { users: { [options.channel]: { roles: ["channel"], token: READER } } },
+    }));
     channel = await options.start(
       ns,
       createContentClient({ address: `127.0.0.1:${content.grpcPort}`, token: READER }),

@@ -4,21 +4,20 @@
  * searches the work plan, opens it and follows the link to its interpretation.
  */
 import { statSync } from "node:fs";
-import { createContentClient } from "@herald/channel-kit";
-import type { ContentService } from "@herald/content";
-import { startTestContentService } from "@herald/content/testing";
 import { DeliveryOutcome, type DeliveryReceipt, type ItemState, Topics } from "@herald/contracts";
-import type { PortalService } from "@herald/portal";
-import { startTestPortal } from "@herald/portal/testing";
 import { createLogger } from "@herald/runtime";
 import {
   heraldAsync,
   artifactPath,
   launchBrowser,
-  testStack,
   useTestNamespace,
   waitFor,
 } from "@herald/test-harness";
+import {
+  type ContentService,
+  type PortalService,
+  startHeraldServices,
+} from "@herald/test-harness/services";
 import { TopicCollector } from "@herald/test-harness/topics";
 
 const ns = useTestNamespace("portal-seed");
@@ -54,28 +53,11 @@ beforeAll(async () => {
   receipts = await new TopicCollector(ns, Topics.receipts).start();
   ns.beforeCleanup(() => items.stop());
   ns.beforeCleanup(() => receipts.stop());
-  content = await startTestContentService({
-    brokers: testStack().brokers,
-    mongoUrl: testStack().mongoUrl,
-    topicPrefix: ns.topicPrefix,
-    dbName: ns.dbName("content"),
-    users: {
-      admin: { roles: ["admin"], token: ADMIN },
-      portal: { roles: ["channel"], token: CHANNEL },
-    },
+  ({ content, portal } = await startHeraldServices(ns, {
     logger,
-  });
-  ns.beforeCleanup(() => content.stop());
-  portal = await startTestPortal({
-    brokers: testStack().brokers,
-    mongoUrl: testStack().mongoUrl,
-    topicPrefix: ns.topicPrefix,
-    dbName: ns.dbName("portal"),
-    logger,
-    content: createContentClient({ address: `127.0.0.1:${content.grpcPort}`, token: CHANNEL }),
-    env: { CHANNEL_GROUP: ns.groupId("portal") },
-  });
-  ns.beforeCleanup(() => portal.stop());
+    tokens: { admin: ADMIN, portal: CHANNEL },
+    portal: true,
+  }));
   const seed = await cli(["seed", "--json"]);
   expect({ status: seed.status, stderr: seed.stderr }).toEqual({ status: 0, stderr: "" });
   seeded = (JSON.parse(seed.stdout) as { id: string }[]).map((entry) => entry.id);

@@ -5,14 +5,15 @@
  * database behind its back is found by the next scheduled audit and put back by
  * redelivery, without anybody doing anything.
  */
-import { createContentClient } from "@herald/channel-kit";
-import type { ContentService } from "@herald/content";
-import { startTestContentService } from "@herald/content/testing";
-import { TEST_INVENTORY_TOKEN, startTestPortal } from "@herald/portal/testing";
-import type { ReconcilerService, TimelineEvent } from "@herald/reconciler";
-import { TEST_OPERATOR_TOKEN, startTestReconciler } from "@herald/reconciler/testing";
+import type { TimelineEvent } from "@herald/reconciler";
+import { TEST_OPERATOR_TOKEN } from "@herald/reconciler/testing";
 import { createLogger } from "@herald/runtime";
 import { heraldAsync, testStack, useTestNamespace, waitFor } from "@herald/test-harness";
+import {
+  type ContentService,
+  type ReconcilerService,
+  startHeraldServices,
+} from "@herald/test-harness/services";
 import { MongoClient } from "mongodb";
 
 const ns = useTestNamespace("reconciler-seed");
@@ -55,40 +56,13 @@ beforeAll(async () => {
   mongo = new MongoClient(testStack().mongoUrl);
   await mongo.connect();
   ns.beforeCleanup(() => mongo.close());
-  content = await startTestContentService({
-    brokers: testStack().brokers,
-    mongoUrl: testStack().mongoUrl,
-    topicPrefix: ns.topicPrefix,
-    dbName: ns.dbName("content"),
-    users: {
-      admin: { roles: ["admin"], token: ADMIN },
-      portal: { roles: ["channel"], token: CHANNEL },
-    },
+  ({ content, reconciler } = await startHeraldServices(ns, {
     logger,
-  });
-  ns.beforeCleanup(() => content.stop());
-  const portal = await startTestPortal({
-    brokers: testStack().brokers,
-    mongoUrl: testStack().mongoUrl,
-    topicPrefix: ns.topicPrefix,
-    dbName: ns.dbName("portal"),
-    logger,
-    content: createContentClient({ address: `127.0.0.1:${content.grpcPort}`, token: CHANNEL }),
-    env: { CHANNEL_GROUP: ns.groupId("portal") },
-  });
-  ns.beforeCleanup(() => portal.stop());
-  reconciler = await startTestReconciler({
-    brokers: testStack().brokers,
-    mongoUrl: testStack().mongoUrl,
-    topicPrefix: ns.topicPrefix,
-    dbName: ns.dbName("reconciler"),
-    groupId: ns.groupId("reconciler"),
-    inventoryToken: TEST_INVENTORY_TOKEN,
-    logger,
+    tokens: { admin: ADMIN, portal: CHANNEL },
+    portal: true,
     // Scheduled audits, as `herald up` runs them, only more often.
-    env: { RECONCILER_AUDIT_INTERVAL_MS: "2000", RECONCILER_GRACE_MS: "1000" },
-  });
-  ns.beforeCleanup(() => reconciler.stop());
+    reconciler: { env: { RECONCILER_AUDIT_INTERVAL_MS: "2000", RECONCILER_GRACE_MS: "1000" } },
+  }));
   const seed = await cli(["seed", "--json"]);
   expect({ status: seed.status, stderr: seed.stderr }).toEqual({ status: 0, stderr: "" });
   seeded = (JSON.parse(seed.stdout) as { id: string }[]).map((entry) => entry.id);

@@ -12,13 +12,6 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { createContentClient } from "@herald/channel-kit";
-import type { ContentService } from "@herald/content";
-import { startTestContentService } from "@herald/content/testing";
-import type { PortalService } from "@herald/portal";
-import { TEST_INVENTORY_TOKEN, startTestPortal } from "@herald/portal/testing";
-import type { ReconcilerService } from "@herald/reconciler";
-import { startTestReconciler } from "@herald/reconciler/testing";
 import { createLogger, type LogLevel } from "@herald/runtime";
 import {
   expectSucceeded as succeeded,
@@ -27,6 +20,13 @@ import {
   privateStackEnv,
   waitFor,
 } from "@herald/test-harness";
+import {
+  type ContentService,
+  type PortalService,
+  type ReconcilerService,
+  type ServicePlace,
+  startHeraldServices,
+} from "@herald/test-harness/services";
 import { MongoClient } from "mongodb";
 
 const ITEMS = Number(process.env.HERALD_FAULT_ITEMS ?? 300);
@@ -47,6 +47,7 @@ let content: ContentService | undefined;
 let portal: PortalService | undefined;
 let reconciler: ReconcilerService | undefined;
 let mongo: MongoClient | undefined;
+const stops: Array<() => Promise<void> | void> = [];
 
 function serverPid(name: "kafka" | "ferretdb"): number {
   const record = JSON.parse(readFileSync(join(home, "stack", name, `${name}.pid`), "utf8")) as {
@@ -71,41 +72,28 @@ beforeAll(async () => {
   mongo = new MongoClient(mongoUrl, { serverSelectionTimeoutMS: 60_000 });
   await mongo.connect();
 
-  content = await startTestContentService({
-    brokers,
-    mongoUrl,
+  // Services stop before the stack does, last started first (see afterAll).
+  const place: ServicePlace = {
     topicPrefix: prefix,
-    dbName: "fault_content",
-    users: {
-      admin: { roles: ["admin"], token: ADMIN },
-      portal: { roles: ["channel"], token: PORTAL },
-    },
+    dbName: (name) => `fault_${name}`,
+    groupId: (name) => `fault-${name}`,
+    beforeCleanup: (stop) => void stops.push(stop),
+  };
+  const services = await startHeraldServices(place, {
+    stack: { brokers, mongoUrl },
     logger,
+    tokens: { admin: ADMIN, portal: PORTAL },
+    portal: true,
   });
-  portal = await startTestPortal({
-    brokers,
-    mongoUrl,
-    topicPrefix: prefix,
-    dbName: "fault_portal",
-    logger,
-    content: createContentClient({ address: `127.0.0.1:${content.grpcPort}`, token: PORTAL }),
-  });
-  reconciler = await startTestReconciler({
-    brokers,
-    mongoUrl,
-    topicPrefix: prefix,
-    dbName: "fault_reconciler",
-    groupId: "fault-reconciler",
-    inventoryToken: TEST_INVENTORY_TOKEN,
-    logger,
+  ({ content, portal } = services);
+  reconciler = await services.startReconciler({
     env: { RECONCILER_CHANNELS: `portal=127.0.0.1:${portal.inventoryPort}` },
   });
 }, 300_000);
 
 afterAll(async () => {
-  await reconciler?.stop().catch(() => undefined);
-  await portal?.stop().catch(() => undefined);
-  await content?.stop().catch(() => undefined);
+  for (const stop of stops.splice(0).reverse())
+    await Promise.resolve(stop()).catch(() => undefined);
   await mongo?.close().catch(() => undefined);
   herald(["stack", "down"], env);
   rmSync(home, { recursive: true, force: true });

@@ -82,7 +82,7 @@ export async function startChannel(options: StartChannelOptions): Promise<Channe
   const log = logger.child({ channel });
   const prefix = config.HERALD_TOPIC_PREFIX;
   const groupId = config.CHANNEL_GROUP ?? `herald-${channel}`;
-  const tokens = InventoryTokens.fromFile(config.CHANNEL_INVENTORY_TOKENS_FILE);
+  const tokens = InventoryTokens.fromFile(config.CHANNEL_INVENTORY_TOKENS_FILE, log);
   const content = options.content ?? contentSource(config);
   const kafka = createKafkaClient({
     brokers: config.KAFKA_BROKERS,

@@ -1,5 +1,3 @@
-import { createHash, timingSafeEqual } from "node:crypto";
-import { readFileSync } from "node:fs";
 import * as grpc from "@grpc/grpc-js";
 import {
   type ConsumedOffset,
@@ -9,8 +7,7 @@ import {
   type ListHoldingsRequest,
   type ListHoldingsResponse,
 } from "@herald/contracts";
-import type { Logger } from "@herald/runtime";
-import { z } from "zod";
+import { type Logger, type TokenFileRules, TokenStore } from "@herald/runtime";
 import type { Holding } from "./holdings";
 import {
   type InventoryListing,
@@ -22,48 +19,43 @@ import {
 const DEFAULT_PAGE = 500;
 const MAX_PAGE = 5_000;
 
-const tokenFileSchema = z.strictObject({
-  tokens: z.array(
-    z.strictObject({
-      name: z.string().min(1).max(100),
-      sha256: z.string().regex(/^[0-9a-f]{64}$/, "lower-case hex SHA-256 of the token"),
-    }),
-  ),
-});
+/** What a channel's inventory token file holds: names and hashes (roles are not used). */
+export const INVENTORY_TOKEN_RULES: TokenFileRules = { label: "inventory token file" };
 
-/** Who may read a channel's inventory: SHA-256 hashes of bearer tokens, never the tokens. */
+/**
+ * Who may read a channel's inventory: SHA-256 hashes of bearer tokens, never the
+ * tokens. A file given to `fromFile` is read again when it changes, so a rotated
+ * token is refused without a restart.
+ */
 export class InventoryTokens {
-  private constructor(private readonly entries: { name: string; hash: Buffer }[]) {}
+  private constructor(private readonly store: TokenStore<string>) {}
 
-  static fromFile(path: string): InventoryTokens {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(readFileSync(path, "utf8"));
-    } catch (error) {
-      throw new Error(
-        `cannot read the inventory token file ${path}: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
-    const parsed = tokenFileSchema.safeParse(raw);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
-      throw new Error(`invalid inventory token file ${path}: ${problems.join("; ")}`);
-    }
-    return InventoryTokens.of(parsed.data.tokens);
+  static fromFile(path: string, logger?: Logger): InventoryTokens {
+    return new InventoryTokens(
+      TokenStore.open(path, INVENTORY_TOKEN_RULES, (entry) => entry.name, {
+        onReload: (file) =>
+          logger?.info({ path, tokens: file.tokens.length }, "token file reloaded"),
+        onError: (error) =>
+          logger?.error(
+            { path, err: error.message },
+            "token file not reloaded; the previous tokens stay",
+          ),
+      }),
+    );
   }
 
   static of(tokens: readonly { name: string; sha256: string }[]): InventoryTokens {
     return new InventoryTokens(
-      tokens.map((t) => ({ name: t.name, hash: Buffer.from(t.sha256, "hex") })),
+      TokenStore.of(
+        { tokens: tokens.map(({ name, sha256 }) => ({ name, sha256 })) },
+        (e) => e.name,
+      ),
     );
   }
 
   /** The caller's name, or undefined when the header carries no known token. */
   authenticate(authorization: string | undefined): string | undefined {
-    const match = /^Bearer (\S+)$/.exec(authorization ?? "");
-    if (!match?.[1]) return undefined;
-    const hash = createHash("sha256").update(match[1], "utf8").digest();
-    return this.entries.find((e) => timingSafeEqual(e.hash, hash))?.name;
+    return this.store.authenticate(authorization);
   }
 }
 

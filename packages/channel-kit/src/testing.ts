@@ -1,11 +1,11 @@
 /**
  * Test support shared with channel services' tests (`@herald/channel-kit/testing`).
  */
-import { createHash } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ItemKind, ItemState, ItemStatus, type TakedownKind } from "@herald/contracts";
+import { tokenFileOf, writeTokenFile } from "@herald/runtime";
 import type { ChannelAdapter } from "./adapter";
 import type { Holding } from "./holdings";
 import { PermanentChannelError } from "./adapter";
@@ -13,14 +13,13 @@ import type { ChannelPolicy } from "./policy";
 
 /** Writes an inventory token file (mode 0600) for `tokens` (name → token) into a new temporary folder. */
 export function writeInventoryTokenFile(tokens: Record<string, string>): string {
-  const file = {
-    tokens: Object.entries(tokens).map(([name, token]) => ({
-      name,
-      sha256: createHash("sha256").update(token, "utf8").digest("hex"),
-    })),
-  };
   const path = join(mkdtempSync(join(tmpdir(), "herald-inventory-tokens-")), "tokens.json");
-  writeFileSync(path, JSON.stringify(file), { mode: 0o600 });
+  writeTokenFile(
+    path,
+    tokenFileOf(
+      Object.fromEntries(Object.entries(tokens).map(([name, token]) => [name, { token }])),
+    ),
+  );
   return path;
 }
 

@@ -7,6 +7,7 @@ import { registerReconcilerCommands } from "./commands/reconciler";
 import { registerReviewCommands } from "./commands/review";
 import { registerStackCommands } from "./commands/stack";
 import { registerTestCommand } from "./commands/test";
+import { registerTokensCommands } from "./commands/tokens";
 import { registerUpCommands } from "./commands/up";
 import { CommandError } from "./content/errors";
 import { StackError } from "./stack/errors";
@@ -22,6 +23,7 @@ registerStackCommands(program, stdoutOutput);
 registerContentCommands(program, stdoutOutput);
 registerReviewCommands(program, stdoutOutput);
 registerReconcilerCommands(program, stdoutOutput);
+registerTokensCommands(program, stdoutOutput);
 registerTestCommand(program, stdoutOutput);
 
 program.parseAsync(process.argv).then(

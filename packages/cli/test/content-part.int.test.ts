@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { hashToken } from "@herald/content";
+import { hashToken } from "@herald/runtime";
 import { ROOT, herald, testStack, useTestNamespace } from "@herald/test-harness";
 import { ensureLocalCredentials } from "../src/content/secrets";
 import { contentSettings } from "../src/content/settings";

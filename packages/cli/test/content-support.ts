@@ -2,11 +2,9 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ContentService } from "@herald/content";
-import { startTestContentService } from "@herald/content/testing";
 import { ItemState, Topics } from "@herald/contracts";
-import { createLogger } from "@herald/runtime";
-import { ROOT, type TestNamespace, testKafka, testStack, waitFor } from "@herald/test-harness";
+import { ROOT, type TestNamespace, testKafka, waitFor } from "@herald/test-harness";
+import { type ContentService, startHeraldServices } from "@herald/test-harness/services";
 import type { Consumer } from "kafkajs";
 
 export const ADMIN_TOKEN = "cli-test-admin-token";
@@ -17,20 +15,21 @@ export function tempDir(label: string): string {
   return mkdtempSync(join(tmpdir(), `herald-${label}-`));
 }
 
+export type { ContentService } from "@herald/test-harness/services";
+
 /**
- * A content service in this process, on free ports, in the test file's namespace.
- * `now` pins its clock where an expectation depends on the date.
+ * A content service in this process, on free ports, in the test file's namespace,
+ * stopped by its clean-up. `now` pins its clock where an expectation depends on the date.
  */
-export function startTestContent(ns: TestNamespace, now?: () => Date): Promise<ContentService> {
-  return startTestContentService({
-    ...(now ? { now } : {}),
-    brokers: testStack().brokers,
-    mongoUrl: testStack().mongoUrl,
-    topicPrefix: ns.topicPrefix,
-    dbName: ns.dbName("content"),
-    users: { admin: { roles: ["admin"], token: ADMIN_TOKEN } },
-    logger: createLogger({ service: "cli-test", level: "silent" }),
+export async function startTestContent(
+  ns: TestNamespace,
+  now?: () => Date,
+): Promise<ContentService> {
+  const services = await startHeraldServices(ns, {
+    tokens: { admin: ADMIN_TOKEN },
+    ...(now ? { content: { now } } : {}),
   });
+  return services.content;
 }
 
 /** The environment that points the CLI at a test's content service. */

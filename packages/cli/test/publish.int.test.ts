@@ -2,9 +2,9 @@ import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { ItemStatus, TakedownKind } from "@herald/contracts";
-import type { ContentService } from "@herald/content";
 import { clockStartingAt, useTestNamespace } from "@herald/test-harness";
 import {
+  type ContentService,
   ItemsTopic,
   cliEnv,
   freePort,
@@ -17,7 +17,6 @@ import {
 // Declared before the namespace, so it runs before the namespace's clean-up deletes the topics.
 afterAll(async () => {
   await topic.stop();
-  await content.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 const ns = useTestNamespace("cli-publish");

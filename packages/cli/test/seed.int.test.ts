@@ -1,14 +1,18 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import type { ContentService } from "@herald/content";
 import { ItemKind, ItemState } from "@herald/contracts";
 import { ROOT, useTestNamespace } from "@herald/test-harness";
-import { ItemsTopic, cliEnv, heraldAsync, startTestContent } from "./content-support";
+import {
+  type ContentService,
+  ItemsTopic,
+  cliEnv,
+  heraldAsync,
+  startTestContent,
+} from "./content-support";
 
 // Declared before the namespace, so it runs before the namespace's clean-up deletes the topics.
 afterAll(async () => {
   await topic.stop();
-  await content.stop();
 });
 const ns = useTestNamespace("cli-seed");
 const topic = new ItemsTopic(ns);

@@ -1,6 +1,6 @@
 /**
  * What every Herald service stands on: configuration, logging, telemetry, Kafka
- * and MongoDB wiring, health and shutdown. Start tracing first with
+ * and MongoDB wiring, health and shutdown, token files. Start tracing first with
  * `node --import @herald/runtime/instrumentation`.
  */
 export {
@@ -55,3 +55,25 @@ export {
 } from "./health/server";
 export { createShutdown, type Shutdown, type ShutdownOptions } from "./lifecycle/shutdown";
 export { runService, type RunningService } from "./lifecycle/run-service";
+export {
+  DEFAULT_TOKEN_RULES,
+  TokenFileError,
+  hashToken,
+  newToken,
+  parseTokenFile,
+  readTokenFile,
+  requireTokenName,
+  rotateToken,
+  tokenFileOf,
+  writeSecretFile,
+  writeTokenFile,
+  type TokenEntry,
+  type TokenFile,
+  type TokenFileRules,
+} from "./tokens/token-file";
+export {
+  TOKEN_RELOAD_INTERVAL_MS,
+  TokenStore,
+  bearerToken,
+  type TokenStoreOptions,
+} from "./tokens/token-store";

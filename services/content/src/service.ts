@@ -71,7 +71,7 @@ export async function startContentService(
   options: ContentServiceOptions = {},
 ): Promise<ContentService> {
   const now = options.now ?? (() => new Date());
-  const tokens = TokenRegistry.load(config.CONTENT_TOKENS_FILE);
+  const tokens = TokenRegistry.load(config.CONTENT_TOKENS_FILE, logger);
   const calendar = createCalendar(
     config.HERALD_CALENDAR_FILE
       ? { overrides: await loadCalendarOverrides(config.HERALD_CALENDAR_FILE) }

@@ -2,11 +2,10 @@
  * Test support shared with other packages' tests (`@herald/content/testing`): a
  * content service in process, on free ports, with a token file of given users.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadConfig, type Logger } from "@herald/runtime";
-import { hashToken, type TokenFile } from "./auth/tokens";
+import { loadConfig, type Logger, tokenFileOf, writeTokenFile } from "@herald/runtime";
 import { contentEnv } from "./config";
 import type { Kind, Role } from "./domain/item";
 import type { RelayFaults } from "./outbox/relay";
@@ -35,16 +34,8 @@ export interface TestContentOptions {
 
 /** Writes a token file (mode 0600) for `users` into a new temporary folder. */
 export function writeTestTokenFile(users: Record<string, TestUser>): string {
-  const file: TokenFile = {
-    tokens: Object.entries(users).map(([name, user]) => ({
-      name,
-      roles: user.roles,
-      ...(user.kinds?.length ? { kinds: user.kinds } : {}),
-      sha256: hashToken(user.token),
-    })),
-  };
   const path = join(mkdtempSync(join(tmpdir(), "herald-content-tokens-")), "tokens.json");
-  writeFileSync(path, JSON.stringify(file), { mode: 0o600 });
+  writeTokenFile(path, tokenFileOf(users));
   return path;
 }
 

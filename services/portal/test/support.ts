@@ -1,10 +1,13 @@
 import * as grpc from "@grpc/grpc-js";
-import { type ChannelAdapter, createContentClient } from "@herald/channel-kit";
-import type { ContentService } from "@herald/content";
-import { startTestContentService } from "@herald/content/testing";
+import type { ChannelAdapter } from "@herald/channel-kit";
 import { ChannelInventoryClient, type Holding, type ListHoldingsResponse } from "@herald/contracts";
 import { createLogger, type Logger } from "@herald/runtime";
 import { type TestNamespace, testStack } from "@herald/test-harness";
+import {
+  type ContentService,
+  type HeraldServices,
+  startHeraldServices,
+} from "@herald/test-harness/services";
 import type { PortalService } from "../src";
 import { TEST_INVENTORY_TOKEN, startTestPortal } from "../src/testing";
 
@@ -16,24 +19,20 @@ export const testLogger: Logger = createLogger({
 export const ADMIN_TOKEN = "portal-test-admin";
 export const CHANNEL_TOKEN = "portal-test-channel";
 
+/** The fixture each content service came from, so a portal can be started on it. */
+const fixtures = new WeakMap<ContentService, HeraldServices>();
+
 /** A content service for the portal to follow, with an admin and the portal's own read-only token. */
 export async function startContent(ns: TestNamespace): Promise<ContentService> {
-  const content = await startTestContentService({
-    brokers: testStack().brokers,
-    mongoUrl: testStack().mongoUrl,
-    topicPrefix: ns.topicPrefix,
-    dbName: ns.dbName("content"),
-    users: {
-      admin: { roles: ["admin"], token: ADMIN_TOKEN },
-      portal: { roles: ["channel"], token: CHANNEL_TOKEN },
-    },
+  const services = await startHeraldServices(ns, {
     logger: testLogger,
+    tokens: { admin: ADMIN_TOKEN, portal: CHANNEL_TOKEN },
   });
-  ns.beforeCleanup(() => content.stop());
-  return content;
+  fixtures.set(services.content, services);
+  return services.content;
 }
 
-/** A portal that fetches redeliveries from `content` over its real gRPC API. */
+/** A portal that fetches redeliveries from `content` over its real gRPC API, or a portal alone. */
 export async function startPortal(
   ns: TestNamespace,
   content: ContentService | undefined,
@@ -44,20 +43,16 @@ export async function startPortal(
     wrapAdapter?: (adapter: ChannelAdapter) => ChannelAdapter;
   } = {},
 ): Promise<PortalService> {
+  const services = content && fixtures.get(content);
+  if (services) return services.startPortal(options);
+  if (content) throw new Error("startPortal: start the content service with startContent");
+  // No content service: the portal alone, as the scale tests run it.
   const portal = await startTestPortal({
     brokers: testStack().brokers,
     mongoUrl: testStack().mongoUrl,
     topicPrefix: ns.topicPrefix,
     dbName: ns.dbName(options.db ?? "portal"),
     logger: testLogger,
-    ...(content
-      ? {
-          content: createContentClient({
-            address: `127.0.0.1:${content.grpcPort}`,
-            token: CHANNEL_TOKEN,
-          }),
-        }
-      : {}),
     env: { CHANNEL_GROUP: ns.groupId(options.group ?? "portal"), ...options.env },
     ...(options.wrapAdapter ? { wrapAdapter: options.wrapAdapter } : {}),
   });

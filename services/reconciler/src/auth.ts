@@ -1,22 +1,27 @@
-import { createHash, timingSafeEqual } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { z } from "zod";
+import { createHash } from "node:crypto";
+import {
+  type Logger,
+  type TokenEntry,
+  type TokenFileRules,
+  type TokenStoreOptions,
+  TokenStore,
+} from "@herald/runtime";
+
+export { hashToken } from "@herald/runtime";
 
 /** Roles the reconciler knows. Every API, page and gRPC call needs `operator`. */
 export const RECONCILER_ROLES = ["operator"] as const;
 export type ReconcilerRole = (typeof RECONCILER_ROLES)[number];
 
-const tokenFileSchema = z.strictObject({
-  tokens: z.array(
-    z.strictObject({
-      name: z.string().min(1).max(100),
-      roles: z.array(z.enum(RECONCILER_ROLES)).min(1),
-      sha256: z.string().regex(/^[0-9a-f]{64}$/, "lower-case hex SHA-256 of the token"),
-    }),
-  ),
-});
+/** What the reconciler's token file may hold: the runtime's one format, role `operator`. */
+export const OPERATOR_TOKEN_RULES: TokenFileRules = {
+  label: "operator token file",
+  roles: RECONCILER_ROLES,
+};
 
-export type OperatorTokenFile = z.output<typeof tokenFileSchema>;
+export interface OperatorTokenFile {
+  tokens: { name: string; roles: ReconcilerRole[]; sha256: string }[];
+}
 
 /** Who called, once their token was recognised. */
 export interface Operator {
@@ -24,51 +29,59 @@ export interface Operator {
   readonly roles: readonly ReconcilerRole[];
 }
 
-export function hashToken(token: string): string {
-  return createHash("sha256").update(token, "utf8").digest("hex");
-}
+const toOperator = (entry: TokenEntry): Operator => ({
+  name: entry.name,
+  roles: (entry.roles ?? []) as ReconcilerRole[],
+});
 
 /**
  * Bearer tokens of the people (and systems) allowed to operate the reconciler.
- * Only SHA-256 hashes are kept, in a file an operator writes or `herald up` makes.
+ * Only SHA-256 hashes are kept, in a file an operator writes or `herald up` makes;
+ * a file given to `load` is read again when it changes, so a rotated token is
+ * refused without a restart.
  */
 export class OperatorTokens {
-  private readonly entries: { hash: Buffer; operator: Operator }[];
+  private readonly store: TokenStore<Operator>;
 
-  constructor(file: OperatorTokenFile) {
-    this.entries = file.tokens.map((t) => ({
-      hash: Buffer.from(t.sha256, "hex"),
-      operator: { name: t.name, roles: t.roles },
-    }));
+  /** Fixed tokens (`file`), or a store that follows a file (see `load`). */
+  constructor(file: OperatorTokenFile | TokenStore<Operator>) {
+    this.store = file instanceof TokenStore ? file : TokenStore.of(file, toOperator);
   }
 
-  static load(path: string): OperatorTokens {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(readFileSync(path, "utf8"));
-    } catch (error) {
-      throw new Error(
-        `cannot read the operator token file ${path}: ${error instanceof Error ? error.message : String(error)}`,
-        { cause: error },
-      );
-    }
-    const parsed = tokenFileSchema.safeParse(raw);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
-      throw new Error(`invalid operator token file ${path}: ${problems.join("; ")}`);
-    }
-    return new OperatorTokens(parsed.data);
+  static load(path: string, logger?: Logger, options: TokenStoreOptions = {}): OperatorTokens {
+    return new OperatorTokens(
+      TokenStore.open(path, OPERATOR_TOKEN_RULES, toOperator, {
+        onReload: (file) =>
+          logger?.info({ path, tokens: file.tokens.length }, "token file reloaded"),
+        onError: (error) =>
+          logger?.error(
+            { path, err: error.message },
+            "token file not reloaded; the previous tokens stay",
+          ),
+        ...options,
+      }),
+    );
   }
 
   /** The operator a raw token belongs to, or undefined. Compares in constant time. */
   identify(token: string): Operator | undefined {
-    const hash = createHash("sha256").update(token, "utf8").digest();
-    return this.entries.find((e) => timingSafeEqual(e.hash, hash))?.operator;
+    return this.store.identify(token);
   }
 
   /** The operator of an `Authorization: Bearer …` header value, or undefined. */
   authenticate(authorization: string | undefined): Operator | undefined {
-    const match = /^Bearer\s+(\S+)$/i.exec(authorization?.trim() ?? "");
-    return match?.[1] ? this.identify(match[1]) : undefined;
+    return this.store.authenticate(authorization);
+  }
+
+  /**
+   * A fingerprint of the token `name` holds now (not the token, nor its stored
+   * hash), or undefined when the file no longer names it: a session that keeps
+   * the fingerprint it signed in with can tell that the token was rotated or removed.
+   */
+  fingerprint(name: string): string | undefined {
+    const entry = this.store.entries().find((e) => e.name === name);
+    return (
+      entry && createHash("sha256").update(`session:${entry.sha256}`).digest("hex").slice(0, 32)
+    );
   }
 }

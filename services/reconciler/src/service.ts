@@ -72,7 +72,7 @@ export async function startReconciler(
   options: StartReconcilerOptions = {},
 ): Promise<ReconcilerService> {
   const now = options.now ?? Date.now;
-  const tokens = OperatorTokens.load(config.RECONCILER_TOKENS_FILE);
+  const tokens = OperatorTokens.load(config.RECONCILER_TOKENS_FILE, logger);
   const trustProxy = parseTrustProxy(config.RECONCILER_TRUST_PROXY, "RECONCILER_TRUST_PROXY");
   const inventoryToken = readSecret(config.RECONCILER_INVENTORY_TOKEN_FILE, "inventory token");
   const sessionSecret = config.RECONCILER_SESSION_SECRET_FILE

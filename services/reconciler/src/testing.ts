@@ -5,8 +5,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Logger, loadConfig } from "@herald/runtime";
-import { hashToken, type OperatorTokenFile } from "./auth";
+import { type Logger, loadConfig, tokenFileOf, writeTokenFile } from "@herald/runtime";
 import { reconcilerEnv } from "./config";
 import { type ReconcilerService, type StartReconcilerOptions, startReconciler } from "./service";
 
@@ -34,14 +33,16 @@ function writeTemp(name: string, content: string): string {
 
 /** Writes an operator token file naming each user with the operator role. */
 export function writeOperatorTokenFile(tokens: Record<string, string>): string {
-  const file: OperatorTokenFile = {
-    tokens: Object.entries(tokens).map(([name, token]) => ({
-      name,
-      roles: ["operator"],
-      sha256: hashToken(token),
-    })),
-  };
-  return writeTemp("operators.json", JSON.stringify(file));
+  const path = join(mkdtempSync(join(tmpdir(), "herald-reconciler-")), "operators.json");
+  writeTokenFile(
+    path,
+    tokenFileOf(
+      Object.fromEntries(
+        Object.entries(tokens).map(([name, token]) => [name, { token, roles: ["operator"] }]),
+      ),
+    ),
+  );
+  return path;
 }
 
 /**

@@ -5,15 +5,11 @@
  * channel once the announce grace period is over, with the content service's
  * reason, as a problem no redelivery can fix, and clears it once the relay sent it.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { ContentService } from "@herald/content";
-import { startTestContentService } from "@herald/content/testing";
 import { createLogger } from "@herald/runtime";
-import { testStack, useTestNamespace, waitFor } from "@herald/test-harness";
+import { useTestNamespace, waitFor } from "@herald/test-harness";
+import { type ContentService, startHeraldServices } from "@herald/test-harness/services";
 import type { ReconcilerService } from "../src/service";
-import { TEST_OPERATOR_TOKEN, startTestReconciler } from "../src/testing";
+import { TEST_OPERATOR_TOKEN } from "../src/testing";
 
 const ns = useTestNamespace("reconciler-announce");
 const logger = createLogger({ service: "reconciler-test", level: "silent" });
@@ -48,37 +44,18 @@ async function api<T>(path: string): Promise<T> {
 }
 
 beforeAll(async () => {
-  content = await startTestContentService({
-    brokers: testStack().brokers,
-    mongoUrl: testStack().mongoUrl,
-    topicPrefix: ns.topicPrefix,
-    dbName: ns.dbName("content"),
-    users: {
-      admin: { roles: ["admin"], token: ADMIN },
-      reconciler: { roles: ["channel"], token: READER },
-    },
+  ({ content, reconciler } = await startHeraldServices(ns, {
     logger,
-  });
-  ns.beforeCleanup(() => content.stop());
-  const tokenFile = join(mkdtempSync(join(tmpdir(), "herald-announce-")), "content-token");
-  writeFileSync(tokenFile, READER, { mode: 0o600 });
-  reconciler = await startTestReconciler({
-    brokers: testStack().brokers,
-    mongoUrl: testStack().mongoUrl,
-    topicPrefix: ns.topicPrefix,
-    dbName: ns.dbName("reconciler"),
-    groupId: ns.groupId("reconciler"),
-    inventoryToken: "unused",
-    logger,
-    env: {
-      RECONCILER_CHANNELS: "portal,wechat",
-      RECONCILER_CONTENT_ADDRESS: `127.0.0.1:${content.grpcPort}`,
-      RECONCILER_CONTENT_TOKEN_FILE: tokenFile,
-      RECONCILER_ANNOUNCE_GRACE_MS: "3000",
-      RECONCILER_ANNOUNCE_POLL_MS: "200",
+    tokens: { admin: ADMIN, reconciler: READER, inventory: "unused" },
+    reconciler: {
+      followContent: true,
+      env: {
+        RECONCILER_CHANNELS: "portal,wechat",
+        RECONCILER_ANNOUNCE_GRACE_MS: "3000",
+        RECONCILER_ANNOUNCE_POLL_MS: "200",
+      },
     },
-  });
-  ns.beforeCleanup(() => reconciler.stop());
+  }));
 }, 120_000);
 
 describe("versions accepted but not announced", () => {

@@ -7,15 +7,16 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createCalendar } from "@herald/calendar";
-import { createContentClient } from "@herald/channel-kit";
-import type { ContentService } from "@herald/content";
-import { startTestContentService } from "@herald/content/testing";
-import type { PortalService } from "@herald/portal";
-import { TEST_INVENTORY_TOKEN, startTestPortal } from "@herald/portal/testing";
 import { createLogger } from "@herald/runtime";
-import { ROOT, testStack, useTestNamespace, waitFor } from "@herald/test-harness";
+import { ROOT, useTestNamespace, waitFor } from "@herald/test-harness";
+import {
+  type ContentService,
+  type HeraldServices,
+  type PortalService,
+  startHeraldServices,
+} from "@herald/test-harness/services";
 import type { ReconcilerService } from "../src/service";
-import { TEST_OPERATOR_TOKEN, startTestReconciler } from "../src/testing";
+import { TEST_OPERATOR_TOKEN } from "../src/testing";
 
 const ns = useTestNamespace("reconciler-deadlines");
 const logger = createLogger({ service: "reconciler-test", level: "silent" });
@@ -27,16 +28,11 @@ let content: ContentService;
 let portal: PortalService;
 let reconciler: ReconcilerService;
 
+let services: HeraldServices;
+
+/** Another portal on the same database and group, after the first was stopped. */
 function startPortal(): Promise<PortalService> {
-  return startTestPortal({
-    brokers: testStack().brokers,
-    mongoUrl: testStack().mongoUrl,
-    topicPrefix: ns.topicPrefix,
-    dbName: ns.dbName("portal"),
-    logger,
-    content: createContentClient({ address: `127.0.0.1:${content.grpcPort}`, token: PORTAL }),
-    env: { CHANNEL_GROUP: ns.groupId("portal") },
-  });
+  return services.startPortal();
 }
 
 function portalState(id: string) {
@@ -44,31 +40,13 @@ function portalState(id: string) {
 }
 
 beforeAll(async () => {
-  content = await startTestContentService({
-    brokers: testStack().brokers,
-    mongoUrl: testStack().mongoUrl,
-    topicPrefix: ns.topicPrefix,
-    dbName: ns.dbName("content"),
-    users: {
-      admin: { roles: ["admin"], token: ADMIN },
-      portal: { roles: ["channel"], token: PORTAL },
-    },
+  services = await startHeraldServices(ns, {
     logger,
+    tokens: { admin: ADMIN, portal: PORTAL },
+    portal: true,
+    reconciler: { now: () => clock },
   });
-  ns.beforeCleanup(() => content.stop());
-  portal = await startPortal();
-  ns.beforeCleanup(() => portal.stop());
-  reconciler = await startTestReconciler({
-    brokers: testStack().brokers,
-    mongoUrl: testStack().mongoUrl,
-    topicPrefix: ns.topicPrefix,
-    dbName: ns.dbName("reconciler"),
-    groupId: ns.groupId("reconciler"),
-    inventoryToken: TEST_INVENTORY_TOKEN,
-    logger,
-    now: () => clock,
-  });
-  ns.beforeCleanup(() => reconciler.stop());
+  ({ content, portal, reconciler } = services);
 }, 120_000);
 
 describe("working-day deadlines", () => {

@@ -6,12 +6,10 @@
  * reconciler that read everything from scratch shows: every receipt on every
  * item's timeline exactly once, the same states, the same findings.
  */
-import { createContentClient } from "@herald/channel-kit";
-import type { ContentService } from "@herald/content";
-import { startTestContentService } from "@herald/content/testing";
-import { TEST_INVENTORY_TOKEN, startTestPortal } from "@herald/portal/testing";
+import { TEST_INVENTORY_TOKEN } from "@herald/portal/testing";
 import { createLogger } from "@herald/runtime";
 import { testStack, useTestNamespace, waitFor } from "@herald/test-harness";
+import { type ContentService, startHeraldServices } from "@herald/test-harness/services";
 import { MongoClient } from "mongodb";
 import type { Finding, TimelineEvent } from "../src/model";
 import { TEST_OPERATOR_TOKEN, startTestReconciler, testReconcilerEnv } from "../src/testing";
@@ -114,28 +112,11 @@ beforeAll(async () => {
   mongo = new MongoClient(testStack().mongoUrl);
   await mongo.connect();
   ns.beforeCleanup(() => mongo.close());
-  content = await startTestContentService({
-    brokers: testStack().brokers,
-    mongoUrl: testStack().mongoUrl,
-    topicPrefix: ns.topicPrefix,
-    dbName: ns.dbName("content"),
-    users: {
-      admin: { roles: ["admin"], token: ADMIN },
-      portal: { roles: ["channel"], token: PORTAL },
-    },
+  ({ content } = await startHeraldServices(ns, {
     logger,
-  });
-  ns.beforeCleanup(() => content.stop());
-  const portal = await startTestPortal({
-    brokers: testStack().brokers,
-    mongoUrl: testStack().mongoUrl,
-    topicPrefix: ns.topicPrefix,
-    dbName: ns.dbName("portal"),
-    logger,
-    content: createContentClient({ address: `127.0.0.1:${content.grpcPort}`, token: PORTAL }),
-    env: { CHANNEL_GROUP: ns.groupId("portal") },
-  });
-  ns.beforeCleanup(() => portal.stop());
+    tokens: { admin: ADMIN, portal: PORTAL },
+    portal: true,
+  }));
 }, 120_000);
 
 describe("leader and standby", () => {

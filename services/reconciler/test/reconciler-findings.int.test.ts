@@ -4,17 +4,17 @@
  * redelivery where redelivery can repair it.
  */
 import * as grpc from "@grpc/grpc-js";
-import { createContentClient } from "@herald/channel-kit";
-import type { ContentService } from "@herald/content";
-import { startTestContentService } from "@herald/content/testing";
-import type { PortalService } from "@herald/portal";
-import { TEST_INVENTORY_TOKEN, startTestPortal } from "@herald/portal/testing";
 import { DeliveryState, type GetItemStatusResponse, ReconcilerClient } from "@herald/contracts";
 import { createLogger } from "@herald/runtime";
 import { testKafka, testStack, useTestNamespace, waitFor } from "@herald/test-harness";
+import {
+  type ContentService,
+  type HeraldServices,
+  startHeraldServices,
+} from "@herald/test-harness/services";
 import { MongoClient } from "mongodb";
 import type { ReconcilerService } from "../src/service";
-import { TEST_OPERATOR_TOKEN, startTestReconciler } from "../src/testing";
+import { TEST_OPERATOR_TOKEN } from "../src/testing";
 
 const ns = useTestNamespace("reconciler-findings");
 const logger = createLogger({ service: "reconciler-test", level: "silent" });
@@ -24,32 +24,10 @@ let content: ContentService;
 let reconciler: ReconcilerService;
 let mongo: MongoClient;
 
-async function startPortal(): Promise<PortalService> {
-  const started = await startTestPortal({
-    brokers: testStack().brokers,
-    mongoUrl: testStack().mongoUrl,
-    topicPrefix: ns.topicPrefix,
-    dbName: ns.dbName("portal"),
-    logger,
-    content: createContentClient({ address: `127.0.0.1:${content.grpcPort}`, token: PORTAL }),
-    env: { CHANNEL_GROUP: ns.groupId("portal") },
-  });
-  ns.beforeCleanup(() => started.stop());
-  return started;
-}
+let services: HeraldServices;
 
-async function startReconciler(): Promise<ReconcilerService> {
-  const started = await startTestReconciler({
-    brokers: testStack().brokers,
-    mongoUrl: testStack().mongoUrl,
-    topicPrefix: ns.topicPrefix,
-    dbName: ns.dbName("reconciler"),
-    groupId: ns.groupId("reconciler"),
-    inventoryToken: TEST_INVENTORY_TOKEN,
-    logger,
-  });
-  ns.beforeCleanup(() => started.stop());
-  return started;
+function startReconciler(): Promise<ReconcilerService> {
+  return services.startReconciler();
 }
 
 async function api(path: string, init: RequestInit = {}): Promise<Response> {
@@ -116,20 +94,13 @@ beforeAll(async () => {
   mongo = new MongoClient(testStack().mongoUrl);
   await mongo.connect();
   ns.beforeCleanup(() => mongo.close());
-  content = await startTestContentService({
-    brokers: testStack().brokers,
-    mongoUrl: testStack().mongoUrl,
-    topicPrefix: ns.topicPrefix,
-    dbName: ns.dbName("content"),
-    users: {
-      admin: { roles: ["admin"], token: ADMIN },
-      portal: { roles: ["channel"], token: PORTAL },
-    },
+  services = await startHeraldServices(ns, {
     logger,
+    tokens: { admin: ADMIN, portal: PORTAL },
+    portal: true,
+    reconciler: true,
   });
-  ns.beforeCleanup(() => content.stop());
-  await startPortal();
-  reconciler = await startReconciler();
+  ({ content, reconciler } = services);
 }, 120_000);
 
 describe("the reconciler against the portal", () => {

@@ -4,24 +4,13 @@
  * problem at once; operators acknowledge, force a redelivery and resolve, and
  * every action is kept with who and when.
  */
-import {
-  type ChannelRuntime,
-  channelEnv,
-  createContentClient,
-  startChannel,
-} from "@herald/channel-kit";
-import {
-  RecordingChannel,
-  testChannelEnv,
-  writeInventoryTokenFile,
-} from "@herald/channel-kit/testing";
-import type { ContentService } from "@herald/content";
-import { startTestContentService } from "@herald/content/testing";
-import { createLogger, loadConfig } from "@herald/runtime";
-import { testStack, useTestNamespace, waitFor } from "@herald/test-harness";
+import { RecordingChannel } from "@herald/channel-kit/testing";
+import { createLogger } from "@herald/runtime";
+import { useTestNamespace, waitFor } from "@herald/test-harness";
+import { type ContentService, startHeraldServices } from "@herald/test-harness/services";
 import type { Problem } from "../src/model";
 import type { ReconcilerService } from "../src/service";
-import { TEST_OPERATOR_TOKEN, startTestReconciler } from "../src/testing";
+import { TEST_OPERATOR_TOKEN } from "../src/testing";
 
 const ns = useTestNamespace("reconciler-repair");
 const logger = createLogger({ service: "reconciler-test", level: "silent" });
@@ -31,7 +20,6 @@ const INVENTORY = "repair-inventory-token";
 const CAP = 2;
 let content: ContentService;
 let recorder: RecordingChannel;
-let runtime: ChannelRuntime;
 let reconciler: ReconcilerService;
 
 async function publish(id: string, title: string): Promise<string> {
@@ -71,51 +59,14 @@ function problemOf(id: string): Promise<Problem> {
 }
 
 beforeAll(async () => {
-  content = await startTestContentService({
-    brokers: testStack().brokers,
-    mongoUrl: testStack().mongoUrl,
-    topicPrefix: ns.topicPrefix,
-    dbName: ns.dbName("content"),
-    users: {
-      admin: { roles: ["admin"], token: ADMIN },
-      recorder: { roles: ["channel"], token: CHANNEL_TOKEN },
-    },
-    logger,
-  });
-  ns.beforeCleanup(() => content.stop());
   recorder = new RecordingChannel({ name: "recorder" });
-  runtime = await startChannel({
-    adapter: recorder,
-    config: loadConfig(channelEnv, {
-      ...testChannelEnv({
-        brokers: testStack().brokers,
-        mongoUrl: testStack().mongoUrl,
-        topicPrefix: ns.topicPrefix,
-        dbName: ns.dbName("recorder"),
-        inventoryTokensFile: writeInventoryTokenFile({ reconciler: INVENTORY }),
-      }),
-      CHANNEL_GROUP: ns.groupId("recorder"),
-      // The runtime's own retries give up quickly, so the reconciler's repair is what is tested.
-      CHANNEL_RETRY_DEFERRED: "0",
-    }),
+  ({ content, reconciler } = await startHeraldServices(ns, {
     logger,
-    content: createContentClient({
-      address: `127.0.0.1:${content.grpcPort}`,
-      token: CHANNEL_TOKEN,
-    }),
-  });
-  ns.beforeCleanup(() => runtime.stop());
-  reconciler = await startTestReconciler({
-    brokers: testStack().brokers,
-    mongoUrl: testStack().mongoUrl,
-    topicPrefix: ns.topicPrefix,
-    dbName: ns.dbName("reconciler"),
-    groupId: ns.groupId("reconciler"),
-    inventoryToken: INVENTORY,
-    logger,
-    env: { RECONCILER_REPAIR_CAP: String(CAP) },
-  });
-  ns.beforeCleanup(() => reconciler.stop());
+    tokens: { admin: ADMIN, channel: CHANNEL_TOKEN, inventory: INVENTORY },
+    // The runtime's own retries give up quickly, so the reconciler's repair is what is tested.
+    channels: [{ adapter: recorder, env: { CHANNEL_RETRY_DEFERRED: "0" } }],
+    reconciler: { env: { RECONCILER_REPAIR_CAP: String(CAP) } },
+  }));
 }, 120_000);
 
 describe("repair", () => {

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import type { TokenFile } from "@herald/content";
+import { chmodSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { type TokenFile, newToken, tokenFileOf, writeSecretFile } from "@herald/runtime";
 import { CommandError } from "./errors";
 import { type ContentSettings, contentUrl } from "./settings";
 
@@ -11,9 +11,13 @@ import { type ContentSettings, contentUrl } from "./settings";
 export type LocalUser =
   "admin" | "editor" | "reviewer" | "penalty-system" | "portal" | "reconciler";
 
-type TokenEntry = TokenFile["tokens"][number];
+/** What a local user may do in the content service: its roles, and kinds for an upstream system. */
+interface LocalUserRights {
+  roles: readonly string[];
+  kinds?: readonly string[];
+}
 
-export const LOCAL_USERS: Readonly<Record<LocalUser, Pick<TokenEntry, "roles" | "kinds">>> = {
+export const LOCAL_USERS: Readonly<Record<LocalUser, LocalUserRights>> = {
   admin: { roles: ["admin"] },
   editor: { roles: ["editor"] },
   reviewer: { roles: ["reviewer"] },
@@ -135,17 +139,20 @@ export function readOperatorToken(path: string): string {
   return operatorToken;
 }
 
-/** Writes a secret file with mode 0600 (atomically), unless it already holds `text`. */
-function writeSecret(path: string, text: string): void {
+/**
+ * Writes a secret file with mode 0600 (atomically), unless it already holds `text`:
+ * a rewrite with the same text would make every service read its token file again.
+ */
+export function writeSecret(path: string, text: string): void {
   if (existsSync(path) && readFileSync(path, "utf8") === text) {
     chmodSync(path, 0o600);
     return;
   }
-  const partial = `${path}.${process.pid}.partial`;
-  writeFileSync(partial, text, { mode: 0o600 });
-  chmodSync(partial, 0o600);
-  renameSync(partial, path);
+  writeSecretFile(path, text);
 }
+
+/** A token file's text as @herald/runtime's `writeTokenFile` writes it, for `writeSecret`. */
+const tokenFileText = (file: TokenFile): string => `${JSON.stringify(file, null, 2)}\n`;
 
 /** The session secret in `path` when it is long enough, else a new one. */
 function keepOrMakeSessionSecret(path: string): string {
@@ -183,9 +190,12 @@ export interface LocalCredentials {
  * session secret, add what a home from an older `herald up` lacks, and bring the
  * service URL and the derived files up to date.
  */
-export async function ensureLocalCredentials(settings: ContentSettings): Promise<LocalCredentials> {
-  // Loaded here, not at start-up: the content package is large and only `up` needs it.
-  const { hashToken, newToken } = await import("@herald/content");
+export function ensureLocalCredentials(settings: ContentSettings): Promise<LocalCredentials> {
+  // A promise, as when it loaded the content service's code to hash the tokens.
+  return Promise.resolve(makeLocalCredentials(settings));
+}
+
+function makeLocalCredentials(settings: ContentSettings): LocalCredentials {
   const {
     dir,
     tokensFile,
@@ -218,30 +228,19 @@ export async function ensureLocalCredentials(settings: ContentSettings): Promise
     operatorToken,
   };
   writeSecret(tokensFile, `${JSON.stringify(local, null, 2)}\n`);
-  const serviceFile: TokenFile = {
-    tokens: USERS.map((name) => {
-      const { roles, kinds } = LOCAL_USERS[name];
-      return {
-        name,
-        roles: [...roles],
-        ...(kinds ? { kinds: [...kinds] } : {}),
-        sha256: hashToken(tokens[name]),
-      };
-    }),
-  };
-  writeSecret(serviceTokensFile, `${JSON.stringify(serviceFile, null, 2)}\n`);
-  // The format of InventoryTokens.fromFile in @herald/channel-kit.
-  const inventoryFile = {
-    tokens: [{ name: INVENTORY_TOKEN_NAME, sha256: hashToken(local.inventoryToken) }],
-  };
-  writeSecret(inventoryTokensFile, `${JSON.stringify(inventoryFile, null, 2)}\n`);
+  // Every token file in the one format of @herald/runtime, which every service reads.
+  const serviceFile = tokenFileOf(
+    Object.fromEntries(USERS.map((name) => [name, { token: tokens[name], ...LOCAL_USERS[name] }])),
+  );
+  writeSecret(serviceTokensFile, tokenFileText(serviceFile));
+  const inventoryFile = tokenFileOf({ [INVENTORY_TOKEN_NAME]: { token: local.inventoryToken } });
+  writeSecret(inventoryTokensFile, tokenFileText(inventoryFile));
   writeSecret(portalContentTokenFile, tokens.portal);
   writeSecret(reconcilerContentTokenFile, tokens.reconciler);
-  // The format of OperatorTokens.load in @herald/reconciler (lower-case hex SHA-256).
-  const reconcilerFile = {
-    tokens: [{ name: OPERATOR_TOKEN_NAME, roles: ["operator"], sha256: hashToken(operatorToken) }],
-  };
-  writeSecret(reconcilerTokensFile, `${JSON.stringify(reconcilerFile, null, 2)}\n`);
+  const reconcilerFile = tokenFileOf({
+    [OPERATOR_TOKEN_NAME]: { token: operatorToken, roles: ["operator"] },
+  });
+  writeSecret(reconcilerTokensFile, tokenFileText(reconcilerFile));
   writeSecret(reconcilerInventoryTokenFile, local.inventoryToken);
   writeSecret(reconcilerSessionSecretFile, keepOrMakeSessionSecret(reconcilerSessionSecretFile));
   return {

@@ -21,8 +21,6 @@ export function portalPart(
   const content = contentSettings(stack, environment);
   const url = portalUrl(settings);
   const inventory = portalInventoryAddress(settings);
-  /** Set when the portal's content token is newer than the running content service. */
-  let contentLacksToken = false;
   return servicePart({
     name: "portal",
     title: "portal",
@@ -60,20 +58,13 @@ export function portalPart(
       CHANNEL_CONTENT_TOKEN_FILE: settings.secrets.portalContentTokenFile,
     }),
     // The content service's part makes the credentials before it starts; this covers
-    // a content service that was already running, started by an older `herald up`.
-    async prepare() {
-      const { added } = await ensureLocalCredentials(content);
-      contentLacksToken = added.includes("portal");
-    },
+    // a content service that was already running, started by an older `herald up`:
+    // it reads its token file again within seconds, so it accepts the portal's new token.
+    prepare: async () => void (await ensureLocalCredentials(content)),
     details: () => [
       `portal            ${url}`,
       `portal inventory  ${inventory} (gRPC)`,
       `portal log        ${settings.logFile}`,
-      ...(contentLacksToken
-        ? [
-            "note: the content service started before the portal had a token; restart it so the portal may read from it",
-          ]
-        : []),
     ],
   });
 }

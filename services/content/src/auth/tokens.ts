@@ -1,65 +1,70 @@
-import { createHash, randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { z } from "zod";
+import {
+  type Logger,
+  type TokenEntry,
+  type TokenFileRules,
+  type TokenStoreOptions,
+  TokenStore,
+  bearerToken,
+} from "@herald/runtime";
 import { UnauthenticatedError } from "../domain/errors";
-import { type Actor, KINDS, ROLES } from "../domain/item";
+import { type Actor, KINDS, type Kind, ROLES, type Role } from "../domain/item";
+
+export { hashToken, newToken } from "@herald/runtime";
+
+/** What the content service's token file may hold: its roles and kinds. */
+export const CONTENT_TOKEN_RULES: TokenFileRules = {
+  label: "content token file",
+  roles: ROLES,
+  kinds: KINDS,
+};
+
+/** The content service's token file: the runtime's one format, with the service's roles and kinds. */
+export interface TokenFile {
+  tokens: {
+    name: string;
+    roles: Role[];
+    /** Kinds an upstream client may act on; absent means all. */
+    kinds?: Kind[];
+    sha256: string;
+  }[];
+}
+
+/** The file was checked against CONTENT_TOKEN_RULES, so its roles and kinds are known ones. */
+function toActor(entry: TokenEntry): Actor {
+  return {
+    name: entry.name,
+    roles: (entry.roles ?? []) as Role[],
+    ...(entry.kinds ? { kinds: entry.kinds as Kind[] } : {}),
+  };
+}
 
 /**
  * Bearer tokens. The service keeps only SHA-256 hashes of tokens (a file an
- * operator writes, or `herald up` for the local stack), never the tokens.
+ * operator writes, or `herald up` for the local stack), never the tokens, and
+ * reads the file again when it changes, so a rotated token is refused without a
+ * restart.
  */
-const tokenFileSchema = z.strictObject({
-  tokens: z.array(
-    z.strictObject({
-      name: z.string().min(1).max(100),
-      roles: z.array(z.enum(ROLES)).min(1),
-      /** Kinds an upstream client may act on; absent means all. */
-      kinds: z.array(z.enum(KINDS)).optional(),
-      sha256: z.string().regex(/^[0-9a-f]{64}$/, "lower-case hex SHA-256 of the token"),
-    }),
-  ),
-});
-
-export type TokenFile = z.output<typeof tokenFileSchema>;
-
-export function hashToken(token: string): string {
-  return createHash("sha256").update(token, "utf8").digest("hex");
-}
-
-/** A new random token: 32 bytes, URL-safe. */
-export function newToken(): string {
-  return `hrld_${randomBytes(32).toString("base64url")}`;
-}
-
 export class TokenRegistry {
-  private readonly byHash = new Map<string, Actor>();
+  private readonly store: TokenStore<Actor>;
 
-  constructor(file: TokenFile) {
-    for (const entry of file.tokens) {
-      this.byHash.set(entry.sha256, {
-        name: entry.name,
-        roles: entry.roles,
-        ...(entry.kinds ? { kinds: entry.kinds } : {}),
-      });
-    }
+  /** Fixed tokens (`file`), or a store that follows a file (see `load`). */
+  constructor(file: TokenFile | TokenStore<Actor>) {
+    this.store = file instanceof TokenStore ? file : TokenStore.of(file, toActor);
   }
 
-  static load(path: string): TokenRegistry {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(readFileSync(path, "utf8"));
-    } catch (error) {
-      throw new Error(
-        `cannot read the token file ${path}: ${error instanceof Error ? error.message : String(error)}`,
-        { cause: error },
-      );
-    }
-    const parsed = tokenFileSchema.safeParse(raw);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
-      throw new Error(`invalid token file ${path}: ${problems.join("; ")}`);
-    }
-    return new TokenRegistry(parsed.data);
+  static load(path: string, logger?: Logger, options: TokenStoreOptions = {}): TokenRegistry {
+    return new TokenRegistry(
+      TokenStore.open(path, CONTENT_TOKEN_RULES, toActor, {
+        onReload: (file) =>
+          logger?.info({ path, tokens: file.tokens.length }, "token file reloaded"),
+        onError: (error) =>
+          logger?.error(
+            { path, err: error.message },
+            "token file not reloaded; the previous tokens stay",
+          ),
+        ...options,
+      }),
+    );
   }
 
   /** The actor of an `Authorization: Bearer …` value; throws UnauthenticatedError otherwise. */
@@ -67,10 +72,11 @@ export class TokenRegistry {
     if (!authorization) {
       throw new UnauthenticatedError("missing credentials: send Authorization: Bearer <token>");
     }
-    const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
-    if (!match)
+    const token = bearerToken(authorization);
+    if (token === undefined) {
       throw new UnauthenticatedError("malformed Authorization header: use Bearer <token>");
-    const actor = this.byHash.get(hashToken(match[1]!));
+    }
+    const actor = this.store.identify(token);
     if (!actor) throw new UnauthenticatedError("unknown or revoked token");
     return actor;
   }
