@@ -1,30 +1,23 @@
-import type { ContentService } from "@herald/content";
-import { startTestContentService } from "@herald/content/testing";
-import { createLogger } from "@herald/runtime";
-import { testStack, useTestNamespace } from "@herald/test-harness";
+import { useTestNamespace } from "@herald/test-harness";
+import { type ContentService, startHeraldServices } from "@herald/test-harness/services";
 import { heraldAsync } from "./content-support";
 
 /** herald approve and reject act on the revision the reviewer read, and say so when it is stale. */
-afterAll(async () => {
-  await content.stop();
-});
 const ns = useTestNamespace("cli-review");
 let content: ContentService;
 
 const TOKENS = { alice: "cli-review-alice", carol: "cli-review-carol" } as const;
 
 beforeAll(async () => {
-  content = await startTestContentService({
-    brokers: testStack().brokers,
-    mongoUrl: testStack().mongoUrl,
-    topicPrefix: ns.topicPrefix,
-    dbName: ns.dbName("content"),
-    users: {
-      alice: { roles: ["editor"], token: TOKENS.alice },
-      carol: { roles: ["reviewer"], token: TOKENS.carol },
+  const services = await startHeraldServices(ns, {
+    content: {
+      users: {
+        alice: { roles: ["editor"], token: TOKENS.alice },
+        carol: { roles: ["reviewer"], token: TOKENS.carol },
+      },
     },
-    logger: createLogger({ service: "cli-review-test", level: "silent" }),
   });
+  content = services.content;
 });
 
 const env = (as: keyof typeof TOKENS): NodeJS.ProcessEnv => ({
