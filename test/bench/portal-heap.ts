@@ -40,6 +40,8 @@ interface MemoryRow {
 interface RebuildRow {
   items: number;
   ms: number;
+  /** CPU time of this process during it: on a shared machine wall time says little. */
+  cpuMs: number;
   rssBeforeMiB: number;
   peakRssMiB: number;
   arrayBuffersBeforeMiB: number;
@@ -112,11 +114,14 @@ async function main(): Promise<void> {
     const rssBefore = status("VmRSS");
     resetPeak();
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     original.call(this);
+    const cpu = process.cpuUsage(cpu0);
     const ms = performance.now() - t0;
     rebuilds.push({
       items: loaded,
       ms: Math.round(ms),
+      cpuMs: Math.round((cpu.user + cpu.system) / 1000),
       rssBeforeMiB: round(rssBefore),
       peakRssMiB: round(status("VmHWM")),
       arrayBuffersBeforeMiB: round(before.arrayBuffers),
@@ -131,6 +136,7 @@ async function main(): Promise<void> {
   const rows: MemoryRow[] = [];
   const profiles = new Map<number, Map<string, number>>();
   const started = performance.now();
+  const cpuStart = process.cpuUsage();
   for (let n = 0; n < total; n += 1) {
     index.put(syntheticItem(n, sentences, next));
     loaded = n + 1;
@@ -157,6 +163,7 @@ async function main(): Promise<void> {
     if (loaded % 10_000 === 0) process.stderr.write(`loaded ${loaded}\n`);
   }
   const loadSeconds = (performance.now() - started) / 1000;
+  const loadCpu = process.cpuUsage(cpuStart);
   await session.post("HeapProfiler.stopSampling");
   session.disconnect();
 
@@ -173,6 +180,9 @@ async function main(): Promise<void> {
   const result = {
     items: total,
     loadSeconds: Math.round(loadSeconds),
+    loadCpuSeconds: Math.round((loadCpu.user + loadCpu.system) / 1e6),
+    rebuildCpuSeconds: Math.round(rebuilds.reduce((sum, r) => sum + r.cpuMs, 0) / 100) / 10,
+    maxRssMiB: Math.max(...rows.map((r) => r.rssMiB)),
     peakRssMiB: canReset ? undefined : round(status("VmHWM")),
     marks,
     sampledLiveMiB: marks.map((m) => sum(profiles.get(m) ?? new Map<string, number>())),
@@ -184,12 +194,14 @@ async function main(): Promise<void> {
   };
   if (values.json) writeFileSync(values.json, JSON.stringify(result, null, 2));
   const line = (r: RebuildRow) =>
-    `  at ${r.items}: ${r.ms} ms, RSS ${r.rssBeforeMiB} → peak ${r.peakRssMiB} MiB, ` +
+    `  at ${r.items}: ${r.ms} ms (${r.cpuMs} ms CPU), RSS ${r.rssBeforeMiB} → peak ${r.peakRssMiB} MiB, ` +
     `array buffers ${r.arrayBuffersBeforeMiB} → ${r.arrayBuffersAfterMiB} MiB, encoded ${r.encodedMiB} MiB`;
   process.stdout.write(
     [
-      `${total} items in ${result.loadSeconds} s; index ${JSON.stringify(result.index)}`,
-      `search-index rebuilds (${rebuilds.length}):`,
+      `${total} items in ${result.loadSeconds} s (${result.loadCpuSeconds} s CPU); ` +
+        `index ${JSON.stringify(result.index)}`,
+      `highest RSS of the rows taken every 1,000 items: ${result.maxRssMiB} MiB`,
+      `search-index rebuilds (${rebuilds.length}, ${result.rebuildCpuSeconds} s CPU in all):`,
       ...rebuilds.map(line),
       `sampled live heap at ${marks.join(" and ")}: ${result.sampledLiveMiB.join(" and ")} MiB`,
       "largest allocation sites (MiB at each mark):",

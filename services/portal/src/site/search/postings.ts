@@ -262,14 +262,19 @@ export class PostingStore {
     this.baseLast = last;
     this.baseBytes = bytes.subarray(0, end);
     this.basePostings += this.tailPostings;
-    this.clearTail();
+    // The tail's arrays are kept for the next one: released, they grew back through
+    // copies at 1.5× whose garbage, with no large allocation to prompt a collection,
+    // stayed resident (about 50 MiB more at 98,000 items than with a rebuild).
+    this.clearTail(false);
   }
 
-  /** Releases the tail; it grows back as documents arrive. */
-  private clearTail(): void {
-    this.tailDoc = new Uint32Array(0);
-    this.tailTf = new Uint8Array(0);
-    this.tailNext = new Int32Array(0);
+  /** Empties the tail; `release` also lets its arrays go (they grow back as documents arrive). */
+  private clearTail(release = true): void {
+    if (release) {
+      this.tailDoc = new Uint32Array(0);
+      this.tailTf = new Uint8Array(0);
+      this.tailNext = new Int32Array(0);
+    }
     this.tailPostings = 0;
     this.tailHead.fill(-1);
     this.tailLast.fill(-1);
