@@ -10,6 +10,8 @@
  *                     [--poll-every 20] (one in this many published items has its page polled)
  *                     [--only apply,latency,search,memory] [--quick] [--give-up 120] [--json]
  *                     [--profile]  (a CPU profile of each apply-run portal, next to its log)
+ *                     [--heap-profile]  (memory phase: a sampling heap profile of the applying
+ *                                        portal at its stop, summed by allocation site)
  *
  * --quick scales every phase down for a smoke run (explicit options still win).
  * CHANNEL_CHUNK_SIZE, CHANNEL_APPLY_CONCURRENCY and HERALD_TOPIC_PARTITIONS from the
@@ -43,6 +45,7 @@ const { values: args } = parseArgs({
     only: { type: "string", default: "apply,latency,search,memory" },
     quick: { type: "boolean", default: false },
     profile: { type: "boolean", default: false },
+    "heap-profile": { type: "boolean", default: false },
     /** How long receipts may stop coming before the missing items are given up. */
     "give-up": { type: "string", default: "120" },
     json: { type: "boolean", default: false },
@@ -180,7 +183,12 @@ async function main(): Promise<void> {
       report.latencyReadyMs = readyMs;
     }
     if (PHASES.has("memory") && !signal.aborted) {
-      report.memory = await memoryRun(bench, { items: MEMORY_ITEMS, stallMs: STALL_MS, signal });
+      report.memory = await memoryRun(bench, {
+        items: MEMORY_ITEMS,
+        stallMs: STALL_MS,
+        signal,
+        heapProfile: args["heap-profile"],
+      });
     }
   } finally {
     note("cleaning up…");

@@ -4,6 +4,7 @@
  * from the portal's database before it is ready.
  */
 import { ItemStatus } from "@herald/contracts";
+import { heapProfileSites } from "./portal-heap";
 import { PortalProcess } from "./portal-process";
 import type { MemoryFigures } from "./portal-figures";
 import { mib } from "./portal-report";
@@ -14,6 +15,8 @@ export interface MemoryOptions {
   items: number;
   stallMs: number;
   signal: AbortSignal;
+  /** A sampling heap profile of the applying portal, summarised when it stops. */
+  heapProfile?: boolean;
 }
 
 export async function memoryRun(
@@ -46,7 +49,11 @@ export async function memoryRun(
     );
     const receipts = await ReceiptLog.start(bench, ns);
     const names = { db: "portal", group: "portal" };
-    const portal = await PortalProcess.start(bench, ns, { ...names, run: "1" });
+    const portal = await PortalProcess.start(bench, ns, {
+      ...names,
+      run: "1",
+      heapProfile: options.heapProfile ?? false,
+    });
     const readyMs = (await portal.ready()) - portal.spawnedAt;
     let lastCount = 0;
     let lastTick = Date.now();
@@ -76,6 +83,15 @@ export async function memoryRun(
         `RSS ${mib(applied.rss)}, peak ${mib(applied.hwm)}; restarting…`,
     );
     const stopMs = await portal.stop();
+    if (options.heapProfile) {
+      const sites = heapProfileSites(portal.profileDir);
+      note(
+        sites
+          ? `memory: live at the applying portal's stop (sampled heap, MiB; ${portal.profileDir}):\n` +
+              sites.map(([site, mb]) => `  ${mb.toFixed(1).padStart(7)}  ${site}`).join("\n")
+          : `memory: no heap profile in ${portal.profileDir}`,
+      );
+    }
     const again = await PortalProcess.start(bench, ns, { ...names, run: "2" });
     const reloadReadyMs = (await again.ready()) - again.spawnedAt;
     const reloaded = again.memory();

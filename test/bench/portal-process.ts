@@ -165,7 +165,14 @@ export class PortalProcess {
   static async start(
     bench: PortalBench,
     ns: Namespace,
-    options: { db: string; group: string; run: string; profile?: boolean },
+    options: {
+      db: string;
+      group: string;
+      run: string;
+      profile?: boolean;
+      /** A sampling heap profile (--heap-prof) of what is live at exit, next to the log. */
+      heapProfile?: boolean;
+    },
   ): Promise<PortalProcess> {
     const [httpPort, healthPort] = [await freePort(), await freePort()];
     const overrides = Object.fromEntries(
@@ -192,8 +199,13 @@ export class PortalProcess {
     const log = openSync(logFile, "w");
     // CPU profiles (one per thread: the main one and tsx's loader) are written at exit.
     const profileDir = profileDirOf(logFile);
-    if (options.profile) mkdirSync(profileDir, { recursive: true });
-    const profile = options.profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+    if (options.profile || options.heapProfile) mkdirSync(profileDir, { recursive: true });
+    const profile = [
+      ...(options.profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []),
+      ...(options.heapProfile
+        ? ["--heap-prof", `--heap-prof-dir=${profileDir}`, "--heap-prof-interval=65536"]
+        : []),
+    ];
     const child = spawn(
       process.execPath,
       [

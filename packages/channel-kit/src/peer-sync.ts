@@ -3,6 +3,7 @@ import { DeliveryOutcome, type DeliveryReceipt, Topics } from "@herald/contracts
 import { type ConsumerRunner, type Logger, createConsumerRunner, topicName } from "@herald/runtime";
 import type { Kafka } from "kafkajs";
 import type { ItemState } from "@herald/contracts";
+import { commitGroupOffsets } from "./group-offsets";
 import type { Holding, HoldingStore } from "./holdings";
 
 /**
@@ -21,7 +22,7 @@ export class PeerSync {
       instanceId: string;
       groupPrefix: string;
       topicPrefix: string | undefined;
-      holdings: HoldingStore;
+      holdings: Pick<HoldingStore, "peek" | "refresh">;
       ownPartitions: () => ReadonlySet<number>;
       onChange: (holding: Holding, state: ItemState | undefined) => void;
       logger: Logger;
@@ -62,21 +63,27 @@ export class PeerSync {
    * loaded, so every change after the load has a receipt this instance reads.
    * The group is new, so its start is set by committing the current ends for it
    * (a group starting "at the latest" would begin only once it joined, seconds later).
+   * The commit does not join the group (see `commitGroupOffsets`): the load waits for
+   * this, and a join took about 5 s of every restart.
    */
   async prepare(): Promise<void> {
     const topic = topicName(Topics.receipts, this.options.topicPrefix);
     const admin = this.options.kafka.admin();
     await admin.connect();
+    let ends: Array<{ partition: number; high: string }>;
     try {
-      const ends = await admin.fetchTopicOffsets(topic);
-      await admin.setOffsets({
-        groupId: this.groupId,
-        topic,
-        partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })),
-      });
+      ends = await admin.fetchTopicOffsets(topic);
     } finally {
       await admin.disconnect();
     }
+    const how = await commitGroupOffsets({
+      kafka: this.options.kafka,
+      groupId: this.groupId,
+      topic,
+      partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })),
+      logger: this.options.logger,
+    });
+    this.options.logger.debug({ groupId: this.groupId, how }, "peer-sync start committed");
   }
 
   /** Joins its group and follows the receipts from where `prepare` left the group. */

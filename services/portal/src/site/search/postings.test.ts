@@ -43,4 +43,46 @@ describe("PostingStore", () => {
     expect(postingsOf(store, "only-64")).toEqual([]);
     expect(store.df(store.termId("term")!)).toBe(6);
   });
+
+  it("merges the tail in place, across reserved-buffer growth, as a rebuild would encode it", () => {
+    // A seeded generator: the same documents every run, a failure reproducible.
+    let seed = 12345;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const store = new PostingStore(64); // a small reserve: the buffer grows several times
+    const model = new Map<string, Array<[number, number]>>();
+    let doc = 0;
+    const check = () => {
+      for (const [term, postings] of model) expect(postingsOf(store, term)).toEqual(postings);
+    };
+    for (let round = 0; round < 12; round += 1) {
+      for (let i = 0; i < 400; i += 1) {
+        doc += 1 + Math.floor(next() ** 4 * 20_000); // mostly small gaps, a few wide ones
+        const counts = new Map<string, number>();
+        // Term ids are given in first-seen order, so later rounds bring new terms at the end.
+        const vocabulary = 50 + round * 40;
+        for (let k = 0; k < 1 + Math.floor(next() * 8); k += 1) {
+          const term = `t${Math.floor(next() ** 2 * vocabulary)}`;
+          counts.set(term, 1 + Math.floor(next() ** 3 * 300));
+        }
+        store.add(doc, counts);
+        for (const [term, tf] of counts) {
+          const list = model.get(term) ?? [];
+          list.push([doc, Math.min(255, tf)]);
+          model.set(term, list);
+        }
+      }
+      if (round === 7) {
+        // A rebuild in between: the merges after it start from its buffer and its last documents.
+        const keep = new Int32Array(doc + 1).map((_, d) => d);
+        store.rebuild(keep);
+      } else {
+        store.merge();
+      }
+      check();
+    }
+    for (const [term, postings] of model)
+      expect(store.df(store.termId(term)!)).toBe(postings.length);
+    expect(store.postings).toBe([...model.values()].reduce((n, list) => n + list.length, 0));
+    expect(store.pending).toBe(0);
+  });
 });

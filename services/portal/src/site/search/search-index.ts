@@ -156,6 +156,11 @@ export class SearchIndex {
 
   /** Drops dead documents' postings and renumbers the live documents densely. */
   rebuild(): void {
+    if (this.docOf.size === this.nextDoc) {
+      // Nothing to drop or renumber (the usual case while items arrive): fold the tail in place.
+      this.store.merge();
+      return;
+    }
     const renumber = new Int32Array(this.nextDoc).fill(-1);
     let live = 0;
     for (let doc = 0; doc < this.nextDoc; doc += 1) {
