@@ -10,8 +10,8 @@
 export interface TextView {
   text: string;
   /** `starts[i]`–`ends[i]` (end exclusive) is the original text that view unit `i` stands for. */
-  starts: number[];
-  ends: number[];
+  starts: Int32Array;
+  ends: Int32Array;
 }
 
 /** Characters a reader never sees and that the view drops: zero-width space and joiners, word joiner, BOM, soft hyphen, Mongolian vowel separator. */
@@ -89,22 +89,68 @@ function readAs(char: string, html: boolean): string {
   return normalised.replace(/\p{Zs}/gu, " ");
 }
 
+/** Characters already read, per mode: most texts use a few hundred distinct ones. */
+const READ_CACHE = { text: new Map<string, string>(), html: new Map<string, string>() };
+const READ_CACHE_LIMIT = 4096;
+
+function cachedReadAs(char: string, html: boolean): string {
+  const cache = html ? READ_CACHE.html : READ_CACHE.text;
+  let read = cache.get(char);
+  if (read === undefined) {
+    read = readAs(char, html);
+    // Bounded, so that a text of many distinct characters cannot grow it without end.
+    if (cache.size < READ_CACHE_LIMIT) cache.set(char, read);
+  }
+  return read;
+}
+
 class ViewBuilder {
   private readonly parts: string[] = [];
-  readonly starts: number[] = [];
-  readonly ends: number[] = [];
+  private starts = new Int32Array(256);
+  private ends = new Int32Array(256);
+  private length = 0;
 
+  private reserve(count: number): void {
+    if (this.length + count <= this.starts.length) return;
+    const size = Math.max(this.starts.length * 2, this.length + count);
+    const starts = new Int32Array(size);
+    const ends = new Int32Array(size);
+    starts.set(this.starts.subarray(0, this.length));
+    ends.set(this.ends.subarray(0, this.length));
+    this.starts = starts;
+    this.ends = ends;
+  }
+
+  /** Original text that reads as itself: each unit stands for itself. */
+  copy(text: string, start: number, end: number): void {
+    if (end <= start) return;
+    this.parts.push(text.slice(start, end));
+    this.reserve(end - start);
+    for (let i = start; i < end; i += 1) {
+      this.starts[this.length] = i;
+      this.ends[this.length] = i + 1;
+      this.length += 1;
+    }
+  }
+
+  /** `read` stands for the original from `start` to `end`. */
   push(read: string, start: number, end: number): void {
     if (read === "") return;
     this.parts.push(read);
+    this.reserve(read.length);
     for (let i = 0; i < read.length; i += 1) {
-      this.starts.push(start);
-      this.ends.push(end);
+      this.starts[this.length] = start;
+      this.ends[this.length] = end;
+      this.length += 1;
     }
   }
 
   view(): TextView {
-    return { text: this.parts.join(""), starts: this.starts, ends: this.ends };
+    return {
+      text: this.parts.join(""),
+      starts: this.starts.subarray(0, this.length),
+      ends: this.ends.subarray(0, this.length),
+    };
   }
 }
 
@@ -146,21 +192,37 @@ function readMarkup(text: string, at: number, out: ViewBuilder): number | undefi
 export function textView(text: string, options: { html?: boolean } = {}): TextView {
   const html = options.html ?? false;
   const out = new ViewBuilder();
+  // Characters that read as themselves are copied in runs, not one by one.
+  let unchanged = 0;
   let at = 0;
   while (at < text.length) {
     const first = text.charCodeAt(at);
     if (html && (first === 0x3c || first === 0x26)) {
+      out.copy(text, unchanged, at);
       const end = readMarkup(text, at, out);
       if (end !== undefined) {
         at = end;
+        unchanged = at;
         continue;
       }
+      unchanged = at;
+    }
+    if (isStable(first)) {
+      at += 1;
+      continue;
     }
     const code = text.codePointAt(at) ?? first;
     const width = code > 0xffff ? 2 : 1;
-    out.push(readAs(text.slice(at, at + width), html), at, at + width);
+    const char = text.slice(at, at + width);
+    const read = cachedReadAs(char, html);
+    if (read !== char) {
+      out.copy(text, unchanged, at);
+      out.push(read, at, at + width);
+      unchanged = at + width;
+    }
     at += width;
   }
+  out.copy(text, unchanged, text.length);
   return out.view();
 }
 
