@@ -4,7 +4,8 @@
  * in it, per item on the seed work plan (every text field of the policy document
  * `herald seed` publishes), and on a 2 MB body. Each figure is the median of
  * `--runs` runs; the sanitiser's time on the same body is printed beside it for
- * scale. CPU only: no stack is needed.
+ * scale, and two worst cases follow (a body of nothing but mobile numbers, and
+ * one run of a million one-digit groups). CPU only: no stack is needed.
  *
  *   pnpm bench:personal-data [--runs 7] [--items 200] [--json]
  */
@@ -126,6 +127,8 @@ const perItem = (action: () => void): number[] =>
   });
 
 const body = largeBody();
+const manyMobiles = "13812345678，".repeat(BODY_LIMIT / 12);
+const oneLongRun = "1 ".repeat(BODY_LIMIT / 2);
 const once = (action: () => void): number[] => Array.from({ length: runs }, () => time(action));
 
 const figures: Figure[] = [
@@ -135,6 +138,17 @@ const figures: Figure[] = [
   { name: "2 MB body: find", unit: "ms", runs: once(() => findPersonalData(body, { html: true })) },
   { name: "2 MB body: mask", unit: "ms", runs: once(() => maskPersonalData(body, { html: true })) },
   { name: "2 MB body: sanitise (for scale)", unit: "ms", runs: once(() => sanitizeBody(body)) },
+  // Worst cases an editor could send: every number a candidate, or one run of a million groups.
+  {
+    name: "2 MB of mobiles (166,666 found): find",
+    unit: "ms",
+    runs: once(() => findPersonalData(manyMobiles, { html: true })),
+  },
+  {
+    name: "2 MB of single digits in one run: find",
+    unit: "ms",
+    runs: once(() => findPersonalData(oneLongRun, { html: true })),
+  },
 ];
 
 if (args.json) {

@@ -233,6 +233,14 @@ describe("findPersonalData: a number as a reader sees it", () => {
   });
 });
 
+describe("findPersonalData: many numbers in one text", () => {
+  it("finds every one of 20,000 mobiles and masks them all", () => {
+    const text = "电话13812345678，".repeat(20_000);
+    expect(findPersonalData(text)).toHaveLength(20_000);
+    expect(maskPersonalData(text).text).toBe("电话138****5678，".repeat(20_000));
+  });
+});
+
 describe("maskPersonalData: masks where the digits were written", () => {
   it("masks a split, full-width and entity-written number, keeping the markup", () => {
     const body =
