@@ -131,6 +131,22 @@ describe("validateItem: text hygiene in every text field", () => {
     },
   );
 
+  it("refuses the same characters in the body written as character references", async () => {
+    const body = TEXT_FIELDS.find((f) => f.path === "body")!;
+    for (const [rule, html] of [
+      ["text.bidi-control", "<p>甲&#x202E;乙</p>"],
+      ["text.bidi-control", '<p><abbr title="&#8238;">甲</abbr></p>'],
+      ["text.control-character", "<p>甲&#7;乙</p>"],
+      ["text.line-separator", "<p>甲&#8232;乙</p>"],
+    ] as const) {
+      const violations = await violationsOf(itemWith(body, html, "legal-person"));
+      expect({ html, violations }).toEqual({
+        html,
+        violations: [expect.objectContaining({ field: "body", rule })],
+      });
+    }
+  });
+
   it("allows tabs and line breaks only in multi-line fields", async () => {
     for (const field of TEXT_FIELDS.filter((f) => f.personalData === "mask")) {
       const violations = await violationsOf(itemWith(field, "甲\t乙\r\n丙", "legal-person"));

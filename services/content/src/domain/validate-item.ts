@@ -1,6 +1,6 @@
 import { deepClone } from "./clone";
 import { sanitizeBody } from "../validation/html-policy";
-import { checkHygiene, checkPersonalData } from "../validation/item-text";
+import { checkBodyReferences, checkHygiene, checkPersonalData } from "../validation/item-text";
 import { isBlank } from "../validation/text-view";
 import { type Violation, ValidationError } from "./errors";
 import type { Adjustment, ItemFields, Kind, Party } from "./item";
@@ -224,6 +224,7 @@ export async function validateItem(
   // Hygiene reads the fields as submitted, before the sanitiser rewrites the body.
   checkHygiene(fields, violations);
   checkBody(fields, context.imageHosts ?? [], violations, adjustments);
+  checkBodyReferences(fields.body, violations);
   checkPersonalData(fields, selfId, violations, adjustments);
   await checkRelations(fields, context, violations, selfId);
   if (violations.length > 0) throw new ValidationError(violations);

@@ -34,6 +34,23 @@ export function checkHygiene(fields: ItemFields, violations: Violation[]) {
 }
 
 /**
+ * Refuses what the sanitised body holds that the body as written did not show:
+ * characters written as references (`&#x202E;`, `&#7;`), which the parser
+ * decodes into the text and attributes it writes out.
+ */
+export function checkBodyReferences(sanitisedBody: string, violations: Violation[]) {
+  const reported = new Set(violations.filter((v) => v.field === "body").map((v) => v.rule));
+  for (const problem of hygieneProblems(sanitisedBody, true)) {
+    if (reported.has(problem.rule)) continue;
+    violations.push({
+      field: "body",
+      rule: problem.rule,
+      message: `${hygieneMessage(problem, true).replace(/ at character \d+/, "")}; it was written as a character reference`,
+    });
+  }
+}
+
+/**
  * Scans every text field (`text-fields.ts`) for personal data. In a proactive
  * penalty or licence decision about a natural person, fields that can be masked
  * are; everything else found is refused, naming the field and the rule.
