@@ -253,6 +253,13 @@ describe("maskPersonalData: masks where the digits were written", () => {
     expect(result.masked[0]!.replacement).toBe("110105</span>********<b>002X");
   });
 
+  it("masks numbers in attribute values, keeping the tag", () => {
+    const body = '<p><a href="tel:13812345678" title="身份证110105 19491231 002X">电话</a></p>';
+    expect(maskPersonalData(body, { html: true }).text).toBe(
+      '<p><a href="tel:138****5678" title="身份证110105 ******** 002X">电话</a></p>',
+    );
+  });
+
   it("masks the birth date of an old 15-digit ID number", () => {
     expect(maskPersonalData(`旧证 ${OLD_ID}`).text).toBe("旧证 110101******123");
   });

@@ -137,51 +137,9 @@ function chooseNonOverlapping(found: Found[], viewLength: number): Found[] {
   return kept.sort((x, y) => x.start - y.start);
 }
 
-function scan(text: string, options: ScanOptions): { view: TextView; found: Found[] } {
-  const view = textView(text, options);
-  const found: Found[] = [];
-  for (const run of view.text.matchAll(RUN)) {
-    // Shorter runs hold no number recognised here.
-    if (run[0].length >= 11) candidatesInRun(view, run.index, run[0], found);
-  }
-  for (const match of found) {
-    // A "+" before a country code belongs to the number as written.
-    if (
-      match.kind === "mobile" &&
-      match.digits.startsWith("86") &&
-      view.text[match.start - 1] === "+"
-    ) {
-      match.start -= 1;
-    }
-  }
-  return { view, found: chooseNonOverlapping(found, view.text.length) };
-}
-
-function toOriginal(text: string, view: TextView, match: Found): PersonalDataMatch {
-  const start = view.starts[match.start]!;
-  const end = view.ends[match.end - 1]!;
-  return { kind: match.kind, start, end, text: text.slice(start, end) };
-}
-
-/**
- * Every ID number, mobile number and bank card number in `text`, sorted by
- * position and never overlapping (an ID number is never also a card number).
- *
- * - ID number: 18 characters with a known province code, a real birth date from
- *   1900 to today, and a correct ISO 7064 MOD 11-2 check character; or 15 digits
- *   with a known province code and a real birth date (YYMMDD) in the 1900s.
- * - Mobile: 1[3-9] and 9 more digits, optionally after +86/86/0086.
- * - Bank card: 16-19 digits passing the Luhn check and starting with a UnionPay,
- *   Visa, Mastercard, JCB, Discover or Diners prefix.
- *
- * Each may be written in groups of any size, separated by spaces, hyphens or
- * dots (of any width), with invisible characters or inline markup anywhere in
- * it; none may be part of a longer unbroken run of digits (or, for ID and card
- * numbers, have Latin letters on either side).
- */
-export function findPersonalData(text: string, options: ScanOptions = {}): PersonalDataMatch[] {
-  const { view, found } = scan(text, options);
-  return found.map((match) => toOriginal(text, view, match));
+/** A match in original offsets, with the original range of each digit the mask replaces. */
+interface Located extends PersonalDataMatch {
+  maskedDigits: Array<[number, number]>;
 }
 
 /** Which digits of a match are masked, by their position among its `count` digits. */
@@ -198,6 +156,80 @@ function isMaskedDigit(kind: PersonalDataKind, index: number, count: number): bo
   }
 }
 
+/** The matches in one view of `text`, whose offsets start at `base`. */
+function scanView(text: string, view: TextView, base: number): Located[] {
+  const found: Found[] = [];
+  for (const run of view.text.matchAll(RUN)) {
+    // Shorter runs hold no number recognised here.
+    if (run[0].length >= 11) candidatesInRun(view, run.index, run[0], found);
+  }
+  for (const match of found) {
+    // A "+" before a country code belongs to the number as written.
+    if (
+      match.kind === "mobile" &&
+      match.digits.startsWith("86") &&
+      view.text[match.start - 1] === "+"
+    ) {
+      match.start -= 1;
+    }
+  }
+  return chooseNonOverlapping(found, view.text.length).map((match) => {
+    const start = base + view.starts[match.start]!;
+    const end = base + view.ends[match.end - 1]!;
+    const maskedDigits: Array<[number, number]> = [];
+    let index = 0;
+    for (let i = match.start; i < match.end; i += 1) {
+      if (!/[0-9Xx]/.test(view.text[i]!)) continue;
+      if (isMaskedDigit(match.kind, index, match.digits.length)) {
+        maskedDigits.push([base + view.starts[i]!, base + view.ends[i]!]);
+      }
+      index += 1;
+    }
+    return { kind: match.kind, start, end, text: text.slice(start, end), maskedDigits };
+  });
+}
+
+/** Start tags with attributes, whose values (a title, an alt text, a tel: link) a reader also meets. */
+const TAG_WITH_ATTRIBUTES = /<[A-Za-z][A-Za-z0-9-]*\s[^>]*>/g;
+
+function scan(text: string, options: ScanOptions): Located[] {
+  const found = scanView(text, textView(text, options), 0);
+  if (!options.html) return found;
+  // The flattened view leaves tags out, so each tag's attributes are read on their own.
+  for (const tag of text.matchAll(TAG_WITH_ATTRIBUTES)) {
+    if (!/[0-9\uFF10-\uFF19&]/.test(tag[0])) continue;
+    const inside = tag[0].slice(1, -1);
+    found.push(...scanView(text, textView(inside, { html: true }), tag.index + 1));
+  }
+  return found.sort((x, y) => x.start - y.start);
+}
+
+/**
+ * Every ID number, mobile number and bank card number in `text`, sorted by
+ * position and never overlapping (an ID number is never also a card number).
+ *
+ * - ID number: 18 characters with a known province code, a real birth date from
+ *   1900 to today, and a correct ISO 7064 MOD 11-2 check character; or 15 digits
+ *   with a known province code and a real birth date (YYMMDD) in the 1900s.
+ * - Mobile: 1[3-9] and 9 more digits, optionally after +86/86/0086.
+ * - Bank card: 16-19 digits passing the Luhn check and starting with a UnionPay,
+ *   Visa, Mastercard, JCB, Discover or Diners prefix.
+ *
+ * Each may be written in groups of any size, separated by spaces, hyphens or
+ * dots (of any width), with invisible characters or inline markup anywhere in
+ * it; none may be part of a longer unbroken run of digits (or, for ID and card
+ * numbers, have Latin letters on either side). In HTML, attribute values (a
+ * title, an alt text, a `tel:` link) are read too.
+ */
+export function findPersonalData(text: string, options: ScanOptions = {}): PersonalDataMatch[] {
+  return scan(text, options).map(({ kind, start, end, text: written }) => ({
+    kind,
+    start,
+    end,
+    text: written,
+  }));
+}
+
 /**
  * `text` with every match of {@link findPersonalData} masked, each digit (or
  * check character) replaced by one `*` where it was written, whatever its width
@@ -210,31 +242,25 @@ export function maskPersonalData(
   text: string,
   options: ScanOptions = {},
 ): { text: string; masked: MaskedPersonalData[] } {
-  const { view, found } = scan(text, options);
-  const replaced: Array<{ start: number; end: number }> = [];
-  for (const match of found) {
-    let index = 0;
-    for (let i = match.start; i < match.end; i += 1) {
-      if (!/[0-9Xx]/.test(view.text[i]!)) continue;
-      if (isMaskedDigit(match.kind, index, match.digits.length)) {
-        replaced.push({ start: view.starts[i]!, end: view.ends[i]! });
-      }
-      index += 1;
-    }
-  }
-  const splice = (from: number, to: number): string => {
-    let out = "";
+  const found = scan(text, options);
+  /** `text` from `from` to `to` with the digits in `digits` (sorted, inside) replaced. */
+  const splice = (from: number, to: number, digits: ReadonlyArray<[number, number]>): string => {
+    const parts: string[] = [];
     let cursor = from;
-    for (const range of replaced) {
-      if (range.start < from || range.end > to) continue;
-      out += `${text.slice(cursor, range.start)}*`;
-      cursor = range.end;
+    for (const [start, end] of digits) {
+      parts.push(text.slice(cursor, start), "*");
+      cursor = end;
     }
-    return out + text.slice(cursor, to);
+    parts.push(text.slice(cursor, to));
+    return parts.join("");
   };
-  const masked = found.map((match) => {
-    const original = toOriginal(text, view, match);
-    return { ...original, replacement: splice(original.start, original.end) };
-  });
-  return { text: splice(0, text.length), masked };
+  const masked = found.map(({ kind, start, end, text: written, maskedDigits }) => ({
+    kind,
+    start,
+    end,
+    text: written,
+    replacement: splice(start, end, maskedDigits),
+  }));
+  const all = found.flatMap((match) => match.maskedDigits).sort((x, y) => x[0] - y[0]);
+  return { text: splice(0, text.length, all), masked };
 }
