@@ -156,6 +156,32 @@ const FOUND: Row[] = [
     found: [["bank-card", "62220212</strong>34567894"]],
   },
   {
+    name: "mobile across lines of a plain-text summary",
+    text: "咨询电话：\n138\n1234 5678",
+    found: [["mobile", "138\n1234 5678"]],
+  },
+  {
+    name: "mobile in a tel: link",
+    html: true,
+    text: '<p><a href="tel:+86-138-1234-5678">电话</a></p>',
+    found: [["mobile", "+86-138-1234-5678"]],
+  },
+  {
+    name: "ID in an image's alt text, as references",
+    html: true,
+    text: '<p><img alt="证件 110105 19491231 002&#88;" src="x.png"></p>',
+    found: [["id-number", "110105 19491231 002&#88;"]],
+  },
+  {
+    name: "mobile in a title attribute and in the text",
+    html: true,
+    text: '<p><abbr title="13812345678">电话</abbr>13912345678</p>',
+    found: [
+      ["mobile", "13812345678"],
+      ["mobile", "13912345678"],
+    ],
+  },
+  {
     name: "a number after a date in the same run",
     text: "2016 12 13812345678",
     found: [["mobile", MOBILE]],

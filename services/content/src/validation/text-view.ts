@@ -74,11 +74,12 @@ function isStable(code: number): boolean {
 }
 
 /** What one character of the original reads as in the view ("" if nothing). */
-function readAs(char: string, html: boolean): string {
+function readAs(char: string): string {
   const code = char.codePointAt(0) ?? 0;
   if (isStable(code)) return char;
-  if (char === "\n" || char === "\r" || char === "\t")
-    return html ? " " : char === "\t" ? " " : "\n";
+  // Line breaks read as spaces in plain text too: a summary's lines are joined
+  // wherever a channel shows it in one line (meta descriptions, feeds, digests).
+  if (char === "\n" || char === "\r" || char === "\t") return " ";
   if (INVISIBLE_CHARACTERS.has(code)) return "";
   if (DASHES.test(char)) return "-";
   const normalised = char.normalize("NFKC");
@@ -89,17 +90,16 @@ function readAs(char: string, html: boolean): string {
   return normalised.replace(/\p{Zs}/gu, " ");
 }
 
-/** Characters already read, per mode: most texts use a few hundred distinct ones. */
-const READ_CACHE = { text: new Map<string, string>(), html: new Map<string, string>() };
+/** Characters already read: most texts use a few hundred distinct ones. */
+const READ_CACHE = new Map<string, string>();
 const READ_CACHE_LIMIT = 4096;
 
-function cachedReadAs(char: string, html: boolean): string {
-  const cache = html ? READ_CACHE.html : READ_CACHE.text;
-  let read = cache.get(char);
+function cachedReadAs(char: string): string {
+  let read = READ_CACHE.get(char);
   if (read === undefined) {
-    read = readAs(char, html);
+    read = readAs(char);
     // Bounded, so that a text of many distinct characters cannot grow it without end.
-    if (cache.size < READ_CACHE_LIMIT) cache.set(char, read);
+    if (READ_CACHE.size < READ_CACHE_LIMIT) READ_CACHE.set(char, read);
   }
   return read;
 }
@@ -177,7 +177,7 @@ function readMarkup(text: string, at: number, out: ViewBuilder): number | undefi
   const entity = ENTITY.exec(text);
   const decoded = entity ? decodeEntity(entity) : undefined;
   if (decoded === undefined) return undefined;
-  out.push(readAs(decoded, true), at, ENTITY.lastIndex);
+  out.push(readAs(decoded), at, ENTITY.lastIndex);
   return ENTITY.lastIndex;
 }
 
@@ -187,7 +187,7 @@ function readMarkup(text: string, at: number, out: ViewBuilder): number | undefi
  * characters removed, dashes read as "-". With `html`, markup is flattened the way
  * a browser shows it: inline elements join their neighbours with nothing between,
  * block elements and `<br>` break the line, comments vanish, character references
- * are decoded, and line breaks in the source are spaces.
+ * are decoded. Line breaks and tabs read as spaces.
  */
 export function textView(text: string, options: { html?: boolean } = {}): TextView {
   const html = options.html ?? false;
@@ -214,7 +214,7 @@ export function textView(text: string, options: { html?: boolean } = {}): TextVi
     const code = text.codePointAt(at) ?? first;
     const width = code > 0xffff ? 2 : 1;
     const char = text.slice(at, at + width);
-    const read = cachedReadAs(char, html);
+    const read = cachedReadAs(char);
     if (read !== char) {
       out.copy(text, unchanged, at);
       out.push(read, at, at + width);
