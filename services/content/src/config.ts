@@ -19,6 +19,22 @@ const kindList = z.string().transform((value, ctx) => {
   return kinds as (typeof KINDS)[number][];
 });
 
+/** A comma-separated list of host names, lower-cased. */
+const hostList = z.string().transform((value, ctx) => {
+  const hosts = value
+    .split(",")
+    .map((h) => h.trim().toLowerCase())
+    .filter(Boolean);
+  const bad = hosts.filter(
+    (h) => !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(h),
+  );
+  if (bad.length) {
+    ctx.addIssue({ code: "custom", message: `not host names: ${bad.join(", ")}` });
+    return z.NEVER;
+  }
+  return hosts;
+});
+
 /** Everything the content service reads from its environment, one line per variable. */
 export const contentEnv = {
   ...kafkaEnv,
@@ -39,6 +55,8 @@ export const contentEnv = {
   CONTENT_TOKENS_FILE: env.string().describe("path to the token file"),
   /** Kinds exempt from the four-eyes rule (comma-separated); by default every kind needs a second person. */
   CONTENT_FOUR_EYES_EXEMPT: kindList.default([]).describe("kinds without four-eyes review"),
+  /** Hosts a body's images may come from (comma-separated); by default none, so bodies carry no images. */
+  CONTENT_IMAGE_HOSTS: hostList.default([]).describe("allowed image hosts"),
   /** Default interval of the periodic review of undisclosed items. */
   CONTENT_REVIEW_INTERVAL_DAYS: env.int({ min: 1, max: 3650 }).default(365).describe("days"),
   /** How often the outbox is scanned for events from other instances or before a crash. */

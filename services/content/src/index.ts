@@ -12,3 +12,6 @@ export {
 export { hashToken, newToken, type TokenFile } from "./auth/tokens";
 export { mayLeave } from "./outbox/relay";
 export { KINDS, type Kind } from "./domain/item";
+// The validation rules, for benchmarks and tools that check text the way the service does.
+export { findPersonalData, maskPersonalData } from "./validation/personal-data";
+export { sanitizeBody } from "./validation/html-policy";

@@ -139,6 +139,7 @@ export async function startContentService(
       urgentHours: config.CONTENT_DEADLINE_URGENT_HOURS,
     },
     fourEyes: (kind) => !exempt.has(kind),
+    imageHosts: config.CONTENT_IMAGE_HOSTS,
     reviewIntervalDays: config.CONTENT_REVIEW_INTERVAL_DAYS,
     onEvents: (record) => relay.notify(record),
     now,

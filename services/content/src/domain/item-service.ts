@@ -42,6 +42,8 @@ export interface ItemServiceOptions {
   deadlineRules: DeadlineRules;
   /** Whether the four-eyes rule applies to a kind. */
   fourEyes: (kind: Kind) => boolean;
+  /** Hosts a body's images may come from; none when absent. */
+  imageHosts?: readonly string[];
   /** Default interval of the periodic review of undisclosed items. */
   reviewIntervalDays: number;
   /** Called after every stored change that carries events. */
@@ -75,6 +77,7 @@ export class ItemService {
   constructor(private readonly options: ItemServiceOptions) {
     this.now = options.now ?? (() => new Date());
     this.validation = {
+      imageHosts: options.imageHosts ?? [],
       lookup: async (itemId) => {
         const record = await options.store.find(itemId);
         if (!record) return undefined;

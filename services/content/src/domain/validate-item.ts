@@ -1,6 +1,7 @@
 import { deepClone } from "./clone";
 import { sanitizeBody } from "../validation/html-policy";
-import { findPersonalData, maskPersonalData } from "../validation/personal-data";
+import { checkBodyReferences, checkHygiene, checkPersonalData } from "../validation/item-text";
+import { isBlank } from "../validation/text-view";
 import { type Violation, ValidationError } from "./errors";
 import type { Adjustment, ItemFields, Kind, Party } from "./item";
 
@@ -8,6 +9,8 @@ import type { Adjustment, ItemFields, Kind, Party } from "./item";
 export interface ValidationContext {
   /** The kind and public status of another item, to check relations. */
   lookup(itemId: string): Promise<{ kind: Kind; published: boolean } | undefined>;
+  /** Hosts a body's images may come from (`CONTENT_IMAGE_HOSTS`); none when absent. */
+  imageHosts?: readonly string[];
 }
 
 export interface ValidatedItem {
@@ -16,10 +19,6 @@ export interface ValidatedItem {
 }
 
 const BODY_OPTIONAL: ReadonlySet<Kind> = new Set([
-  "administrative-penalty",
-  "administrative-licence",
-]);
-const MASKING_KINDS: ReadonlySet<Kind> = new Set([
   "administrative-penalty",
   "administrative-licence",
 ]);
@@ -69,7 +68,8 @@ function normalise(input: Partial<ItemFields>): ItemFields {
 }
 
 function requirePresent(violations: Violation[], field: string, value: unknown, what: string) {
-  if (value === undefined || value === null || value === "") {
+  // Text made only of invisible characters shows nothing: it is as good as absent.
+  if (value === undefined || value === null || (typeof value === "string" && isBlank(value))) {
     violations.push({ field, rule: "required", message: `${what} is required` });
   }
 }
@@ -81,7 +81,9 @@ function checkParty(violations: Violation[], path: string, party: Partial<Party>
 
 function checkKindRules(fields: ItemFields, violations: Violation[]) {
   const { kind } = fields;
-  if (!BODY_OPTIONAL.has(kind)) requirePresent(violations, "body", fields.body.trim(), "the body");
+  if (!BODY_OPTIONAL.has(kind) && isBlank(fields.body, { html: true })) {
+    requirePresent(violations, "body", "", "the body");
+  }
   if (fields.penalty && kind !== "administrative-penalty") {
     violations.push({
       field: "penalty",
@@ -176,84 +178,14 @@ async function checkRelations(
   }
 }
 
-/** Every free-text field of an item, with its path, for the personal-data scan. */
-function textFields(fields: ItemFields): Array<[string, string, (masked: string) => void]> {
-  const out: Array<[string, string, (masked: string) => void]> = [
-    ["title", fields.title, (v) => (fields.title = v)],
-    ["summary", fields.summary, (v) => (fields.summary = v)],
-    ["body", fields.body, (v) => (fields.body = v)],
-    ["documentNumber", fields.documentNumber, (v) => (fields.documentNumber = v)],
-  ];
-  fields.tags.forEach((t, i) => out.push([`tags.${i}`, t, (v) => (fields.tags[i] = v)]));
-  fields.attachments.forEach((a, i) =>
-    out.push([`attachments.${i}.name`, a.name, (v) => (a.name = v)]),
-  );
-  fields.overrides.forEach((o, i) => {
-    out.push([`overrides.${i}.shortTitle`, o.shortTitle, (v) => (o.shortTitle = v)]);
-    out.push([`overrides.${i}.digest`, o.digest, (v) => (o.digest = v)]);
-  });
-  const p = fields.penalty;
-  if (p) {
-    for (const key of ["legalBasis", "violation", "penalty", "decisionNumber"] as const) {
-      out.push([`penalty.${key}`, p[key] ?? "", (v) => (p[key] = v)]);
-    }
-    if (p.party) {
-      const party = p.party;
-      out.push(["penalty.party.name", party.name, (v) => (party.name = v)]);
-      out.push(["penalty.party.identifier", party.identifier, (v) => (party.identifier = v)]);
-    }
-  }
-  const l = fields.licence;
-  if (l) {
-    out.push(["licence.licensedMatter", l.licensedMatter ?? "", (v) => (l.licensedMatter = v)]);
-    if (l.holder) {
-      const holder = l.holder;
-      out.push(["licence.holder.name", holder.name, (v) => (holder.name = v)]);
-      out.push(["licence.holder.identifier", holder.identifier, (v) => (holder.identifier = v)]);
-    }
-  }
-  return out;
-}
-
-const PII_NAMES = {
-  "id-number": "an ID number",
-  mobile: "a mobile number",
-  "bank-card": "a bank card number",
-};
-
-function checkPersonalData(fields: ItemFields, violations: Violation[], adjustments: Adjustment[]) {
-  if (fields.disclosure !== "proactive") return;
-  const party = fields.penalty?.party ?? fields.licence?.holder;
-  const mask = MASKING_KINDS.has(fields.kind) && party?.kind === "natural-person";
-  for (const [path, value, set] of textFields(fields)) {
-    if (!value) continue;
-    if (mask) {
-      const result = maskPersonalData(value);
-      if (result.masked.length === 0) continue;
-      set(result.text);
-      for (const m of result.masked) {
-        adjustments.push({
-          field: path,
-          rule: `personal-data.masked.${m.kind}`,
-          description: `masked ${PII_NAMES[m.kind]} at characters ${m.start}-${m.end} as ${m.replacement}`,
-        });
-      }
-      continue;
-    }
-    for (const m of findPersonalData(value)) {
-      violations.push({
-        field: path,
-        rule: `personal-data.${m.kind}`,
-        message: `contains ${PII_NAMES[m.kind]} at characters ${m.start}-${m.end}; public items may not carry personal data (only penalty and licence decisions about a natural person are masked)`,
-        excerpt: m.text,
-      });
-    }
-  }
-}
-
-function checkBody(fields: ItemFields, violations: Violation[], adjustments: Adjustment[]) {
+function checkBody(
+  fields: ItemFields,
+  imageHosts: readonly string[],
+  violations: Violation[],
+  adjustments: Adjustment[],
+) {
   if (!fields.body) return;
-  const check = sanitizeBody(fields.body);
+  const check = sanitizeBody(fields.body, { imageHosts });
   for (const refused of check.refused) {
     violations.push({
       field: "body",
@@ -266,7 +198,7 @@ function checkBody(fields: ItemFields, violations: Violation[], adjustments: Adj
     adjustments.push({
       field: "body",
       rule: `html.stripped.${s.what}`,
-      description: `removed ${s.count} × ${s.what} ${s.name}`,
+      description: `removed ${s.count} × ${s.what} ${s.name}${s.excerpt ? ` (first: ${s.excerpt})` : ""}`,
     });
   }
   fields.body = check.html;
@@ -274,7 +206,8 @@ function checkBody(fields: ItemFields, violations: Violation[], adjustments: Adj
 
 /**
  * Checks a complete set of fields for publication and returns them cleaned: the
- * body sanitised, personal data masked where the rules allow. Every problem is
+ * body sanitised, personal data masked where the rules allow. HTTP, gRPC and the
+ * CLI (which calls the HTTP API) all reach it through `ItemService`. Every problem is
  * collected before throwing, so the editor sees them all at once.
  */
 export async function validateItem(
@@ -288,8 +221,11 @@ export async function validateItem(
   requirePresent(violations, "kind", input.kind, "the kind");
   requirePresent(violations, "title", fields.title, "the title");
   if (violations.length === 0) checkKindRules(fields, violations);
-  checkBody(fields, violations, adjustments);
-  checkPersonalData(fields, violations, adjustments);
+  // Hygiene reads the fields as submitted, before the sanitiser rewrites the body.
+  checkHygiene(fields, violations);
+  checkBody(fields, context.imageHosts ?? [], violations, adjustments);
+  checkBodyReferences(fields.body, violations);
+  checkPersonalData(fields, selfId, violations, adjustments);
   await checkRelations(fields, context, violations, selfId);
   if (violations.length > 0) throw new ValidationError(violations);
   return { fields, adjustments };

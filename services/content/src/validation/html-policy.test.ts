@@ -71,7 +71,8 @@ describe("sanitizeBody: XSS payloads", () => {
 
   it("quotes the offending tag in the excerpt, decoded and shortened", () => {
     const check = sanitizeBody(
-      `<p>正文</p><img alt="${"很长的说明".repeat(20)}" src="a.png" onerror="alert(1)">`,
+      `<p>正文</p><img alt="${"很长的说明".repeat(20)}" src="//img.example/a.png" onerror="alert(1)">`,
+      { imageHosts: ["img.example"] },
     );
     expect(check.refused).toEqual([
       {
@@ -98,7 +99,7 @@ describe("sanitizeBody: ordinary documents", () => {
     "<blockquote><p>引文</p></blockquote>",
     '<table><caption>附表</caption><thead><tr><th scope="col">序号</th><th scope="col" colspan="2">商品编码</th></tr></thead>',
     '<tbody><tr><td>1</td><td rowspan="2">0101210010</td><td>改良种用马</td></tr></tbody></table>',
-    '<figure><img src="/files/2024/chart.png" alt="申报流程图" width="600" height="400" />',
+    '<figure><img src="https://img.customs.gov.cn/2024/chart.png" alt="申报流程图" width="600" height="400" />',
     "<figcaption>图1 申报流程</figcaption></figure><hr />",
     '<p>详见<a href="https://www.customs.gov.cn/customs/302249/index.html" title="海关总署">附件</a>，',
     '或<a href="/zfxxgk/2024/12.html">本站原文</a>；来信请寄<a href="mailto:xxgk@customs.gov.cn">信箱</a>。',
@@ -107,7 +108,7 @@ describe("sanitizeBody: ordinary documents", () => {
   ].join("");
 
   it("keeps a government notice as it is, adding rel only to links that leave the site", () => {
-    const check = sanitizeBody(notice);
+    const check = sanitizeBody(notice, { imageHosts: ["img.customs.gov.cn"] });
     expect(check.refused).toEqual([]);
     expect(check.stripped).toEqual([]);
     expect(check.html).toBe(
@@ -120,16 +121,22 @@ describe("sanitizeBody: ordinary documents", () => {
     );
   });
 
-  it("keeps text and entities, removing comments silently", () => {
+  it("keeps text and entities, removing comments and listing them", () => {
     const check = sanitizeBody(
       "<p>甲&amp;乙 &lt;丙&gt;<!-- 内部备注 --><!--[if IE]><script>x</script><![endif]-->丁</p>",
     );
-    expect(check).toEqual({ html: "<p>甲&amp;乙 &lt;丙&gt;丁</p>", refused: [], stripped: [] });
+    expect(check).toEqual({
+      html: "<p>甲&amp;乙 &lt;丙&gt;丁</p>",
+      refused: [],
+      stripped: [{ what: "comment", name: "comment", count: 2, excerpt: "<!-- 内部备注 -->" }],
+    });
   });
 
   it("accepts protocol-relative links and images as absolute ones", () => {
     expect(
-      sanitizeBody('<a href="//www.gov.cn/">国务院</a><img src="//img.example/a.png">').html,
+      sanitizeBody('<a href="//www.gov.cn/">国务院</a><img src="//img.example/a.png">', {
+        imageHosts: ["img.example"],
+      }).html,
     ).toBe(
       '<a href="//www.gov.cn/" rel="noopener noreferrer">国务院</a><img src="//img.example/a.png" />',
     );
@@ -163,6 +170,7 @@ describe("sanitizeBody: stripped markup", () => {
     const check = sanitizeBody(
       '<a href="https://www.gov.cn/" target="_blank" rel="nofollow">a</a><a href="ftp://x/y">b</a><img src="mailto:x@y" alt="c">',
     );
+    // A mailto: image is stripped, not refused: it loads nothing.
     expect(check.refused).toEqual([]);
     expect(check.html).toBe(
       '<a href="https://www.gov.cn/" rel="noopener noreferrer">a</a><a>b</a><img alt="c" />',
@@ -179,5 +187,78 @@ describe("sanitizeBody: stripped markup", () => {
     expect(sanitizeBody('<p style="!!">x</p>').stripped).toEqual([
       { what: "style", name: "style", count: 1 },
     ]);
+  });
+});
+
+describe("sanitizeBody: markup the parser drops is listed too", () => {
+  it.each([
+    ["CDATA", "<p>甲<![CDATA[ 乙 ]]>丙</p>", "cdata", "<![CDATA[ 乙 ]]>"],
+    [
+      "a processing instruction",
+      '<?xml version="1.0"?><p>甲</p>',
+      "processing-instruction",
+      '<?xml version="1.0"?>',
+    ],
+    ["a declaration", "<!DOCTYPE html><p>甲</p>", "declaration", "<!DOCTYPE html>"],
+    ["an end tag that closes nothing", "<p>甲</div>乙</p>", "end-tag", "</div>"],
+    [
+      "a tag left unfinished at the end",
+      '<p>甲</p><span class="x',
+      "unclosed-tag",
+      '<span class="x',
+    ],
+    ["an unfinished comment", "<p>甲</p><!-- 备注", "comment", "<!-- 备注"],
+  ])("lists %s", (_name, html, what, excerpt) => {
+    const check = sanitizeBody(html);
+    expect(check.refused).toEqual([]);
+    expect(check.stripped).toEqual([{ what, name: what, count: 1, excerpt }]);
+  });
+
+  it("lists nothing for a body it keeps whole, and nothing for an element closed by the parser", () => {
+    expect(sanitizeBody("<p>甲 &lt; 乙 &amp; 丙<br></p>").stripped).toEqual([]);
+    expect(sanitizeBody("<p>未闭合的段落").stripped).toEqual([]);
+  });
+});
+
+describe("sanitizeBody: images", () => {
+  const refusedRules = (html: string, imageHosts?: string[]) =>
+    sanitizeBody(html, imageHosts ? { imageHosts } : {}).refused.map((r) => r.rule);
+
+  it("refuses every image by default: no image host is configured", () => {
+    for (const src of [
+      "https://img.example/a.png",
+      "//img.example/a.png",
+      "/files/a.png",
+      "a.png",
+    ]) {
+      expect({ src, rules: refusedRules(`<img src="${src}" alt="图">`) }).toEqual({
+        src,
+        rules: ["html.image-host"],
+      });
+    }
+    const [refusal] = sanitizeBody('<img src="https://img.example/a.png">').refused;
+    expect(refusal!.message).toMatch(/CONTENT_IMAGE_HOSTS.*WeChat.*upload/);
+    expect(refusal!.excerpt).toBe('<img src="https://img.example/a.png">');
+  });
+
+  it("keeps images from a configured host, over http(s) or protocol-relative, in any case", () => {
+    const hosts = ["img.customs.gov.cn"];
+    for (const src of [
+      "https://img.customs.gov.cn/a.png",
+      "http://IMG.customs.gov.cn/a.png",
+      "//img.customs.gov.cn/a.png",
+    ]) {
+      expect(refusedRules(`<img src="${src}">`, hosts)).toEqual([]);
+    }
+    expect(
+      refusedRules('<img src="https://img.customs.gov.cn.evil.example/a.png">', hosts),
+    ).toEqual(["html.image-host"]);
+    expect(refusedRules('<img src="https://evil.example/a.png">', hosts)).toEqual([
+      "html.image-host",
+    ]);
+  });
+
+  it("leaves data: and script images to their own rules", () => {
+    expect(refusedRules('<img src="data:image/png;base64,AAAA">')).toEqual(["html.no-data-url"]);
   });
 });

@@ -6,12 +6,14 @@
  * raw markup.
  */
 import sanitizeHtml from "sanitize-html";
+import { type DroppedWhat, droppedMarkup } from "./html-drops";
 import {
   ALLOWED_ELEMENTS,
   ALLOWED_SCHEMES,
   REFUSED_ELEMENTS,
   isAbsoluteUrl,
   refusedAttribute,
+  imageSourceRefusal,
   styleProperties,
   urlScheme,
   type RefusalRule,
@@ -29,11 +31,23 @@ export interface RefusedMarkup {
 
 /** Harmless markup outside the allow-list that was removed, counted by name. */
 export interface StrippedMarkup {
-  /** An element (unwrapped, its text kept), an attribute, or a declaration of a `style` attribute. */
-  what: "element" | "attribute" | "style";
-  /** The element or attribute name, or the CSS property name for `style`. */
+  /**
+   * An element (unwrapped, its text kept), an attribute, a declaration of a
+   * `style` attribute, or markup the parser drops (comments, CDATA, processing
+   * instructions, declarations, stray end tags, an unfinished tag at the end).
+   */
+  what: "element" | "attribute" | "style" | DroppedWhat;
+  /** The element or attribute name, the CSS property name for `style`, else the same as `what`. */
   name: string;
   count: number;
+  /** For markup the parser drops: the first occurrence, shortened. */
+  excerpt?: string;
+}
+
+/** What a body may hold beyond the fixed allow-list. */
+export interface BodyPolicy {
+  /** Hosts images may come from (`CONTENT_IMAGE_HOSTS`); none by default. */
+  imageHosts?: readonly string[];
 }
 
 /** The outcome of checking a body against the allow-list. */
@@ -136,11 +150,11 @@ function refusal(found: RefusalRule, excerptText: string): RefusedMarkup {
 class StrippedTally {
   private readonly counts = new Map<string, StrippedMarkup>();
 
-  add(what: StrippedMarkup["what"], name: string): void {
+  add(what: StrippedMarkup["what"], name: string, excerpt?: string): void {
     const key = `${what} ${name}`;
     const entry = this.counts.get(key);
     if (entry) entry.count += 1;
-    else this.counts.set(key, { what, name, count: 1 });
+    else this.counts.set(key, { what, name, count: 1, ...(excerpt ? { excerpt } : {}) });
   }
 
   list(): StrippedMarkup[] {
@@ -156,16 +170,25 @@ class StrippedTally {
  * `refused`: the caller must refuse the request rather than publish a silently
  * altered body. Other markup outside the list is removed and reported in
  * `stripped`: unknown elements are unwrapped (their text kept), and attributes,
- * inline styles, `class` and `id` are dropped. Comments are removed silently.
- * Absolute links get `rel="noopener noreferrer"`.
+ * inline styles, `class` and `id` are dropped; comments, CDATA, processing
+ * instructions, declarations, stray end tags and an unfinished tag at the end are
+ * removed and listed too, so nothing disappears unannounced. Images from hosts
+ * outside `policy.imageHosts` are refused (`html.image-host`). Absolute links get
+ * `rel="noopener noreferrer"`.
  */
-export function sanitizeBody(html: string): BodyCheck {
+export function sanitizeBody(html: string, policy: BodyPolicy = {}): BodyCheck {
   const refused: RefusedMarkup[] = [];
   const stripped = new StrippedTally();
+  const imageHosts = policy.imageHosts ?? [];
 
   const inspect = (element: string, attribs: Readonly<Record<string, string>>): void => {
     const refusedElement = REFUSED_ELEMENTS.get(element);
     if (refusedElement) refused.push(refusal(refusedElement, excerpt(element, attribs)));
+    const src = attribs.src;
+    if (element === "img" && src !== undefined) {
+      const found = imageSourceRefusal(src, imageHosts);
+      if (found) refused.push(refusal(found, excerpt(element, attribs, "src")));
+    }
     for (const [name, value] of Object.entries(attribs)) {
       const found = refusedAttribute(name, value);
       if (found) refused.push(refusal(found, excerpt(element, attribs, name)));
@@ -208,5 +231,7 @@ export function sanitizeBody(html: string): BodyCheck {
     },
   });
 
+  for (const dropped of droppedMarkup(html))
+    stripped.add(dropped.what, dropped.what, dropped.excerpt);
   return { html: output, refused, stripped: stripped.list() };
 }

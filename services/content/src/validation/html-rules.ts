@@ -228,3 +228,34 @@ export function styleProperties(style: string): string[] {
     .filter((name) => /^-?[a-z][a-z0-9-]*$/.test(name));
   return names.length > 0 ? names : ["style"];
 }
+
+/**
+ * Why an image source breaks the image policy, if it does: a body's images must
+ * come from a host in `imageHosts` (`CONTENT_IMAGE_HOSTS`) over http(s). Channels
+ * load images from wherever the body says: WeChat filters external images and the
+ * portal's CSP blocks them, so an image from elsewhere would show on some channels
+ * and not others. A relative address would resolve against each channel's own
+ * site, where no attachments are served. Script and data: URLs have rules of their own.
+ */
+export function imageSourceRefusal(
+  src: string,
+  imageHosts: readonly string[],
+): RefusalRule | undefined {
+  const scheme = urlScheme(src);
+  if (scheme !== undefined && scheme !== "http" && scheme !== "https") return undefined;
+  let host: string | undefined;
+  try {
+    host = isAbsoluteUrl(src)
+      ? new URL(src.trim(), "https://relative.invalid/").hostname
+      : undefined;
+  } catch {
+    host = undefined;
+  }
+  const allowed = host !== undefined && imageHosts.some((h) => h.toLowerCase() === host);
+  if (allowed) return undefined;
+  const hosts = imageHosts.length > 0 ? imageHosts.join(", ") : "none are configured";
+  return {
+    rule: "html.image-host",
+    message: `Images must come from an allowed image host (CONTENT_IMAGE_HOSTS: ${hosts}), because WeChat filters external images and the portal blocks them; upload the image to an allowed host and use that address, or attach the file instead.`,
+  };
+}

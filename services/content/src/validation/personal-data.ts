@@ -1,133 +1,207 @@
 /**
  * Finds and masks personal data that must not reach a public item: mainland
- * resident ID numbers, mainland mobile numbers and bank card numbers. Works on
- * the raw string, so it serves plain text and HTML alike; masking only ever turns
- * digits into `*`, which keeps markup intact and every offset valid.
+ * resident ID numbers (18 and 15 digits), mainland mobile numbers and bank card
+ * numbers. It reads the text as a reader sees it (`text-view.ts`: NFKC,
+ * invisible characters gone, and for HTML the markup flattened), and reports and
+ * masks every match where it was written in the original.
  */
+import {
+  isBankCard,
+  isMobileNumber,
+  isOldResidentIdNumber,
+  isResidentIdNumber,
+} from "./personal-data-rules";
+import { type TextView, textView } from "./text-view";
 
 /** The kinds of personal data recognised. */
 export type PersonalDataKind = "id-number" | "mobile" | "bank-card";
 
-/** One occurrence of personal data; `start`/`end` are UTF-16 offsets into the text (end exclusive). */
+/** One occurrence of personal data; `start`/`end` are UTF-16 offsets into the original text (end exclusive). */
 export interface PersonalDataMatch {
   kind: PersonalDataKind;
   start: number;
   end: number;
-  /** The matched text as written, separators and prefixes included. */
+  /** The matched text as written, separators, prefixes and inline markup included. */
   text: string;
 }
 
-/** A match and the masked text that replaced it (same length as `text`). */
+/** A match and what replaced it in the masked text. */
 export type MaskedPersonalData = PersonalDataMatch & { replacement: string };
 
-// Province-level codes of GB/T 2260 (71 Taiwan, 81 Hong Kong, 82 Macao), 83 which begins
-// Taiwan residents' residence permits (81 and 82 begin those of Hong Kong and Macao
-// residents), and 91 which begins the foreigners' permanent residence ID card.
-const PROVINCES: ReadonlySet<string> = new Set([
-  ...["11", "12", "13", "14", "15", "21", "22", "23"],
-  ...["31", "32", "33", "34", "35", "36", "37"],
-  ...["41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54"],
-  ...["61", "62", "63", "64", "65", "71", "81", "82", "83", "91"],
-]);
-const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-const ID_CHECK_CHARACTERS = "10X98765432";
-
-// Digits or Latin letters on either side mean the number is part of a longer code.
-const ID_CANDIDATE = /(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])/g;
-const MOBILE_CANDIDATE =
-  /(?<![0-9])(?:(?:\+|00)?86[ -]?)?1[3-9][0-9][ -]?[0-9]{4}[ -]?[0-9]{4}(?![0-9])/g;
-const CARD_CANDIDATE = /(?<![0-9A-Za-z])[0-9]{16,19}(?![0-9A-Za-z])/g;
-// Groups of four with one separator used throughout; a 17-19 digit card ends in a short group.
-const GROUPED_CARD_CANDIDATE =
-  /(?<![0-9A-Za-z]|[0-9][ -])[0-9]{4}([ -])[0-9]{4}(?:\1[0-9]{4}){2}(?:\1[0-9]{1,3})?(?![0-9A-Za-z])(?!\1[0-9])/g;
+/** Whether the text is HTML (an item body): its markup is flattened before matching. */
+export interface ScanOptions {
+  html?: boolean;
+}
 
 // Where matches overlap, the more specific kind wins.
 const PRIORITY: Record<PersonalDataKind, number> = { "id-number": 0, "bank-card": 1, mobile: 2 };
 
-/** Today's date in China (UTC+8) as YYYYMMDD, the latest plausible birth date. */
-function todayInChina(): string {
-  return new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10).replaceAll("-", "");
+/**
+ * A run of digit groups in the view: groups of digits with up to three
+ * separators (space, hyphen, dot) between them, the last group possibly ending
+ * in the ID check character X.
+ */
+const RUN = /[0-9]+(?:[ .-]{1,3}[0-9]+)*(?:[Xx](?![0-9A-Za-z]))?/g;
+const GROUP = /[0-9]+[Xx]?/g;
+const LATIN_LETTER = /[A-Za-z]/;
+/** No number recognised here is longer: 19 digits is the longest card number. */
+const MAX_DIGITS = 19;
+
+interface Group {
+  start: number;
+  end: number;
+  digits: string;
 }
 
-function isBirthDate(yyyymmdd: string): boolean {
-  const year = Number(yyyymmdd.slice(0, 4));
-  const month = Number(yyyymmdd.slice(4, 6));
-  const day = Number(yyyymmdd.slice(6, 8));
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return (
-    year >= 1900 &&
-    date.getUTCFullYear() === year &&
-    date.getUTCMonth() === month - 1 &&
-    date.getUTCDate() === day &&
-    yyyymmdd <= todayInChina()
-  );
-}
-
-/** Region and birth date are plausible: the shape of an ID number, whatever its check character. */
-function hasIdShape(candidate: string): boolean {
-  return PROVINCES.has(candidate.slice(0, 2)) && isBirthDate(candidate.slice(6, 14));
-}
-
-/** The ISO 7064 MOD 11-2 check character of the first 17 digits. */
-function idCheckCharacter(digits17: string): string {
-  let sum = 0;
-  for (let i = 0; i < 17; i += 1) sum += Number(digits17[i]) * (ID_WEIGHTS[i] ?? 0);
-  return ID_CHECK_CHARACTERS[sum % 11] ?? "";
-}
-
-function isResidentIdNumber(candidate: string): boolean {
-  return (
-    hasIdShape(candidate) &&
-    idCheckCharacter(candidate.slice(0, 17)) === candidate[17]?.toUpperCase()
-  );
-}
-
-function passesLuhn(digits: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i += 1) {
-    const digit = Number(digits[digits.length - 1 - i]);
-    const doubled = i % 2 === 1 ? digit * 2 : digit;
-    sum += doubled > 9 ? doubled - 9 : doubled;
-  }
-  return sum % 10 === 0;
+/** A candidate in the view: view offsets and the digits it is made of. */
+interface Found {
+  kind: PersonalDataKind;
+  start: number;
+  end: number;
+  digits: string;
 }
 
 /**
- * Whether a known card network issues numbers with this prefix and length. Visa
- * and Mastercard only issue 16 (and Visa 19) digits, which keeps 18-digit serials
- * such as customs declaration numbers out; Amex numbers have 15 digits, so they
- * never fall in the 16-19 range searched here.
+ * What a candidate is. `lettersAround`: Latin letters touch it, which makes an
+ * ID or card number part of a longer code (a unified social credit code, a
+ * reference), while a mobile stays a mobile after "Tel". `partOfRun`: it is
+ * several groups of a longer run, where only an 18-character ID number, with its
+ * region, birth date and check character, is specific enough to be believed; a
+ * Luhn check passes one run of digits in ten, and 1[3-9] starts many figures.
  */
-function hasIssuerPrefix(digits: string): boolean {
-  const two = Number(digits.slice(0, 2));
-  const four = Number(digits.slice(0, 4));
-  const length = digits.length;
-  if (digits.startsWith("4")) return length === 16 || length === 19; // Visa
-  if ((two >= 51 && two <= 55) || (four >= 2221 && four <= 2720)) return length === 16; // Mastercard
-  // UnionPay 62, JCB 35, Discover 60/65, Diners Club 30/36/38.
-  return [62, 35, 60, 65, 30, 36, 38].includes(two);
+function kindOf(
+  digits: string,
+  lettersAround: boolean,
+  partOfRun: boolean,
+): PersonalDataKind | undefined {
+  if (partOfRun) {
+    return !lettersAround && digits.length === 18 && isResidentIdNumber(digits)
+      ? "id-number"
+      : undefined;
+  }
+  if (!lettersAround) {
+    if (digits.length === 18 && isResidentIdNumber(digits)) return "id-number";
+    if (digits.length === 15 && isOldResidentIdNumber(digits)) return "id-number";
+    if (isBankCard(digits)) return "bank-card";
+  }
+  return isMobileNumber(digits) ? "mobile" : undefined;
 }
 
-function isBankCard(digits: string): boolean {
-  // An ID-shaped number with a wrong check character is a typo or a serial, not a card.
-  if (digits.length === 18 && hasIdShape(digits)) return false;
-  return hasIssuerPrefix(digits) && passesLuhn(digits);
-}
-
-function candidates(
-  text: string,
-  pattern: RegExp,
-  kind: PersonalDataKind,
-  accept: (digits: string) => boolean,
-): PersonalDataMatch[] {
-  const found: PersonalDataMatch[] = [];
-  for (const match of text.matchAll(pattern)) {
-    const digits = match[0].replace(/[^0-9Xx]/g, "");
-    if (accept(digits)) {
-      found.push({ kind, start: match.index, end: match.index + match[0].length, text: match[0] });
+/**
+ * Every candidate made of whole groups of one run: a number written in groups,
+ * regular or not, is the concatenation of neighbouring groups, and never starts
+ * or ends inside a group (so a longer unbroken run of digits is never read as a
+ * shorter number). A candidate is the whole run, one group of it, or an ID number.
+ */
+function candidatesInRun(view: TextView, runStart: number, run: string, found: Found[]): void {
+  const groups: Group[] = [];
+  for (const match of run.matchAll(GROUP)) {
+    const start = runStart + match.index;
+    groups.push({ start, end: start + match[0].length, digits: match[0] });
+  }
+  const runEnd = runStart + run.length;
+  const letterBefore = LATIN_LETTER.test(view.text.charAt(runStart - 1));
+  const letterAfter = LATIN_LETTER.test(view.text.charAt(runEnd));
+  for (let a = 0; a < groups.length; a += 1) {
+    let digits = "";
+    for (let b = a; b < groups.length; b += 1) {
+      digits += groups[b]!.digits;
+      if (digits.length > MAX_DIGITS) break;
+      const lettersAround = (a === 0 && letterBefore) || (b === groups.length - 1 && letterAfter);
+      const partOfRun = a !== b && (a > 0 || b < groups.length - 1);
+      const kind = kindOf(digits, lettersAround, partOfRun);
+      if (kind) found.push({ kind, start: groups[a]!.start, end: groups[b]!.end, digits });
     }
   }
-  return found;
+}
+
+/**
+ * The candidates to keep: by priority, then the longer, then the earlier, each
+ * kept unless it overlaps one already kept. Marks taken view units in a bitmap,
+ * so a text with many candidates costs their total length, not their count squared.
+ */
+function chooseNonOverlapping(found: Found[], viewLength: number): Found[] {
+  found.sort(
+    (x, y) =>
+      PRIORITY[x.kind] - PRIORITY[y.kind] || y.digits.length - x.digits.length || x.start - y.start,
+  );
+  const taken = new Uint8Array(viewLength + 1);
+  const kept: Found[] = [];
+  for (const match of found) {
+    let free = true;
+    for (let i = match.start; i < match.end && free; i += 1) free = taken[i] === 0;
+    if (!free) continue;
+    taken.fill(1, match.start, match.end);
+    kept.push(match);
+  }
+  return kept.sort((x, y) => x.start - y.start);
+}
+
+/** A match in original offsets, with the original range of each digit the mask replaces. */
+interface Located extends PersonalDataMatch {
+  maskedDigits: Array<[number, number]>;
+}
+
+/** Which digits of a match are masked, by their position among its `count` digits. */
+function isMaskedDigit(kind: PersonalDataKind, index: number, count: number): boolean {
+  switch (kind) {
+    case "id-number":
+      // Region and sequence/check stay; the birth date goes (8 digits, or 6 in the old form).
+      return count === 15 ? index >= 6 && index < 12 : index >= 6 && index < 14;
+    case "mobile":
+      // The middle four of the 11-digit number, whatever prefix comes first.
+      return index >= count - 8 && index < count - 4;
+    case "bank-card":
+      return index >= 6 && index < count - 4;
+  }
+}
+
+/** The matches in one view of `text`, whose offsets start at `base`. */
+function scanView(text: string, view: TextView, base: number): Located[] {
+  const found: Found[] = [];
+  for (const run of view.text.matchAll(RUN)) {
+    // Shorter runs hold no number recognised here.
+    if (run[0].length >= 11) candidatesInRun(view, run.index, run[0], found);
+  }
+  for (const match of found) {
+    // A "+" before a country code belongs to the number as written.
+    if (
+      match.kind === "mobile" &&
+      match.digits.startsWith("86") &&
+      view.text[match.start - 1] === "+"
+    ) {
+      match.start -= 1;
+    }
+  }
+  return chooseNonOverlapping(found, view.text.length).map((match) => {
+    const start = base + view.starts[match.start]!;
+    const end = base + view.ends[match.end - 1]!;
+    const maskedDigits: Array<[number, number]> = [];
+    let index = 0;
+    for (let i = match.start; i < match.end; i += 1) {
+      if (!/[0-9Xx]/.test(view.text[i]!)) continue;
+      if (isMaskedDigit(match.kind, index, match.digits.length)) {
+        maskedDigits.push([base + view.starts[i]!, base + view.ends[i]!]);
+      }
+      index += 1;
+    }
+    return { kind: match.kind, start, end, text: text.slice(start, end), maskedDigits };
+  });
+}
+
+/** Start tags with attributes, whose values (a title, an alt text, a tel: link) a reader also meets. */
+const TAG_WITH_ATTRIBUTES = /<[A-Za-z][A-Za-z0-9-]*\s[^>]*>/g;
+
+function scan(text: string, options: ScanOptions): Located[] {
+  const found = scanView(text, textView(text, options), 0);
+  if (!options.html) return found;
+  // The flattened view leaves tags out, so each tag's attributes are read on their own.
+  for (const tag of text.matchAll(TAG_WITH_ATTRIBUTES)) {
+    if (!/[0-9\uFF10-\uFF19&]/.test(tag[0])) continue;
+    const inside = tag[0].slice(1, -1);
+    found.push(...scanView(text, textView(inside, { html: true }), tag.index + 1));
+  }
+  return found.sort((x, y) => x.start - y.start);
 }
 
 /**
@@ -135,73 +209,58 @@ function candidates(
  * position and never overlapping (an ID number is never also a card number).
  *
  * - ID number: 18 characters with a known province code, a real birth date from
- *   1900 to today, and a correct ISO 7064 MOD 11-2 check character.
- * - Mobile: 1[3-9] and 9 more digits, optionally after +86/86/0086, with spaces
- *   or hyphens allowed between the 3-4-4 groups.
- * - Bank card: 16-19 digits, plain or in groups of four, passing the Luhn check
- *   and starting with a UnionPay, Visa, Mastercard, JCB, Discover or Diners prefix.
+ *   1900 to today, and a correct ISO 7064 MOD 11-2 check character; or 15 digits
+ *   with a known province code and a real birth date (YYMMDD) in the 1900s.
+ * - Mobile: 1[3-9] and 9 more digits, optionally after +86/86/0086.
+ * - Bank card: 16-19 digits passing the Luhn check and starting with a UnionPay,
+ *   Visa, Mastercard, JCB, Discover or Diners prefix.
  *
- * None of them may be part of a longer run of digits (or, for ID and card
- * numbers, letters).
+ * Each may be written in groups of any size, separated by spaces, hyphens or
+ * dots (of any width), with invisible characters or inline markup anywhere in
+ * it; none may be part of a longer unbroken run of digits (or, for ID and card
+ * numbers, have Latin letters on either side). In HTML, attribute values (a
+ * title, an alt text, a `tel:` link) are read too.
  */
-export function findPersonalData(text: string): PersonalDataMatch[] {
-  const all = [
-    ...candidates(text, ID_CANDIDATE, "id-number", isResidentIdNumber),
-    ...candidates(text, CARD_CANDIDATE, "bank-card", isBankCard),
-    ...candidates(text, GROUPED_CARD_CANDIDATE, "bank-card", isBankCard),
-    ...candidates(text, MOBILE_CANDIDATE, "mobile", () => true),
-  ].sort((a, b) => PRIORITY[a.kind] - PRIORITY[b.kind] || a.start - b.start);
-  const kept: PersonalDataMatch[] = [];
-  for (const match of all) {
-    if (kept.every((other) => match.end <= other.start || match.start >= other.end))
-      kept.push(match);
-  }
-  return kept.sort((a, b) => a.start - b.start);
-}
-
-/** Replaces the digits (and check character) for which `mask` is true with `*`. */
-function maskDigits(text: string, mask: (index: number, count: number) => boolean): string {
-  const count = [...text].filter((char) => /[0-9Xx]/.test(char)).length;
-  let index = 0;
-  return [...text]
-    .map((char) => {
-      if (!/[0-9Xx]/.test(char)) return char;
-      index += 1;
-      return mask(index - 1, count) ? "*" : char;
-    })
-    .join("");
-}
-
-function replacementFor(match: PersonalDataMatch): string {
-  switch (match.kind) {
-    case "id-number":
-      // Region and check character stay; birth date and sequence go.
-      return maskDigits(match.text, (i) => i >= 6 && i < 14);
-    case "mobile":
-      // The middle four of the 11-digit number, whatever prefix comes first.
-      return maskDigits(match.text, (i, count) => i >= count - 8 && i < count - 4);
-    case "bank-card":
-      return maskDigits(match.text, (i, count) => i >= 6 && i < count - 4);
-  }
+export function findPersonalData(text: string, options: ScanOptions = {}): PersonalDataMatch[] {
+  return scan(text, options).map(({ kind, start, end, text: written }) => ({
+    kind,
+    start,
+    end,
+    text: written,
+  }));
 }
 
 /**
- * `text` with every match of {@link findPersonalData} masked: an ID number keeps
- * its first 6 and last 4 characters (`110105********002X`), a mobile number its
- * prefix, first 3 and last 4 digits (`+86 138 **** 5678`), a card number its
- * first 6 and last 4 digits, separators kept. Masking preserves length, so each
- * match's offsets hold in both the original and the masked text.
+ * `text` with every match of {@link findPersonalData} masked, each digit (or
+ * check character) replaced by one `*` where it was written, whatever its width
+ * or form (`&#49;` included): an ID number keeps its first 6 and last 4
+ * characters (`110105********002X`), a mobile number its prefix, first 3 and last
+ * 4 digits (`+86 138 **** 5678`), a card number its first 6 and last 4 digits.
+ * Separators and markup stay as they were. Offsets are those of the original.
  */
-export function maskPersonalData(text: string): { text: string; masked: MaskedPersonalData[] } {
-  const masked = findPersonalData(text).map((match) => ({
-    ...match,
-    replacement: replacementFor(match),
+export function maskPersonalData(
+  text: string,
+  options: ScanOptions = {},
+): { text: string; masked: MaskedPersonalData[] } {
+  const found = scan(text, options);
+  /** `text` from `from` to `to` with the digits in `digits` (sorted, inside) replaced. */
+  const splice = (from: number, to: number, digits: ReadonlyArray<[number, number]>): string => {
+    const parts: string[] = [];
+    let cursor = from;
+    for (const [start, end] of digits) {
+      parts.push(text.slice(cursor, start), "*");
+      cursor = end;
+    }
+    parts.push(text.slice(cursor, to));
+    return parts.join("");
+  };
+  const masked = found.map(({ kind, start, end, text: written, maskedDigits }) => ({
+    kind,
+    start,
+    end,
+    text: written,
+    replacement: splice(start, end, maskedDigits),
   }));
-  let out = "";
-  let cursor = 0;
-  for (const match of masked) {
-    out += text.slice(cursor, match.start) + match.replacement;
-    cursor = match.end;
-  }
-  return { text: out + text.slice(cursor), masked };
+  const all = found.flatMap((match) => match.maskedDigits).sort((x, y) => x[0] - y[0]);
+  return { text: splice(0, text.length, all), masked };
 }
