@@ -1,15 +1,20 @@
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
-import type { ContentService } from "@herald/content";
 import { useTestNamespace } from "@herald/test-harness";
-import { cliEnv, heraldAsync, startTestContent, tempDir, writeFile } from "./content-support";
+import {
+  type ContentService,
+  cliEnv,
+  heraldAsync,
+  startTestContent,
+  tempDir,
+  writeFile,
+} from "./content-support";
 
 // The CLI publishes through the content service's HTTP API, so it meets the same
 // personal-data and text rules as any editor: these check it end to end, from a
 // file on disk to the refusal printed.
 
-afterAll(async () => {
-  await content.stop();
+afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 const ns = useTestNamespace("cli-personal-data");
