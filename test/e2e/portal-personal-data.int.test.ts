@@ -5,14 +5,14 @@
  * ID), is published through the content API and delivered to the portal; none
  * of the numbers shows on its page, in its meta tags or in any feed.
  */
-import { createContentClient } from "@herald/channel-kit";
-import type { ContentService } from "@herald/content";
-import { startTestContentService } from "@herald/content/testing";
 import { DeliveryOutcome, type DeliveryReceipt, Topics } from "@herald/contracts";
-import type { PortalService } from "@herald/portal";
-import { startTestPortal } from "@herald/portal/testing";
 import { createLogger } from "@herald/runtime";
-import { testStack, useTestNamespace } from "@herald/test-harness";
+import { useTestNamespace } from "@herald/test-harness";
+import {
+  type ContentService,
+  type PortalService,
+  startHeraldServices,
+} from "@herald/test-harness/services";
 import { TopicCollector } from "@herald/test-harness/topics";
 
 const ns = useTestNamespace("portal-personal-data");
@@ -27,28 +27,11 @@ let receipts: TopicCollector<DeliveryReceipt>;
 beforeAll(async () => {
   receipts = await new TopicCollector(ns, Topics.receipts).start();
   ns.beforeCleanup(() => receipts.stop());
-  content = await startTestContentService({
-    brokers: testStack().brokers,
-    mongoUrl: testStack().mongoUrl,
-    topicPrefix: ns.topicPrefix,
-    dbName: ns.dbName("content"),
-    users: {
-      admin: { roles: ["admin"], token: ADMIN },
-      portal: { roles: ["channel"], token: CHANNEL },
-    },
+  ({ content, portal } = await startHeraldServices(ns, {
     logger,
-  });
-  ns.beforeCleanup(() => content.stop());
-  portal = await startTestPortal({
-    brokers: testStack().brokers,
-    mongoUrl: testStack().mongoUrl,
-    topicPrefix: ns.topicPrefix,
-    dbName: ns.dbName("portal"),
-    logger,
-    content: createContentClient({ address: `127.0.0.1:${content.grpcPort}`, token: CHANNEL }),
-    env: { CHANNEL_GROUP: ns.groupId("portal") },
-  });
-  ns.beforeCleanup(() => portal.stop());
+    tokens: { admin: ADMIN, portal: CHANNEL },
+    portal: true,
+  }));
 });
 
 /**
