@@ -32,15 +32,7 @@ export class InventoryTokens {
 
   static fromFile(path: string, logger?: Logger): InventoryTokens {
     return new InventoryTokens(
-      TokenStore.open(path, INVENTORY_TOKEN_RULES, (entry) => entry.name, {
-        onReload: (file) =>
-          logger?.info({ path, tokens: file.tokens.length }, "token file reloaded"),
-        onError: (error) =>
-          logger?.error(
-            { path, err: error.message },
-            "token file not reloaded; the previous tokens stay",
-          ),
-      }),
+      TokenStore.open(path, INVENTORY_TOKEN_RULES, (entry) => entry.name, { logger }),
     );
   }
 

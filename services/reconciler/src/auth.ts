@@ -50,16 +50,7 @@ export class OperatorTokens {
 
   static load(path: string, logger?: Logger, options: TokenStoreOptions = {}): OperatorTokens {
     return new OperatorTokens(
-      TokenStore.open(path, OPERATOR_TOKEN_RULES, toOperator, {
-        onReload: (file) =>
-          logger?.info({ path, tokens: file.tokens.length }, "token file reloaded"),
-        onError: (error) =>
-          logger?.error(
-            { path, err: error.message },
-            "token file not reloaded; the previous tokens stay",
-          ),
-        ...options,
-      }),
+      TokenStore.open(path, OPERATOR_TOKEN_RULES, toOperator, { logger, ...options }),
     );
   }
 

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { statSync } from "node:fs";
+import type { Logger } from "../logging/logger";
 import { type TokenEntry, type TokenFile, type TokenFileRules, readTokenFile } from "./token-file";
 
 /**
@@ -12,6 +13,8 @@ export const TOKEN_RELOAD_INTERVAL_MS = 2_000;
 export interface TokenStoreOptions {
   /** Look at the file at most this often; default TOKEN_RELOAD_INTERVAL_MS. */
   checkIntervalMs?: number;
+  /** Where reloads and refused changes are logged, besides the callbacks below. */
+  logger?: Logger | undefined;
   /** The file was read again (a token was added, rotated or removed). */
   onReload?: (file: TokenFile) => void;
   /**
@@ -150,11 +153,20 @@ export class TokenStore<A> {
       this.replace(file);
       this.version = version;
       this.failedVersion = undefined;
+      this.source.options.logger?.info(
+        { path: this.source.path, tokens: file.tokens.length },
+        "token file reloaded",
+      );
       this.source.options.onReload?.(file);
     } catch (error) {
       // Reported once per version of the file, not on every call.
       this.failedVersion = version;
-      this.source.options.onError?.(error instanceof Error ? error : new Error(String(error)));
+      const reason = error instanceof Error ? error : new Error(String(error));
+      this.source.options.logger?.error(
+        { path: this.source.path, err: reason.message },
+        "token file not reloaded; the previous tokens stay",
+      );
+      this.source.options.onError?.(reason);
     }
   }
 }

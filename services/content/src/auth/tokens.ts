@@ -54,16 +54,7 @@ export class TokenRegistry {
 
   static load(path: string, logger?: Logger, options: TokenStoreOptions = {}): TokenRegistry {
     return new TokenRegistry(
-      TokenStore.open(path, CONTENT_TOKEN_RULES, toActor, {
-        onReload: (file) =>
-          logger?.info({ path, tokens: file.tokens.length }, "token file reloaded"),
-        onError: (error) =>
-          logger?.error(
-            { path, err: error.message },
-            "token file not reloaded; the previous tokens stay",
-          ),
-        ...options,
-      }),
+      TokenStore.open(path, CONTENT_TOKEN_RULES, toActor, { logger, ...options }),
     );
   }
 
