@@ -3,7 +3,8 @@ import { type ConnectOutletOptions, type OutletHandle, connectOutlet } from "@he
 
 /** An outlet on the SDK that keeps its holdings in memory and records every delivery it got. */
 export class MemoryOutlet {
-  readonly held = new Map<string, Holding>();
+  /** What the outlet holds; pass a map to share it with a restarted instance (its "disk"). */
+  readonly held: Map<string, Holding>;
   readonly applied: { id: string; version: number; backfill: boolean; attempt: number }[] = [];
   readonly removed: string[] = [];
   inFlight = 0;
@@ -13,8 +14,11 @@ export class MemoryOutlet {
   constructor(
     private readonly options: Omit<ConnectOutletOptions, "apply" | "remove" | "holdings"> & {
       applyDelayMs?: number;
+      held?: Map<string, Holding>;
     },
-  ) {}
+  ) {
+    this.held = options.held ?? new Map<string, Holding>();
+  }
 
   start(): this {
     this.handle = connectOutlet({
