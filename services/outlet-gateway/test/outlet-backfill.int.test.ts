@@ -68,4 +68,18 @@ it("an outlet registered after 1,000 items receives exactly what its policy cove
   await producer.send(Topics.items, [{ key: "live", value: itemState("live", 1) }]);
   await waitFor(() => o.held.has("live"), { description: "a live item after the backfill" });
   expect(o.applied.at(-1)).toMatchObject({ id: "live", backfill: false });
+
+  // Live throughput once the group is joined: 500 items published at once.
+  const burst = Array.from({ length: 500 }, (_, n) => itemState(`live-${n}`, 1));
+  const burstStart = Date.now();
+  await producer.send(
+    Topics.items,
+    burst.map((s) => ({ key: s.id, value: s })),
+  );
+  await waitFor(() => burst.every((s) => o.held.has(s.id)), { description: "the live burst" });
+  const burstSeconds = (Date.now() - burstStart) / 1000;
+  process.stdout.write(
+    `outlet live burst: 500 items in ${burstSeconds.toFixed(2)} s (${Math.round(500 / burstSeconds)} deliveries/s, credit 100)\n`,
+  );
+  expect(o.maxInFlight).toBeLessThanOrEqual(100);
 });
