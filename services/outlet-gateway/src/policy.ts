@@ -74,8 +74,7 @@ export function toWirePolicy(policy: OutletPolicyData): OutletPolicy {
 }
 
 /**
- * Refuses a Hello whose policy asks for more than, or something other than, the
- * registration. The policy in force is always the registered one: it is what the
+ * Refuses a Hello whose policy asks for more than the registration. The policy in force is always the registered one: it is what the
  * gateway announces and what the reconciler audits, and all instances of an
  * outlet share one feed. A request within it (fewer kinds) is accepted, and the
  * Welcome states the registered policy so the outlet knows what it will receive.
@@ -102,10 +101,11 @@ export function checkRequestedPolicy(requested: OutletPolicy, registered: Outlet
     ["keeps_withdrawn", requested.keepsWithdrawn, registered.keepsWithdrawn],
     ["keeps_expired", requested.keepsExpired, registered.keepsExpired],
   ] as const) {
-    if (wire !== stored) {
+    // false is what an outlet that says nothing sends (proto3 has no absent bool): not a conflict.
+    if (wire && !stored) {
       throw new PolicyError(
         `hello.policy.${field}`,
-        `is ${wire} but the outlet is registered with ${stored}; an operator changes it by registering the outlet anew`,
+        `is true but the outlet is registered with false; an operator changes it by registering the outlet anew`,
       );
     }
   }

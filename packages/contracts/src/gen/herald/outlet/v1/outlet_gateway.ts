@@ -152,8 +152,14 @@ export interface Hello {
   instanceId: string;
   protocolVersion: ProtocolVersion;
   /**
-   * What the outlet asks to receive. The gateway delivers what this asks for
-   * within what the outlet is registered for; Welcome says what applies.
+   * What the outlet expects to receive. The policy in force is always the one
+   * the outlet is registered with: it is what Herald announces and audits the
+   * outlet against, and all instances of an outlet share it. A request outside
+   * the registration (a kind or audience it does not cover, or keeps_withdrawn
+   * or keeps_expired true where the registration has false) ends the stream
+   * with INVALID_ARGUMENT naming the field; anything within it is accepted, and
+   * Welcome.policy says what will be delivered. Leave it empty to take the
+   * registration as it is.
    */
   policy?:
     | OutletPolicy
@@ -184,7 +190,7 @@ export interface OutletPolicy {
 
 export interface Welcome {
   protocolVersion: ProtocolVersion;
-  /** The policy in force: the outlet's request within its registration. */
+  /** The policy in force: the outlet's registration. */
   policy?:
     | OutletPolicy
     | undefined;
