@@ -2,13 +2,13 @@ import { randomBytes } from "node:crypto";
 import { backoffDelay, expectedPresence, type ChannelPolicy } from "@herald/channel-kit";
 import {
   Action,
-  DeliveryOutcome,
   type Delivery,
   type DeliveryReceipt,
   type ItemState,
   type Result,
 } from "@herald/contracts";
-import type { OutletResults, RecordedResult } from "./results";
+import { ContractError, outcomeOf } from "./outcome";
+import type { OutletResults } from "./results";
 
 /** A connected instance of the outlet, as the dispatcher sees it. */
 export interface SessionPort {
@@ -19,15 +19,7 @@ export interface SessionPort {
   deliver(delivery: Delivery): void;
 }
 
-/** A message of the stream that breaks the contract; the session ends with INVALID_ARGUMENT. */
-export class ContractError extends Error {
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(`${field}: ${message}`);
-  }
-}
+export { ContractError } from "./outcome";
 
 interface InFlight {
   readonly deliveryId: string;
@@ -64,7 +56,7 @@ interface Entry {
 export interface DispatcherOptions {
   outlet: string;
   policy: ChannelPolicy;
-  results: OutletResults;
+  results: Pick<OutletResults, "get" | "holds" | "record">;
   ackDeadlineMs: number;
   maxExtensionMs: number;
   retry: { initialMs: number; maxMs: number };
@@ -184,6 +176,8 @@ export class Dispatcher {
    */
   offer(position: Offset, state: ItemState, backfill: boolean): void {
     this.take(position, state, backfill);
+    // At once, not at the next tick: a live change should not wait.
+    this.pumpAll();
   }
 
   /**
@@ -357,71 +351,14 @@ export class Dispatcher {
   }
 
   private async settleResult(entry: Entry, flight: InFlight, result: Result): Promise<void> {
-    const state = flight.state;
-    const at = new Date(this.now());
-    const base = {
-      itemId: state.id,
-      version: state.version,
-      channel: `outlet-${this.options.outlet}`,
-      outletId: this.options.outlet,
-      attempt: flight.attempt,
-      at,
-    };
-    const outcome = result.outcome;
-    if (!outcome) throw new ContractError("result.outcome", "is required");
-    if (outcome.$case === "failed" && outcome.value.retryable) {
+    const settled = outcomeOf(this.options.outlet, flight, result, new Date(this.now()));
+    if (settled.kind === "retry") {
       this.counters.results.failed += 1;
-      this.retryLater(entry, `failed: ${outcome.value.code}`);
-      await this.options.receipt({
-        ...base,
-        outcome: DeliveryOutcome.DELIVERY_OUTCOME_FAILED,
-        checksum: "",
-        externalRef: "",
-        error: { code: outcome.value.code, message: outcome.value.message, retryable: true },
-      });
+      this.retryLater(entry, settled.reason);
+      await this.options.receipt(settled.receipt);
       return;
     }
-    let recorded: RecordedResult;
-    let receipt: DeliveryReceipt;
-    if (outcome.$case === "delivered") {
-      const removed = flight.action === Action.ACTION_REMOVE;
-      recorded = {
-        itemId: state.id,
-        version: state.version,
-        outcome: removed ? "removed" : "delivered",
-        checksum: removed ? "" : outcome.value.checksum,
-        externalRef: removed ? "" : outcome.value.externalRef,
-        at,
-      };
-      receipt = {
-        ...base,
-        outcome: removed
-          ? DeliveryOutcome.DELIVERY_OUTCOME_REMOVED
-          : DeliveryOutcome.DELIVERY_OUTCOME_DELIVERED,
-        checksum: recorded.checksum,
-        externalRef: recorded.externalRef,
-      };
-    } else {
-      const declined = outcome.$case === "declined";
-      const code = declined ? outcome.value.rule : outcome.value.code;
-      recorded = {
-        itemId: state.id,
-        version: state.version,
-        outcome: declined ? "declined" : "rejected",
-        checksum: "",
-        externalRef: "",
-        at,
-      };
-      receipt = {
-        ...base,
-        outcome: declined
-          ? DeliveryOutcome.DELIVERY_OUTCOME_DECLINED
-          : DeliveryOutcome.DELIVERY_OUTCOME_REJECTED,
-        checksum: "",
-        externalRef: "",
-        error: { code, message: outcome.value.message, retryable: false },
-      };
-    }
+    const { recorded, receipt } = settled;
     this.counters.results[recorded.outcome] += 1;
     entry.settling = true;
     try {
@@ -435,15 +372,18 @@ export class Dispatcher {
       throw error;
     }
     entry.settling = false;
-    const covered = new Set(flight.offsets);
-    entry.offsets = entry.offsets.filter((o) => !covered.has(o));
-    this.options.settle(flight.offsets);
-    if (entry.state.version > state.version || entry.offsets.length > 0) {
-      // A newer version arrived while this one was out: it goes next.
+    if (entry.state.version > flight.state.version) {
+      // A newer version arrived while this one was out: it goes next, and its
+      // offsets stay open until its own result.
+      const covered = new Set(flight.offsets);
+      entry.offsets = entry.offsets.filter((o) => !covered.has(o));
+      this.options.settle(flight.offsets);
       entry.attempt = 0;
       entry.notBefore = 0;
       this.enqueue(entry);
     } else {
+      // Every offset read for the item, the same version read again included.
+      this.options.settle(entry.offsets);
       this.entries.delete(entry.itemId);
     }
   }
