@@ -7,6 +7,8 @@ export class MemoryOutlet {
   readonly held: Map<string, Holding>;
   readonly applied: { id: string; version: number; backfill: boolean; attempt: number }[] = [];
   readonly removed: string[] = [];
+  /** When each item was last applied (ms since the epoch). */
+  readonly appliedAt = new Map<string, number>();
   inFlight = 0;
   maxInFlight = 0;
   handle!: OutletHandle;
@@ -33,6 +35,7 @@ export class MemoryOutlet {
             attempt: context.attempt,
           });
           this.hold(state);
+          this.appliedAt.set(state.id, Date.now());
           return Promise.resolve({ externalRef: `mem:${state.id}` });
         }),
       remove: (state) =>
