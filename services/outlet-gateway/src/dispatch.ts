@@ -8,6 +8,7 @@ import {
   type Result,
 } from "@herald/contracts";
 import { ContractError, outcomeOf } from "./outcome";
+import { SessionQueues } from "./queues";
 import type { OutletResults } from "./results";
 
 /** A connected instance of the outlet, as the dispatcher sees it. */
@@ -75,16 +76,6 @@ export interface DispatcherCounters {
   expired: number;
 }
 
-/** 32-bit FNV-1a: a cheap, stable hash for rendezvous assignment of items to instances. */
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i += 1) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
-}
-
 const RUN = randomBytes(6).toString("hex");
 let sequence = 0;
 
@@ -97,10 +88,8 @@ let sequence = 0;
 export class Dispatcher {
   private readonly entries = new Map<string, Entry>();
   private readonly sessions = new Map<string, SessionPort>();
-  /** Items ready to send, per session they belong to, in the order they became ready. */
-  private readonly ready = new Map<string, Set<string>>();
-  /** Items sent before and due again: they go ahead of new ones, so a redelivery never waits behind a backfill. */
-  private readonly again = new Map<string, Set<string>>();
+  /** Items ready to send, per session they belong to. */
+  private readonly queues = new SessionQueues();
   /** Items waiting out a backoff. */
   private readonly waiting = new Set<string>();
   private readonly inFlight = new Map<string, Entry>();
@@ -147,6 +136,7 @@ export class Dispatcher {
 
   attach(session: SessionPort): void {
     this.sessions.set(session.id, session);
+    this.queues.add(session.id, session.instanceId);
     this.inFlightBySession.set(session.id, 0);
     this.reassign();
     this.pumpAll();
@@ -164,8 +154,7 @@ export class Dispatcher {
       entry.notBefore = 0;
     }
     this.inFlightBySession.delete(sessionId);
-    this.ready.delete(sessionId);
-    this.again.delete(sessionId);
+    this.queues.remove(sessionId);
     this.reassign();
     this.pumpAll();
   }
@@ -257,17 +246,14 @@ export class Dispatcher {
     const session = this.sessions.get(sessionId);
     if (!session) return;
     let room = session.credit() - (this.inFlightBySession.get(sessionId) ?? 0);
-    for (const queue of [this.again.get(sessionId), this.ready.get(sessionId)]) {
-      if (!queue) continue;
-      for (const itemId of queue) {
-        if (room <= 0) return;
-        queue.delete(itemId);
-        const entry = this.entries.get(itemId);
-        if (!entry || entry.inFlight || entry.settling) continue;
-        this.send(session, entry);
-        room -= 1;
-      }
-    }
+    this.queues.drain(sessionId, (itemId) => {
+      if (room <= 0) return "full";
+      const entry = this.entries.get(itemId);
+      if (!entry || entry.inFlight || entry.settling) return "skipped";
+      this.send(session, entry);
+      room -= 1;
+      return "sent";
+    });
   }
 
   /** Moves due backoffs to the ready queues and returns expired deliveries; call often. */
@@ -396,7 +382,7 @@ export class Dispatcher {
         this.entries.delete(entry.itemId);
         this.waiting.delete(entry.itemId);
         this.gated.delete(entry.itemId);
-        this.unqueue(entry.itemId);
+        this.queues.delete(entry.itemId);
       }
     }
   }
@@ -406,7 +392,7 @@ export class Dispatcher {
     this.entries.delete(entry.itemId);
     this.gated.delete(entry.itemId);
     this.waiting.delete(entry.itemId);
-    this.unqueue(entry.itemId);
+    this.queues.delete(entry.itemId);
     this.options.settle(entry.offsets);
   }
 
@@ -425,37 +411,13 @@ export class Dispatcher {
     }
   }
 
-  private target(itemId: string): string | undefined {
-    let best: string | undefined;
-    let bestScore = -1;
-    for (const session of this.sessions.values()) {
-      const score = fnv1a(`${session.instanceId}\u0000${itemId}`);
-      if (score > bestScore || (score === bestScore && session.id < (best ?? ""))) {
-        best = session.id;
-        bestScore = score;
-      }
-    }
-    return best;
-  }
-
   private enqueue(entry: Entry): void {
-    const target = this.target(entry.itemId);
-    if (!target) return; // sent once an instance connects (reassign)
-    const queues = entry.attempt > 0 ? this.again : this.ready;
-    let queue = queues.get(target);
-    if (!queue) queues.set(target, (queue = new Set()));
-    queue.add(entry.itemId);
-  }
-
-  private unqueue(itemId: string): void {
-    for (const queue of this.ready.values()) queue.delete(itemId);
-    for (const queue of this.again.values()) queue.delete(itemId);
+    this.queues.push(entry.itemId, entry.attempt > 0);
   }
 
   /** Recomputes which instance each ready item goes to, after instances came or went. */
   private reassign(): void {
-    for (const queue of this.ready.values()) queue.clear();
-    for (const queue of this.again.values()) queue.clear();
+    this.queues.clear();
     for (const entry of this.entries.values()) {
       const parked = this.waiting.has(entry.itemId) || this.gated.has(entry.itemId);
       if (!entry.inFlight && !entry.settling && !parked) {
