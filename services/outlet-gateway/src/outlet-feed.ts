@@ -5,6 +5,7 @@ import {
   type HeraldProducer,
   decodePayload,
   headersToStrings,
+  restartAfterCrash,
   topicName,
 } from "@herald/runtime";
 import type { Consumer, Kafka } from "kafkajs";
@@ -55,6 +56,7 @@ export class OutletFeed {
   private timers: NodeJS.Timeout[] = [];
   private stopping = false;
   private committing: Promise<void> | undefined;
+  private cancelRestart: (() => void) | undefined;
   private assigned = new Set<number>();
   private lastAcceptAt = 0;
   private backfillReleased = false;
@@ -124,7 +126,24 @@ export class OutletFeed {
     await this.loaded;
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
-    await this.consumer.run({
+    await this.run();
+    this.cancelRestart = restartAfterCrash(this.consumer, {
+      run: () => this.run(),
+      stopping: () => this.stopping,
+      logger: this.log,
+    });
+    const tick = setInterval(() => {
+      this.releaseBackfillWhenRead();
+      this.dispatcher.tick();
+    }, this.options.tickMs ?? 100);
+    const commit = setInterval(() => void this.commit(), this.options.commitIntervalMs ?? 1000);
+    tick.unref();
+    commit.unref();
+    this.timers.push(tick, commit);
+  }
+
+  private run(): Promise<void> {
+    return this.consumer.run({
       autoCommit: false,
       eachMessage: async (payload) => {
         const { partition, message } = payload;
@@ -142,14 +161,6 @@ export class OutletFeed {
         this.accept(partition, Number(message.offset), message.value, message.headers);
       },
     });
-    const tick = setInterval(() => {
-      this.releaseBackfillWhenRead();
-      this.dispatcher.tick();
-    }, this.options.tickMs ?? 100);
-    const commit = setInterval(() => void this.commit(), this.options.commitIntervalMs ?? 1000);
-    tick.unref();
-    commit.unref();
-    this.timers.push(tick, commit);
   }
 
   private accept(
@@ -229,6 +240,7 @@ export class OutletFeed {
   /** Leaves the group after recording what it can and committing (commits do nothing once stopping began). */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.cancelRestart?.();
     for (const timer of this.timers) clearInterval(timer);
     this.room.emit("room");
     await this.receipts.flush().catch(() => undefined);
