@@ -19,6 +19,7 @@ import { Gateway } from "./gateway";
 import { startGrpc } from "./grpc";
 import { channelOf } from "./policy";
 import { type OutletRegistration, OutletRegistry } from "./registry";
+import { RenewingProducer } from "./renewing-producer";
 
 export type OutletGatewayConfig = ConfigOf<typeof outletGatewayEnv>;
 
@@ -80,7 +81,10 @@ export async function startOutletGateway(
     appName: "herald-outlet-gateway",
   });
   const db = connection.db!;
-  const producer = createProducer(kafka, { logger, ...(topicPrefix ? { topicPrefix } : {}) });
+  const producer = new RenewingProducer(
+    () => createProducer(kafka, { logger, ...(topicPrefix ? { topicPrefix } : {}) }),
+    logger,
+  );
   await producer.connect();
   const registry = new OutletRegistry(db);
   const gateway = new Gateway({
