@@ -76,6 +76,8 @@ export interface OutletHandle {
   readonly welcome: Welcome | undefined;
   on(event: "state", listener: (state: OutletState, detail: string) => void): this;
   on(event: "welcome", listener: (welcome: Welcome) => void): this;
+  /** Sets how many deliveries may be in flight (absolute; 0 pauses); kept across reconnects. */
+  setCredit(limit: number): void;
   /** Waits until the stream is connected (or rejects once the outlet is refused or closed). */
   connected(): Promise<Welcome>;
   close(): Promise<void>;
@@ -102,9 +104,11 @@ class Outlet extends EventEmitter implements OutletHandle {
   private timers = new Set<NodeJS.Timeout>();
   private closing = false;
   private readonly instanceId: string;
+  private credit: number;
 
   constructor(private readonly options: ConnectOutletOptions) {
     super();
+    this.credit = options.credit ?? 16;
     this.instanceId = options.instanceId ?? `${hostname()}-${process.pid}`;
     this.client = new OutletGatewayClient(
       options.gateway,
@@ -127,6 +131,14 @@ class Outlet extends EventEmitter implements OutletHandle {
       };
       this.on("state", onState);
     });
+  }
+
+  setCredit(limit: number): void {
+    if (!Number.isInteger(limit) || limit < 0) {
+      throw new RangeError(`credit: ${limit} must be a whole number, 0 or more`);
+    }
+    this.credit = limit;
+    this.stream?.write({ body: { $case: "credit", value: { inFlightLimit: limit } } });
   }
 
   async close(): Promise<void> {
@@ -160,7 +172,6 @@ class Outlet extends EventEmitter implements OutletHandle {
     const write = (request: ConnectRequest) => {
       if (this.stream === stream) stream.write(request);
     };
-    const credit = this.options.credit ?? 16;
     write({
       body: {
         $case: "hello",
@@ -175,7 +186,7 @@ class Outlet extends EventEmitter implements OutletHandle {
             keepsWithdrawn: this.options.policy.keepsWithdrawn ?? false,
             keepsExpired: this.options.policy.keepsExpired ?? false,
           },
-          initialCredit: credit,
+          initialCredit: this.credit,
           userAgent: this.options.userAgent ?? "herald outlet-sdk (typescript)",
         },
       },

@@ -130,7 +130,7 @@ describe("outlet protocol", () => {
       outlet: "slow",
       credential,
       policy: {},
-      credit: 1,
+      credit: 0,
       // Longer than the 2 s ack deadline: the SDK extends it.
       applyDelayMs: 3500,
     }).start();
@@ -139,6 +139,11 @@ describe("outlet protocol", () => {
     const producer = await testProducer(ns);
     const state = itemState("slow-1", 1, { kind: ItemKind.ITEM_KIND_POLICY_DOCUMENT });
     await producer.send(Topics.items, [{ key: state.id, value: state }]);
+    // Credit 0 holds deliveries back until the outlet grants some.
+    await waitFor(() => gateway.gateway.activity("slow").pending === 1, { description: "read" });
+    expect(gateway.gateway.activity("slow").inFlight).toBe(0);
+    expect(slow.inFlight).toBe(0);
+    slow.handle.setCredit(1);
     await receipts.waitFor(
       (r) => r.outletId === "slow" && r.outcome === DeliveryOutcome.DELIVERY_OUTCOME_DELIVERED,
       "the slow item's receipt",
