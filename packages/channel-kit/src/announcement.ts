@@ -38,6 +38,7 @@ export function announcementOf(
     inventoryAddress,
     instance,
     announcedAt: at,
+    outletId: "",
   };
 }
 

@@ -39,7 +39,16 @@ export interface ChannelAnnouncement {
   inventoryAddress: string;
   /** The announcing instance (host name and process id). */
   instance: string;
-  announcedAt?: Date | undefined;
+  announcedAt?:
+    | Date
+    | undefined;
+  /**
+   * Set when the channel is an outlet served by the outlet gateway
+   * (herald.outlet.v1): the outlet's name, which an auditor passes as
+   * ListHoldingsRequest.outlet_id to the gateway at `inventory_address`. Empty
+   * for a channel that serves its own inventory.
+   */
+  outletId: string;
 }
 
 function createBaseChannelAnnouncement(): ChannelAnnouncement {
@@ -52,6 +61,7 @@ function createBaseChannelAnnouncement(): ChannelAnnouncement {
     inventoryAddress: "",
     instance: "",
     announcedAt: undefined,
+    outletId: "",
   };
 }
 
@@ -88,6 +98,9 @@ export const ChannelAnnouncement: MessageFns<ChannelAnnouncement> = {
     }
     if (message.announcedAt !== undefined) {
       Timestamp.encode(toTimestamp(message.announcedAt), writer.uint32(66).fork()).join();
+    }
+    if (message.outletId !== "") {
+      writer.uint32(74).string(message.outletId);
     }
     return writer;
   },
@@ -189,6 +202,14 @@ export const ChannelAnnouncement: MessageFns<ChannelAnnouncement> = {
             message.announcedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.outletId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -229,6 +250,11 @@ export const ChannelAnnouncement: MessageFns<ChannelAnnouncement> = {
         : isSet(object.announced_at)
         ? fromJsonTimestamp(object.announced_at)
         : undefined,
+      outletId: isSet(object.outletId)
+        ? globalThis.String(object.outletId)
+        : isSet(object.outlet_id)
+        ? globalThis.String(object.outlet_id)
+        : "",
     };
   },
 
@@ -258,6 +284,9 @@ export const ChannelAnnouncement: MessageFns<ChannelAnnouncement> = {
     if (message.announcedAt !== undefined) {
       obj.announcedAt = message.announcedAt.toISOString();
     }
+    if (message.outletId !== "") {
+      obj.outletId = message.outletId;
+    }
     return obj;
   },
 
@@ -274,6 +303,7 @@ export const ChannelAnnouncement: MessageFns<ChannelAnnouncement> = {
     message.inventoryAddress = object.inventoryAddress ?? "";
     message.instance = object.instance ?? "";
     message.announcedAt = object.announcedAt ?? undefined;
+    message.outletId = object.outletId ?? "";
     return message;
   },
 };
