@@ -22,6 +22,8 @@ export interface AdminHttpOptions {
   logger: Logger;
   /** Publishes the outlet's ChannelAnnouncement. */
   announce(registration: OutletRegistration): Promise<void>;
+  /** Tombstones the revoked outlet's announcement, so the reconciler owes it nothing. */
+  retire(name: string): Promise<void>;
   ready(): { ok: boolean; detail: string };
   metrics(): string;
 }
@@ -175,6 +177,15 @@ export function adminHandler(options: AdminHttpOptions) {
       if (action[2] === "revoke") {
         const registration = await registry.revoke(name);
         const cut = gateway.cut(name, grpc.status.PERMISSION_DENIED, `outlet ${name} was revoked`);
+        // Also at every gateway start: a failure here is logged, and the revoke stands.
+        await options
+          .retire(name)
+          .catch((error: unknown) =>
+            options.logger.error(
+              { err: error, outlet: name },
+              "could not retire the outlet's channel",
+            ),
+          );
         options.logger.info({ outlet: name, by: admin, cut }, "outlet revoked");
         return send(res, 200, view(registration, gateway));
       }

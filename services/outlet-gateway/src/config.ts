@@ -40,6 +40,10 @@ export const outletGatewayEnv = {
   OUTLET_INVENTORY_TIMEOUT_MS: env.int({ min: 100, max: 600_000 }).default(30_000).describe("ms"),
   /** Instances of one outlet connected to this gateway at most. */
   OUTLET_MAX_INSTANCES: env.int({ min: 1, max: 1000 }).default(32).describe("instances"),
+  /** host:port of the content service's gRPC: redelivery requests for outlets read current states there. */
+  OUTLET_CONTENT_GRPC: env.string().optional().describe("content service gRPC address"),
+  /** File holding a content-service token of role `channel`; required with OUTLET_CONTENT_GRPC. */
+  OUTLET_CONTENT_TOKEN_FILE: env.string().optional().describe("content token file"),
   /** This gateway's name in announcements and logs (default: host and pid). */
   OUTLET_INSTANCE: env.identifier().optional().describe("instance name"),
 };

@@ -225,4 +225,31 @@ describe("Dispatcher", () => {
     t.offer("a", 4);
     expect(s.deliveries).toHaveLength(1);
   });
+
+  it("sends an item again on a redelivery request although its result is recorded, within credit and one in flight per item", async () => {
+    const t = setup();
+    const s = new FakeSession("s1", "i1", 1);
+    t.dispatcher.attach(s);
+    t.offer("a", 2);
+    await t.delivered(s, s.deliveries[0]!);
+    expect(t.recorded.get("a")?.version).toBe(2);
+    const settledBefore = [...t.settled];
+
+    // The outlet lost it: the request sends v2 again, with the audit's reason.
+    expect(t.dispatcher.redeliver(itemState("a", 2), "audit: missing")).toBe(true);
+    expect(s.deliveries).toHaveLength(2);
+    expect(s.deliveries[1]).toMatchObject({
+      action: Action.ACTION_APPLY,
+      redeliveryReason: "audit: missing",
+    });
+    // While it is in flight, another request (or the credit) sends nothing more.
+    expect(t.dispatcher.redeliver(itemState("a", 2), "audit: missing")).toBe(false);
+    t.dispatcher.redeliver(itemState("b", 1), "audit: missing");
+    expect(s.deliveries).toHaveLength(2);
+    await t.delivered(s, s.deliveries[1]!);
+    expect(t.receipts.filter((r) => r.itemId === "a")).toHaveLength(2);
+    // Its result settles no offset: nothing on the topic was waiting for it.
+    expect(t.settled).toEqual(settledBefore);
+    expect(s.deliveries.map((d) => d.state?.id)).toEqual(["a", "a", "b"]);
+  });
 });

@@ -52,6 +52,8 @@ interface Entry {
   inFlight?: InFlight | undefined;
   /** Its result is being recorded: not sent again until that finishes. */
   settling: boolean;
+  /** Sent because a redelivery request asked for it, not read from the topic. */
+  redelivery?: true;
 }
 
 export interface DispatcherOptions {
@@ -72,6 +74,8 @@ export interface DispatcherOptions {
 export interface DispatcherCounters {
   sent: number;
   redelivered: number;
+  /** Deliveries queued by redelivery requests (an audit found the item missing). */
+  requested: number;
   results: Record<"delivered" | "removed" | "declined" | "rejected" | "failed", number>;
   expired: number;
 }
@@ -102,6 +106,7 @@ export class Dispatcher {
   readonly counters: DispatcherCounters = {
     sent: 0,
     redelivered: 0,
+    requested: 0,
     results: { delivered: 0, removed: 0, declined: 0, rejected: 0, failed: 0 },
     expired: 0,
   };
@@ -167,6 +172,37 @@ export class Dispatcher {
     this.take(position, state, backfill);
     // At once, not at the next tick: a live change should not wait.
     this.pumpAll();
+  }
+
+  /**
+   * Sends the item's current state again because an audit found the outlet
+   * without it (a redelivery request), even if a result for that version is
+   * recorded. One in flight per item still holds: an item already pending or on
+   * its way is left alone, since what it carries is at least as new. The entry
+   * covers no offset, so its result settles nothing on the topic. Returns whether
+   * a delivery was queued.
+   */
+  redeliver(state: ItemState, reason: string): boolean {
+    if (this.entries.has(state.id)) return false;
+    const presence = expectedPresence(this.options.policy, state);
+    const created: Entry = {
+      itemId: state.id,
+      offsets: [],
+      state,
+      // The outlet said what it holds: a removal goes even where the records say nothing is held.
+      action: presence.kind === "hold" ? Action.ACTION_APPLY : Action.ACTION_REMOVE,
+      backfill: false,
+      attempt: 0,
+      notBefore: 0,
+      reason,
+      settling: false,
+      redelivery: true,
+    };
+    this.entries.set(state.id, created);
+    this.counters.requested += 1;
+    this.enqueue(created);
+    this.pumpAll();
+    return true;
   }
 
   /**
@@ -450,7 +486,7 @@ export class Dispatcher {
       attempt: entry.attempt,
       ackDeadline: new Date(deadline),
       backfill: entry.backfill,
-      redeliveryReason: entry.attempt > 1 ? entry.reason : "",
+      redeliveryReason: entry.attempt > 1 || entry.redelivery ? entry.reason : "",
     });
   }
 }

@@ -149,6 +149,11 @@ export class Gateway implements SessionHost {
     };
   }
 
+  /** The outlet's feed on this gateway, once started. */
+  feed(outlet: string): OutletFeed | undefined {
+    return this.started.get(outlet);
+  }
+
   outletsWithFeeds(): string[] {
     return [...this.started.keys()];
   }

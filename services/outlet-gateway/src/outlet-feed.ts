@@ -1,5 +1,6 @@
 import { EventEmitter, once } from "node:events";
-import { Topics } from "@herald/contracts";
+import type { CurrentStateSource } from "@herald/channel-kit";
+import { type RedeliveryRequest, Topics } from "@herald/contracts";
 import {
   type Logger,
   type HeraldProducer,
@@ -8,7 +9,7 @@ import {
   restartAfterCrash,
   topicName,
 } from "@herald/runtime";
-import type { Consumer, Kafka } from "kafkajs";
+import { type Consumer, type Kafka, type PartitionMetadata, Partitioners } from "kafkajs";
 import type { mongo } from "mongoose";
 import { Dispatcher, type SessionPort } from "./dispatch";
 import { PartitionOffsets } from "./offsets";
@@ -229,6 +230,25 @@ export class OutletFeed {
     return this.committing;
   }
 
+  /**
+   * Carries out a redelivery request for this outlet if this gateway owns the
+   * item's partition of herald.items.v1 in the outlet's group (so the item keeps
+   * one writer: another gateway owning it does the same with the same request).
+   * The current state comes from the content service, as a channel's redelivery.
+   */
+  async redeliver(request: RedeliveryRequest, content: CurrentStateSource): Promise<string> {
+    const partition = partitionOf(request.itemId, this.highWatermarks.size);
+    if (partition === undefined || !this.assigned.has(partition)) return "not-owned";
+    const state = await content.currentState(request.itemId);
+    if (!state) {
+      // Nothing to send: what the content service no longer discloses reaches the outlet as a takedown on the stream.
+      this.log.info({ item: request.itemId }, "redelivery of an item not disclosed; skipped");
+      return "undisclosed";
+    }
+    const reason = `audit: ${request.reason}`.slice(0, 200);
+    return this.dispatcher.redeliver(state, reason) ? "queued" : "already-pending";
+  }
+
   attach(session: SessionPort): void {
     this.dispatcher.attach(session);
   }
@@ -248,4 +268,23 @@ export class OutletFeed {
     await this.commit();
     await this.consumer.disconnect();
   }
+}
+
+const keyPartitioner = Partitioners.DefaultPartitioner();
+
+/** The partition of herald.items.v1 an item's messages go to: the producers' default partitioner. */
+export function partitionOf(itemId: string, partitions: number): number | undefined {
+  if (partitions <= 0) return undefined;
+  const partitionMetadata: PartitionMetadata[] = Array.from({ length: partitions }, (_, i) => ({
+    partitionErrorCode: 0,
+    partitionId: i,
+    leader: 0,
+    replicas: [0],
+    isr: [0],
+  }));
+  return keyPartitioner({
+    topic: "items",
+    partitionMetadata,
+    message: { key: itemId, value: null },
+  });
 }

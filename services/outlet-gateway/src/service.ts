@@ -11,6 +11,7 @@ import {
   createKafkaClient,
   createProducer,
   ensureTopics,
+  topicName,
 } from "@herald/runtime";
 import { adminHandler } from "./admin-http";
 import { AdminTokens } from "./admin-tokens";
@@ -18,6 +19,7 @@ import type { outletGatewayEnv } from "./config";
 import { Gateway } from "./gateway";
 import { startGrpc } from "./grpc";
 import { channelOf } from "./policy";
+import { contentSourceOf, startRedeliveryReader } from "./redeliveries";
 import { type OutletRegistration, OutletRegistry } from "./registry";
 import { RenewingProducer } from "./renewing-producer";
 
@@ -52,6 +54,8 @@ export async function startOutletGateway(
 ): Promise<OutletGatewayService> {
   const adminTokens = AdminTokens.load(config.OUTLET_ADMIN_TOKENS_FILE, logger);
   const inventoryTokens = InventoryTokens.fromFile(config.OUTLET_INVENTORY_TOKENS_FILE, logger);
+  // Read before connecting anything: a missing token file is a configuration error.
+  const content = contentSourceOf(config.OUTLET_CONTENT_GRPC, config.OUTLET_CONTENT_TOKEN_FILE);
   const topicPrefix = config.HERALD_TOPIC_PREFIX;
   const instance =
     config.OUTLET_INSTANCE ?? `${hostname()}-${process.pid}`.replace(/[^A-Za-z0-9._-]/g, "-");
@@ -63,7 +67,7 @@ export async function startOutletGateway(
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await ensureTopics(admin, [Topics.items, Topics.receipts, Topics.channels], {
+    await ensureTopics(admin, [Topics.items, Topics.receipts, Topics.channels, Topics.redeliver], {
       partitions: config.HERALD_TOPIC_PARTITIONS,
       logger,
       ...(topicPrefix ? { prefix: topicPrefix } : {}),
@@ -108,9 +112,34 @@ export async function startOutletGateway(
     registryPollMs: config.OUTLET_REGISTRY_POLL_MS,
   });
 
+  const redeliveries = content
+    ? startRedeliveryReader({
+        kafka,
+        gateway,
+        content,
+        groupId: `${config.OUTLET_GROUP_PREFIX}redeliver-${instance}`,
+        topicPrefix,
+        logger,
+      })
+    : undefined;
+  if (!content) {
+    logger.warn("OUTLET_CONTENT_GRPC is not set: redelivery requests for outlets are not read");
+  }
+
   let grpcServer: grpc.Server | undefined;
   let httpServer: Server | undefined;
   const stop = async () => {
+    if (redeliveries) {
+      await redeliveries.stop().catch(() => undefined);
+      // The group is this instance's own: leave no trace of it in Kafka.
+      const groupAdmin = kafka.admin();
+      await groupAdmin
+        .connect()
+        .then(() => groupAdmin.deleteGroups([redeliveries.status().groupId]))
+        .catch(() => undefined)
+        .finally(() => void groupAdmin.disconnect());
+    }
+    content?.close();
     await gateway.stop();
     if (grpcServer) {
       const server = grpcServer;
@@ -160,15 +189,43 @@ export async function startOutletGateway(
       };
       await producer.send(Topics.channels, [{ key: announcement.name, value: announcement }]);
     };
+    // A revoked outlet's announcement is tombstoned: the reconciler then owes it nothing.
+    // HeraldProducer encodes every value, so the null value goes through kafkajs itself.
+    const retire = async (name: string) => {
+      const raw = kafka.producer();
+      await raw.connect();
+      try {
+        await raw.send({
+          topic: topicName(Topics.channels, topicPrefix),
+          acks: -1,
+          messages: [{ key: channelOf(name), value: null }],
+        });
+      } finally {
+        await raw.disconnect();
+      }
+    };
     // Every registered outlet is announced at start, so the reconciler owes it items
-    // even if the announcement at registration was compacted away or missed.
-    for (const registration of await registry.list()) {
+    // even if the announcement at registration was compacted away or missed; every
+    // revoked one is tombstoned again, in case the gateway stopped between the two.
+    const registrations = await registry.list();
+    for (const registration of registrations) {
       if (!registration.revokedAt) await announce(registration);
     }
+    const revoked = registrations.filter((r) => r.revokedAt).map((r) => r.name);
+    if (revoked.length > 0) await Promise.all(revoked.map((name) => retire(name)));
+    await redeliveries?.start();
     const metricsText = () => metrics(gateway);
     const ready = () => ({ ok: true, detail: `serving outlets on ${address}` });
     const server = createServer(
-      adminHandler({ gateway, tokens: adminTokens, logger, announce, ready, metrics: metricsText }),
+      adminHandler({
+        gateway,
+        tokens: adminTokens,
+        logger,
+        announce,
+        retire,
+        ready,
+        metrics: metricsText,
+      }),
     );
     httpServer = server;
     await new Promise<void>((resolve, reject) => {
@@ -205,6 +262,8 @@ function metrics(gateway: Gateway): string {
     "# TYPE herald_outlet_deliveries_total counter",
     "# HELP herald_outlet_redeliveries_total Deliveries sent again (deadline, failure, reconnect).",
     "# TYPE herald_outlet_redeliveries_total counter",
+    "# HELP herald_outlet_redelivery_requests_total Deliveries queued by redelivery requests (an audit found the item missing).",
+    "# TYPE herald_outlet_redelivery_requests_total counter",
     "# HELP herald_outlet_results_total Results by outcome.",
     "# TYPE herald_outlet_results_total counter",
   ];
@@ -217,6 +276,7 @@ function metrics(gateway: Gateway): string {
     if (a.counters) {
       lines.push(`herald_outlet_deliveries_total{${l}} ${a.counters.sent}`);
       lines.push(`herald_outlet_redeliveries_total{${l}} ${a.counters.redelivered}`);
+      lines.push(`herald_outlet_redelivery_requests_total{${l}} ${a.counters.requested}`);
       for (const [outcome, n] of Object.entries(a.counters.results)) {
         lines.push(`herald_outlet_results_total{${l},outcome="${outcome}"} ${n}`);
       }

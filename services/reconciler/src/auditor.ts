@@ -98,7 +98,11 @@ export class Auditor {
       });
     }
     try {
-      const { holdings, consumed } = await this.readAll(channel.inventoryAddress);
+      const { holdings, consumed } = await this.readAll(
+        channel.inventoryAddress,
+        channel.outletId ?? "",
+      );
+      channel.unreachable = undefined;
       const seq = ++this.seq;
       for (const h of holdings) {
         const cell = channel.cells.obtain(h.itemId);
@@ -122,6 +126,10 @@ export class Auditor {
     } catch (error) {
       const message = grpcMessage(error);
       log.warn({ err: error }, "audit failed");
+      // An outlet not connected to the gateway cannot be checked: that is not evidence of loss.
+      if (channel.outletId && isUnavailable(error)) {
+        channel.unreachable = { since: channel.unreachable?.since ?? startedAt, error: message };
+      }
       return this.finish(channel, {
         channel: channel.name,
         startedAt: new Date(startedAt),
@@ -143,6 +151,7 @@ export class Auditor {
    */
   private async readAll(
     address: string,
+    outletId: string,
   ): Promise<{ holdings: Holding[]; consumed: Map<number, number> }> {
     const client = this.client(address);
     const all: Holding[] = [];
@@ -150,7 +159,7 @@ export class Auditor {
     let pageToken = "";
     do {
       const page = await this.page(client, {
-        outletId: "",
+        outletId,
         pageSize: this.options.pageSize,
         pageToken,
         appliedSince: undefined,
@@ -191,6 +200,15 @@ export class Auditor {
     for (const client of this.clients.values()) client.close();
     this.clients.clear();
   }
+}
+
+function isUnavailable(error: unknown): boolean {
+  return (
+    error !== null &&
+    typeof error === "object" &&
+    "code" in error &&
+    (error as grpc.ServiceError).code === grpc.status.UNAVAILABLE
+  );
 }
 
 function grpcMessage(error: unknown): string {

@@ -10,6 +10,21 @@ export interface ChannelEntry {
   /** Whether the channel has announced itself (a configured one may not have yet). */
   announced: boolean;
   inventoryAddress: string | undefined;
+  /**
+   * The outlet behind the inventory address, for a channel the outlet gateway
+   * announced: sent as `outlet_id` in its audits and redelivery requests. Today
+   * one channel is one outlet (`outlet-<name>`); a channel with several outlets
+   * would keep a set of them here, each audited apart (ADR 007).
+   */
+  outletId: string | undefined;
+  /**
+   * Set while the last audit of an outlet found it unreachable (the gateway
+   * answered UNAVAILABLE): since when, and what the gateway said. Absences the
+   * audit cannot check are then pending, never missing.
+   */
+  unreachable: { readonly since: number; readonly error: string } | undefined;
+  /** When the channel was retired (its announcement tombstoned): it is owed nothing since. */
+  retiredAt: number | undefined;
   /** From when the channel owes items: its first announcement, or when it was configured. */
   joinedAt: number;
   readonly cells: ChannelCells;
@@ -78,6 +93,9 @@ export class ChannelRegistry {
       policy,
       announced,
       inventoryAddress: address,
+      outletId: undefined,
+      unreachable: undefined,
+      retiredAt: undefined,
       joinedAt: at,
       cells: new ChannelCells(),
       audit: { seq: 0, startedAt: 0 },
@@ -87,26 +105,55 @@ export class ChannelRegistry {
     return entry;
   }
 
-  /** Takes an announcement; returns the entry when it is new or its policy changed. */
+  /**
+   * Takes an announcement; returns the entry when it is new, its policy changed
+   * or it comes back after a retirement.
+   */
   announce(announcement: ChannelAnnouncement): ChannelEntry | undefined {
     if (!isValidChannelName(announcement.name)) return undefined;
     const policy = policyFromAnnouncement(announcement);
     const existing = this.entries.get(announcement.name);
     if (!existing) {
-      return this.add(
+      const added = this.add(
         announcement.name,
         this.joined.get(announcement.name),
         policy,
         true,
         announcement.inventoryAddress || undefined,
       );
+      added.outletId = announcement.outletId || undefined;
+      return added;
     }
     const changed =
-      !existing.announced || JSON.stringify(existing.policy) !== JSON.stringify(policy);
+      !existing.announced ||
+      existing.retiredAt !== undefined ||
+      JSON.stringify(existing.policy) !== JSON.stringify(policy);
     existing.policy = policy;
     existing.announced = true;
+    existing.retiredAt = undefined;
     if (announcement.inventoryAddress) existing.inventoryAddress = announcement.inventoryAddress;
+    existing.outletId = announcement.outletId || undefined;
     return changed ? existing : undefined;
+  }
+
+  /**
+   * Retires a channel whose announcement was tombstoned (a revoked outlet): it
+   * leaves the set that is owed items, but its entry stays for the summary.
+   * Returns the entry when it was active.
+   */
+  retire(name: string, at: number): ChannelEntry | undefined {
+    const entry = this.entries.get(name);
+    if (!entry || entry.retiredAt !== undefined) return undefined;
+    entry.retiredAt = at;
+    entry.unreachable = undefined;
+    return entry;
+  }
+
+  /** Channels retired since this process started reading herald.channels.v1. */
+  retired(): ChannelEntry[] {
+    return [...this.entries.values()]
+      .filter((c) => c.retiredAt !== undefined)
+      .sort((a, b) => (a.name < b.name ? -1 : 1));
   }
 
   /** A channel that sent a receipt before any announcement was read still counts. */
@@ -121,8 +168,11 @@ export class ChannelRegistry {
     return this.entries.get(name);
   }
 
+  /** The channels owed items: every one not retired. */
   all(): ChannelEntry[] {
-    return [...this.entries.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+    return [...this.entries.values()]
+      .filter((c) => c.retiredAt === undefined)
+      .sort((a, b) => (a.name < b.name ? -1 : 1));
   }
 
   names(): string[] {

@@ -1,5 +1,6 @@
 import { createCalendar } from "@herald/calendar";
 import { itemState } from "@herald/channel-kit/testing";
+import { DeliveryOutcome } from "@herald/contracts";
 import { createLogger } from "@herald/runtime";
 import type { mongo } from "mongoose";
 import { ChannelRegistry } from "./channels";
@@ -53,5 +54,46 @@ describe("versions not announced", () => {
     e.setNotAnnounced([]);
     e.evaluate();
     expect(e.findings.has("wechat/b")).toBe(false);
+  });
+});
+
+describe("a retired channel", () => {
+  it("is owed nothing once its announcement is tombstoned, and its findings close", () => {
+    const e = engine();
+    e.ingestAnnouncement({
+      name: "outlet-registry",
+      kinds: [],
+      audiences: [],
+      keepsWithdrawn: false,
+      keepsExpired: false,
+      inventoryAddress: "127.0.0.1:50060",
+      instance: "gw",
+      announcedAt: new Date(T0),
+      outletId: "registry",
+    });
+    expect(e.channels.get("outlet-registry")?.outletId).toBe("registry");
+    e.ingestItem(itemState("a", 1, { updatedAt: new Date(T0 - 60_000) }));
+    // A failed receipt from the outlet is evidence like any channel's.
+    e.ingestReceipt({
+      itemId: "a",
+      version: 1,
+      channel: "outlet-registry",
+      outletId: "registry",
+      outcome: DeliveryOutcome.DELIVERY_OUTCOME_FAILED,
+      checksum: "",
+      externalRef: "",
+      error: { code: "unavailable", message: "down", retryable: true },
+      attempt: 1,
+      at: new Date(T0),
+    });
+    e.evaluate(true);
+    expect(e.findings.get("outlet-registry/a")?.kind).toBe("failed");
+
+    e.retireChannel("outlet-registry", T0 + 1000);
+    e.evaluate(true);
+    expect(e.findings.has("outlet-registry/a")).toBe(false);
+    expect(e.channels.names()).toEqual(["portal", "wechat"]);
+    expect(e.channels.retired().map((c) => c.retiredAt)).toEqual([T0 + 1000]);
+    expect(e.stateOf("outlet-registry", "a")).toBe("delivered"); // no state kept: not owed
   });
 });

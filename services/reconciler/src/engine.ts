@@ -102,7 +102,6 @@ export class Engine {
 
   /** `position` is the receipt's place on herald.receipts.v1: the id of its timeline event. */
   ingestReceipt(receipt: DeliveryReceipt, position?: StreamPosition): void {
-    if (receipt.outletId) return; // outlets behind the gateway are audited through it
     const channel = this.channels.ensure(receipt.channel);
     if (!channel || !receipt.itemId) return;
     const cell = channel.cells.obtain(receipt.itemId);
@@ -152,6 +151,30 @@ export class Engine {
     const changed = this.channels.announce(announcement);
     // A new channel, or a new policy: every item's expectation on it may differ.
     if (changed) for (const item of this.expected.values()) this.markDirty(changed.name, item.id);
+  }
+
+  /**
+   * A tombstone for a channel's announcement (the outlet gateway writes one when
+   * an outlet is revoked): the channel is owed nothing from now on. Its open
+   * findings close with the reason, its problems resolve, and its timelines and
+   * first deliveries stay.
+   */
+  retireChannel(name: string, at = this.options.now()): void {
+    const channel = this.channels.retire(name, at);
+    if (!channel) return;
+    this.states.delete(name);
+    this.dirty.delete(name);
+    for (const [key, finding] of [...this.findings]) {
+      if (finding.channel !== name) continue;
+      this.findings.delete(key);
+      this.event(finding.itemId, {
+        at: new Date(at),
+        type: "finding",
+        channel: name,
+        detail: `cleared: ${finding.kind}, ${name} was retired and is owed nothing`,
+      });
+      this.listener(key, undefined, this.expected.get(finding.itemId));
+    }
   }
 
   /**

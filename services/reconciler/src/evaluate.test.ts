@@ -255,4 +255,36 @@ describe("evaluate", () => {
       });
     });
   });
+
+  describe("an unreachable outlet", () => {
+    const outlet: ChannelView = {
+      ...audited(1, T0 + MINUTE),
+      name: "outlet-registry",
+      unreachable: { since: later, error: "UNAVAILABLE: outlet unreachable" },
+    };
+
+    it("leaves what its last audit did not list pending, never missing, and asks no redelivery", () => {
+      const verdict = evaluate(item(), outlet, undefined, ctx(later));
+      expect(verdict).toMatchObject({ state: "pending", unreachable: true });
+      expect(verdict?.issue).toBeUndefined();
+      // Reachable again: the same evidence is a loss.
+      const reachable: ChannelView = { ...outlet, unreachable: undefined };
+      expect(evaluate(item(), reachable, undefined, ctx(later))?.state).toBe("missing");
+    });
+
+    it("keeps a delivery its receipt proved, and is late but not repairable past the deadline", () => {
+      const held = receipt(2, "c2", T0 + 2 * MINUTE);
+      expect(evaluate(item(), outlet, held, ctx(later))?.state).toBe("delivered");
+      const due = item({
+        deadline: { dueAt: T0 + 5 * MINUTE, rule: "20 个工作日", provisional: false },
+      });
+      expect(evaluate(due, outlet, undefined, ctx(later, 1))).toMatchObject({
+        state: "late",
+        issue: { kind: "late", repairable: false },
+      });
+      expect(evaluate(due, outlet, undefined, ctx(later, 1))?.issue?.reason).toContain(
+        "unreachable",
+      );
+    });
+  });
 });

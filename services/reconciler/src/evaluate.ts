@@ -10,6 +10,8 @@ export interface ChannelView {
   /** When the channel joined: deadlines that fell before it do not bind it (its backfill). */
   readonly joinedAt: number;
   readonly audit: AuditMark;
+  /** Set while the channel's outlet is unreachable: its last audit could not check anything. */
+  readonly unreachable?: { readonly since: number; readonly error: string } | undefined;
 }
 
 /** What is wrong with a cell, before repair bookkeeping. */
@@ -35,6 +37,11 @@ export interface Verdict {
    * item's message: what it lacks is in flight, not lost, and is not repaired.
    */
   readonly inFlight?: true;
+  /**
+   * The channel's outlet is unreachable and only an older audit (or none) speaks
+   * of this item: what it seems to lack cannot be checked, so it is pending.
+   */
+  readonly unreachable?: true;
 }
 
 export interface EvaluateContext {
@@ -55,6 +62,34 @@ const NOTHING = { state: "pending", expectedVersion: 0, heldVersion: 0 } as cons
  * should nor does hold, and which it never heard of.
  */
 export function evaluate(
+  item: ExpectedItem | undefined,
+  channel: ChannelView,
+  cell: Cell | undefined,
+  ctx: EvaluateContext,
+): Verdict | undefined {
+  const verdict = judge(item, channel, cell, ctx);
+  if (!item || !verdict?.issue || !channel.unreachable) return verdict;
+  // An unreachable outlet: the holding the audit last saw is no proof of what it holds now.
+  if (!UNCHECKABLE.has(verdict.issue.cause ?? verdict.issue.kind)) return verdict;
+  const holding = currentHolding(cell, channel.audit);
+  if (!holding.known || holding.source !== "audit") return verdict;
+  return late(item, channel, ctx, {
+    state: "pending",
+    expectedVersion: verdict.expectedVersion,
+    heldVersion: verdict.heldVersion,
+    unreachable: true,
+  });
+}
+
+/** What an audit finds, and so what an unreachable outlet's audit cannot. */
+const UNCHECKABLE: ReadonlySet<FindingKind> = new Set<FindingKind>([
+  "missing",
+  "stale",
+  "checksum_mismatch",
+  "not_removed",
+]);
+
+function judge(
   item: ExpectedItem | undefined,
   channel: ChannelView,
   cell: Cell | undefined,
@@ -219,7 +254,9 @@ function late(
     verdict.issue?.reason ??
     (verdict.inFlight
       ? `${channel.name} has not read v${item.version} from the item stream yet (in flight)`
-      : `${channel.name} has not confirmed v${item.version} yet`);
+      : verdict.unreachable
+        ? `${channel.name} is unreachable: whether it holds v${item.version} cannot be checked`
+        : `${channel.name} has not confirmed v${item.version} yet`);
   return {
     ...verdict,
     state: "late",
@@ -229,7 +266,9 @@ function late(
       reason: `${what}; past its deadline (${item.deadline?.rule || "deadline"}) by ${days} working day${days === 1 ? "" : "s"}`,
       ...(verdict.issue?.code ? { code: verdict.issue.code } : {}),
       // Redelivering what the channel has not read yet would only queue it twice.
-      repairable: verdict.inFlight ? false : (verdict.issue?.repairable ?? true),
+      // Nor can an outlet that is not connected take a redelivery.
+      repairable:
+        verdict.inFlight || verdict.unreachable ? false : (verdict.issue?.repairable ?? true),
       lateWorkingDays: days,
     },
   };

@@ -71,6 +71,8 @@ export interface ChannelDelivery {
   /** Whether that delivery met the item's deadline; absent when it has none. */
   readonly onTime?: boolean;
   readonly finding?: Finding;
+  /** The channel's outlet is unreachable: a pending state here could not be checked. */
+  readonly unreachable?: true;
 }
 
 /** An item's state on every channel. */
@@ -152,8 +154,17 @@ export interface ChannelSummary {
   /** False for a configured channel that has not announced itself yet. */
   readonly announced: boolean;
   readonly inventoryAddress?: string;
+  /** The outlet behind the channel, for one the outlet gateway announced. */
+  readonly outletId?: string;
   /** When the channel first announced itself (or was configured): it owes items from then on. */
   readonly joinedAt: Date;
+  /**
+   * Set while the outlet is unreachable (its last audit found it not connected):
+   * since when, and what the gateway said. Its items are pending meanwhile.
+   */
+  readonly unreachable?: { readonly since: Date; readonly error: string };
+  /** When the channel was retired (a revoked outlet): it is owed nothing since, and its counts are zero. */
+  readonly retiredAt?: Date;
   readonly states: Readonly<Record<DeliveryState, number>>;
   readonly lastAudit?: AuditRun;
   readonly openProblems: number;

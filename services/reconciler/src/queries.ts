@@ -79,6 +79,7 @@ export class Queries {
           }
         : {}),
       ...(finding ? { finding } : {}),
+      ...(verdict.unreachable ? { unreachable: true as const } : {}),
     };
   }
 
@@ -123,37 +124,71 @@ export class Queries {
       .sort((a, b) => b.firstSeenAt.getTime() - a.firstSeenAt.getTime());
   }
 
+  /** Every channel owed items, then the retired ones (with zero counts), by name. */
   channels(): ChannelSummary[] {
-    return this.engine.channels.all().map((channel) => {
-      const states = Object.fromEntries(DELIVERY_STATES.map((s) => [s, 0])) as Record<
+    return [
+      ...this.engine.channels.all().map((channel) => this.channelSummary(channel)),
+      ...this.engine.channels.retired().map((channel) => this.retiredSummary(channel)),
+    ];
+  }
+
+  private retiredSummary(channel: ChannelEntry): ChannelSummary {
+    return {
+      channel: channel.name,
+      announced: channel.announced,
+      ...(channel.inventoryAddress ? { inventoryAddress: channel.inventoryAddress } : {}),
+      ...(channel.outletId ? { outletId: channel.outletId } : {}),
+      joinedAt: new Date(channel.joinedAt),
+      retiredAt: new Date(channel.retiredAt ?? 0),
+      states: Object.fromEntries(DELIVERY_STATES.map((s) => [s, 0])) as Record<
         DeliveryState,
         number
-      >;
-      let undeliveredKnown = 0;
-      for (const [itemId, state] of this.engine.undelivered(channel.name)) {
-        states[state] += 1;
-        if (this.engine.expected.get(itemId)) undeliveredKnown += 1;
-      }
-      states.delivered = Math.max(0, this.engine.expected.size - undeliveredKnown);
-      let deadlineDeliveries = 0;
-      let onTime = 0;
-      for (const cell of channel.cells.values()) {
-        if (cell.deliveredVersion === 0 || cell.onTime === -1) continue;
-        deadlineDeliveries += 1;
-        if (cell.onTime === 1) onTime += 1;
-      }
-      return {
-        channel: channel.name,
-        announced: channel.announced,
-        ...(channel.inventoryAddress ? { inventoryAddress: channel.inventoryAddress } : {}),
-        joinedAt: new Date(channel.joinedAt),
-        states,
-        ...(channel.lastRun ? { lastAudit: channel.lastRun } : {}),
-        openProblems: this.repairer.openCount(channel.name),
-        deadlineDeliveries,
-        onTime,
-      };
-    });
+      >,
+      ...(channel.lastRun ? { lastAudit: channel.lastRun } : {}),
+      openProblems: this.repairer.openCount(channel.name),
+      deadlineDeliveries: 0,
+      onTime: 0,
+    };
+  }
+
+  private channelSummary(channel: ChannelEntry): ChannelSummary {
+    const states = Object.fromEntries(DELIVERY_STATES.map((s) => [s, 0])) as Record<
+      DeliveryState,
+      number
+    >;
+    let undeliveredKnown = 0;
+    for (const [itemId, state] of this.engine.undelivered(channel.name)) {
+      states[state] += 1;
+      if (this.engine.expected.get(itemId)) undeliveredKnown += 1;
+    }
+    states.delivered = Math.max(0, this.engine.expected.size - undeliveredKnown);
+    let deadlineDeliveries = 0;
+    let onTime = 0;
+    for (const cell of channel.cells.values()) {
+      if (cell.deliveredVersion === 0 || cell.onTime === -1) continue;
+      deadlineDeliveries += 1;
+      if (cell.onTime === 1) onTime += 1;
+    }
+    return {
+      channel: channel.name,
+      announced: channel.announced,
+      ...(channel.inventoryAddress ? { inventoryAddress: channel.inventoryAddress } : {}),
+      ...(channel.outletId ? { outletId: channel.outletId } : {}),
+      joinedAt: new Date(channel.joinedAt),
+      ...(channel.unreachable
+        ? {
+            unreachable: {
+              since: new Date(channel.unreachable.since),
+              error: channel.unreachable.error,
+            },
+          }
+        : {}),
+      states,
+      ...(channel.lastRun ? { lastAudit: channel.lastRun } : {}),
+      openProblems: this.repairer.openCount(channel.name),
+      deadlineDeliveries,
+      onTime,
+    };
   }
 
   /** On-time share per channel, kind and office; recomputed at most every few seconds. */

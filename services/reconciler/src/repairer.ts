@@ -57,10 +57,13 @@ export class Repairer {
       this.restored.delete(key);
       ledger.deleteRepair(key);
       if (problem && problem.state !== "resolved") {
+        const retired = engine.channels.get(problem.channel)?.retiredAt !== undefined;
         this.saveProblem(problem, "resolved", {
           action: "cleared",
           by: RECONCILER_ACTOR,
-          note: "the channel now holds what it should",
+          note: retired
+            ? "the channel was retired and is owed nothing"
+            : "the channel now holds what it should",
           at: new Date(this.options.now()),
         });
       }
@@ -154,7 +157,8 @@ export class Repairer {
   private request(finding: Finding, by: string, reason: string, now: number): RedeliveryRequest {
     return {
       channel: finding.channel,
-      outletId: "",
+      // An outlet's channel is repaired through the gateway, which reads requests naming its outlets.
+      outletId: this.options.engine.channels.get(finding.channel)?.outletId ?? "",
       itemId: finding.itemId,
       version: finding.expectedVersion,
       reason: reason.slice(0, 500),

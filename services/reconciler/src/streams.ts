@@ -52,7 +52,11 @@ export class Streams {
           fromBeginning: true,
           logger,
           handle: ({ value }) => Promise.resolve(engine.ingestAnnouncement(value)),
-          onInvalid: skip,
+          // A tombstone retires the channel it is keyed by (a revoked outlet); the rest is skipped.
+          onInvalid: ({ key, value }) => {
+            if (value === null && key) engine.retireChannel(key.toString("utf8"));
+            return Promise.resolve();
+          },
         }),
       },
       {

@@ -11,6 +11,7 @@ import { type BarChart, barChart } from "./charts";
 import {
   FINDING_LABELS,
   formatDuration,
+  formatTime,
   itemPath,
   kindName,
   percent,
@@ -34,6 +35,11 @@ function channelRow(c: ChannelSummary) {
     problemsHref: `/problems?${new URLSearchParams({ channel: c.channel }).toString()}`,
     announced: c.announced,
     inventoryAddress: c.inventoryAddress ?? "",
+    // An outlet not connected when last audited; a retired one is owed nothing.
+    unreachable: c.unreachable
+      ? `自 ${formatTime(c.unreachable.since)}：${c.unreachable.error}`
+      : "",
+    retired: c.retiredAt ? `撤销于 ${formatTime(c.retiredAt)}` : "",
     joinedAt: timeView(c.joinedAt),
     counts: DELIVERY_STATES.map((state) => {
       const count = c.states[state] ?? 0;

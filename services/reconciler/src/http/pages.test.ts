@@ -199,6 +199,29 @@ describe("overview", () => {
     expect(html).toContain('<meta http-equiv="refresh" content="20; url=/">');
   });
 
+  it("labels an unreachable outlet and a retired one on their channel lines", async () => {
+    const [first, second] = app.fake.data.channels;
+    app.fake.data.channels.splice(
+      0,
+      2,
+      {
+        ...first!,
+        outletId: "registry",
+        unreachable: {
+          since: new Date("2026-11-02T01:00:00Z"),
+          error: "UNAVAILABLE: outlet unreachable",
+        },
+      },
+      { ...second!, retiredAt: new Date("2026-11-02T02:00:00Z") },
+    );
+    const { html } = await page("/");
+    expect(html).toMatch(
+      /<span class="badge state-late" title="[^"]*UNAVAILABLE: outlet unreachable">不可达<\/span>/,
+    );
+    expect(html).toMatch(/<span class="badge state-declined" title="撤销于 [^"]+">已撤销<\/span>/);
+    expect(html.match(/不可达/g)).toHaveLength(1);
+  });
+
   it("answers an unknown page with 404", async () => {
     expect((await page("/nope")).status).toBe(404);
   });

@@ -53,4 +53,29 @@ describe("statusSummary", () => {
       }),
     ).toEqual({ id: "x", version: 0, channels: {} });
   });
+
+  it("adds unreachable to the line of an outlet that could not be audited, and nothing elsewhere", () => {
+    const summary = statusSummary({
+      itemId: "a",
+      version: 2,
+      title: "t",
+      kind: "notice",
+      office: "o",
+      status: "published",
+      channels: [
+        {
+          channel: "outlet-registry",
+          state: "pending",
+          expectedVersion: 2,
+          heldVersion: 0,
+          unreachable: true,
+        },
+        { channel: "portal", state: "delivered", expectedVersion: 2, heldVersion: 2 },
+      ],
+    });
+    expect(JSON.stringify(summary.channels)).toBe(
+      '{"outlet-registry":{"state":"pending","version":2,"unreachable":true},' +
+        '"portal":{"state":"delivered","version":2}}',
+    );
+  });
 });

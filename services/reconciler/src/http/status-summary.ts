@@ -4,6 +4,8 @@ import type { DeliveryState, ItemStatus } from "../model";
 export interface ChannelSummaryLine {
   readonly state: DeliveryState;
   readonly version: number;
+  /** Present (true) while the channel's outlet is unreachable: the state could not be checked. */
+  readonly unreachable?: true;
 }
 
 /**
@@ -38,6 +40,7 @@ export function statusSummary(status: ItemStatus): StatusSummary {
               : c.state === "removed"
                 ? status.version
                 : c.expectedVersion,
+          ...(c.unreachable ? { unreachable: true as const } : {}),
         },
       ]),
     ),
