@@ -6,7 +6,9 @@
  * applied, what arrived again and when.
  *
  * Environment: OUTLET_GATEWAY, OUTLET_NAME, OUTLET_CREDENTIAL, OUTLET_LOG (the
- * file), OUTLET_CREDIT (default 10), OUTLET_APPLY_DELAY_MS (default 0),
+ * file), OUTLET_CREDIT (default 10), OUTLET_APPLY_DELAY_MS (default 0: the wait
+ * before an apply), OUTLET_ANSWER_DELAY_MS (default 0: the wait between logging an
+ * apply and answering it, where a kill leaves a delivery applied but unanswered),
  * OUTLET_INSTANCE (default outlet-<pid>).
  */
 import { appendFileSync } from "node:fs";
@@ -20,6 +22,7 @@ const required = (name: string): string => {
 };
 const logPath = required("OUTLET_LOG");
 const delayMs = Number(process.env.OUTLET_APPLY_DELAY_MS ?? 0);
+const answerDelayMs = Number(process.env.OUTLET_ANSWER_DELAY_MS ?? 0);
 const held = holdingsOf(readOutletLog(logPath));
 const append = (line: Omit<OutletLogLine, "pid" | "t">) =>
   // Synchronous: once it returns, the line is in the kernel and survives a SIGKILL.
@@ -50,6 +53,7 @@ const handle = connectOutlet({
       append({ e: "apply", ...line });
       held.set(state.id, { e: "apply", ...line, pid: process.pid, t: Date.now() });
     }
+    if (answerDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, answerDelayMs));
     return { externalRef: `file:${state.id}` };
   },
   remove(state, context) {

@@ -119,7 +119,9 @@ function startOutlet(): ChildService {
     credential,
     log: logPath,
     credit: 5,
-    applyDelayMs: 20,
+    // Half before the apply, half after it is logged: a kill can leave a delivery applied but unanswered.
+    applyDelayMs: 10,
+    answerDelayMs: 10,
   });
   return outlet;
 }

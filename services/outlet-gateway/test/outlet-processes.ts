@@ -153,6 +153,7 @@ export function spawnFileOutlet(env: {
   log: string;
   credit?: number;
   applyDelayMs?: number;
+  answerDelayMs?: number;
 }): ChildService {
   return ChildService.spawn("services/outlet-gateway/test/file-outlet.ts", `outlet-${env.outlet}`, {
     OUTLET_GATEWAY: env.gateway,
@@ -161,6 +162,7 @@ export function spawnFileOutlet(env: {
     OUTLET_LOG: env.log,
     OUTLET_CREDIT: String(env.credit ?? 10),
     OUTLET_APPLY_DELAY_MS: String(env.applyDelayMs ?? 0),
+    OUTLET_ANSWER_DELAY_MS: String(env.answerDelayMs ?? 0),
     OUTLET_INSTANCE: `${env.outlet}-1`,
   });
 }
