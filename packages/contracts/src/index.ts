@@ -14,7 +14,7 @@ export { Timestamp } from "./gen/google/protobuf/timestamp";
 export { Duration } from "./gen/google/protobuf/duration";
 export { Any } from "./gen/google/protobuf/any";
 export { Status as RpcStatus } from "./gen/google/rpc/status";
-export { BadRequest, BadRequest_FieldViolation } from "./gen/google/rpc/error_details";
+export { BadRequest, BadRequest_FieldViolation, ErrorInfo } from "./gen/google/rpc/error_details";
 export {
   Schemas,
   Topics,

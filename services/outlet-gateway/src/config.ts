@@ -32,6 +32,12 @@ export const outletGatewayEnv = {
   OUTLET_RETRY_MAX_MS: env.int({ min: 10, max: 86_400_000 }).default(60_000).describe("ms"),
   /** Items of one outlet held in memory (pending or in flight) before reading Kafka pauses. */
   OUTLET_MAX_PENDING: env.int({ min: 10, max: 1_000_000 }).default(5000).describe("items"),
+  /**
+   * How long the broker waits for a silent gateway before giving its outlets' partitions
+   * to another: the pause a killed gateway costs its outlets (at least the broker's
+   * group.min.session.timeout.ms, 6 s by default).
+   */
+  OUTLET_SESSION_TIMEOUT_MS: env.int({ min: 1000, max: 600_000 }).default(30_000).describe("ms"),
   /** How long a gateway stays in an outlet's group after its last instance left. */
   OUTLET_IDLE_LEAVE_MS: env.int({ min: 0, max: 3_600_000 }).default(5000).describe("ms"),
   /** How often registrations are re-read, so a revoke or rotation on another gateway cuts streams here. */

@@ -20,6 +20,8 @@ export interface GatewayOptions {
   maxPending: number;
   idleLeaveMs: number;
   registryPollMs: number;
+  /** The consumer groups' session timeout (kafkajs default when absent). */
+  sessionTimeoutMs?: number | undefined;
 }
 
 interface FeedSlot {
@@ -87,6 +89,7 @@ export class Gateway implements SessionHost {
         ackDeadlineMs: this.limits.ackDeadlineMs,
         retry: this.options.retry,
         maxPending: this.options.maxPending,
+        sessionTimeoutMs: this.options.sessionTimeoutMs,
       });
       slot = {
         feed: feed.start().then(() => {

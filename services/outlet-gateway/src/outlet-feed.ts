@@ -31,7 +31,7 @@ export interface FeedOptions {
   maxPending: number;
   commitIntervalMs?: number;
   tickMs?: number;
-  sessionTimeoutMs?: number;
+  sessionTimeoutMs?: number | undefined;
 }
 
 /**

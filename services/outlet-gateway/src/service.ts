@@ -110,6 +110,7 @@ export async function startOutletGateway(
     maxPending: config.OUTLET_MAX_PENDING,
     idleLeaveMs: config.OUTLET_IDLE_LEAVE_MS,
     registryPollMs: config.OUTLET_REGISTRY_POLL_MS,
+    sessionTimeoutMs: config.OUTLET_SESSION_TIMEOUT_MS,
   });
 
   const redeliveries = content

@@ -10,7 +10,7 @@ import {
 } from "@herald/contracts";
 import type { Logger } from "@herald/runtime";
 import { ContractError, type SessionPort } from "./dispatch";
-import { StatusError, invalidArgument, statusError } from "./errors";
+import { StatusError, invalidArgument, statusError, withErrorInfo } from "./errors";
 import type { OutletFeed } from "./outlet-feed";
 import { PolicyError, checkRequestedPolicy, toWirePolicy } from "./policy";
 import type { OutletRegistration, OutletRegistry } from "./registry";
@@ -38,6 +38,8 @@ export interface SessionHost {
 }
 
 const SUPPORTED = [ProtocolVersion.PROTOCOL_VERSION_1];
+/** ErrorInfo reason of a Hello whose protocol version this gateway does not speak. */
+export const UNSUPPORTED_VERSION = "PROTOCOL_VERSION_UNSUPPORTED";
 
 function durationOf(ms: number) {
   return { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1_000_000 };
@@ -191,11 +193,22 @@ export class OutletSession implements SessionPort {
   private async hello(hello: Hello): Promise<void> {
     this.outlet = hello.outlet || "-";
     if (!SUPPORTED.includes(hello.protocolVersion)) {
+      // The plain "supported" trailer stays for clients that predate the ErrorInfo detail.
       const metadata = new grpc.Metadata();
       metadata.set("supported", SUPPORTED.join(","));
-      throw new StatusError(
+      const names = SUPPORTED.map((v) => ProtocolVersion[v]).join(",");
+      throw withErrorInfo(
         grpc.status.FAILED_PRECONDITION,
-        `hello.protocol_version: ${hello.protocolVersion} is not supported; supported: ${SUPPORTED.map((v) => ProtocolVersion[v]).join(", ")}`,
+        `hello.protocol_version: ${hello.protocolVersion} is not supported (${UNSUPPORTED_VERSION}); supported: ${names.replaceAll(",", ", ")}`,
+        {
+          reason: UNSUPPORTED_VERSION,
+          metadata: {
+            field: "hello.protocol_version",
+            requested: String(hello.protocolVersion),
+            supported: SUPPORTED.join(","),
+            supportedNames: names,
+          },
+        },
         metadata,
       );
     }

@@ -5,9 +5,11 @@ import {
   type ConnectResponse,
   DeliveryOutcome,
   type DeliveryReceipt,
+  ErrorInfo,
   ItemKind,
   OutletGatewayClient,
   ProtocolVersion,
+  RpcStatus,
   Topics,
 } from "@herald/contracts";
 import { testStack, useTestNamespace, waitFor } from "@herald/test-harness";
@@ -89,6 +91,23 @@ describe("outlet protocol", () => {
     expect(error.code).toBe(grpc.status.FAILED_PRECONDITION);
     expect(error.details).toMatch(/^hello\.protocol_version: .*supported: PROTOCOL_VERSION_1/);
     expect(error.metadata.get("supported")).toEqual(["1"]);
+    // The standard detail a client in any language can read: google.rpc.ErrorInfo.
+    const [details] = error.metadata.get("grpc-status-details-bin");
+    const status = RpcStatus.decode(details as Buffer);
+    expect(status.code).toBe(grpc.status.FAILED_PRECONDITION);
+    expect(status.details.map((d) => d.typeUrl)).toEqual([
+      "type.googleapis.com/google.rpc.ErrorInfo",
+    ]);
+    expect(ErrorInfo.decode(status.details[0]!.value)).toEqual({
+      reason: "PROTOCOL_VERSION_UNSUPPORTED",
+      domain: "outlet.herald",
+      metadata: {
+        field: "hello.protocol_version",
+        requested: "0",
+        supported: "1",
+        supportedNames: "PROTOCOL_VERSION_1",
+      },
+    });
   });
 
   it("refuses a Hello asking for more than the registration, naming the field", async () => {

@@ -2331,9 +2331,12 @@ export const InventoryPage: MessageFns<InventoryPage> = {
  *                       (the message never says which).
  *   PERMISSION_DENIED   the outlet was revoked while connected, or its credential
  *                       rotated; connect again only with a new credential.
- *   FAILED_PRECONDITION the protocol version is not supported (ErrorInfo metadata
- *                       "supported" lists the versions), or the first message was
- *                       not a Hello.
+ *   FAILED_PRECONDITION the protocol version is not supported, or the first
+ *                       message was not a Hello. For the version, an ErrorInfo
+ *                       with reason "PROTOCOL_VERSION_UNSUPPORTED", domain
+ *                       "outlet.herald" and metadata "supported" (the supported
+ *                       ProtocolVersion numbers, comma-separated, e.g. "1"),
+ *                       "supportedNames" (their names) and "requested".
  *   INVALID_ARGUMENT    a message breaks this contract (BadRequest names the
  *                       field), e.g. a result for an unknown delivery id.
  *   DEADLINE_EXCEEDED   no message (not even a heartbeat) from the outlet for
