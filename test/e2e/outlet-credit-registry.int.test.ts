@@ -37,6 +37,7 @@ interface Decision {
   checksum: string;
   decision_number: string;
   party_name: string;
+  decision_date: string;
   applies: number;
 }
 
@@ -180,12 +181,14 @@ describe("credit-registry (Python, grpcio) behind the outlet gateway", () => {
       checksum: licence.checksum,
       decision_number: "深关保字〔2016〕32号",
       party_name: "深圳前海某供应链管理有限公司",
+      decision_date: "2016-06-20",
       applies: 1,
     });
     expect(byId.get(PENALTY)).toMatchObject({
       kind: "penalty",
       checksum: penalty.checksum,
       decision_number: "皇关缉违字〔2016〕0186号",
+      decision_date: "2016-07-15",
       applies: 1,
     });
     // The content service masked the party's ID number before it left Herald.
@@ -235,5 +238,17 @@ describe("credit-registry (Python, grpcio) behind the outlet gateway", () => {
     expect(removed.version).toBe(published.licence + 1);
     expect((await decisions()).map((d) => d.item_id)).toEqual([PENALTY]);
     expect((await listHoldings()).map((h) => h.itemId)).toEqual([PENALTY]);
+  });
+
+  it("lists a decision's values as text, never as markup", async () => {
+    await publish({
+      ...(exampleItem("administrative-penalty.json") as Record<string, unknown>),
+      id: "penalty-markup-in-title",
+      title: "行政处罚决定书<script>alert(1)</script>",
+    });
+    await receipt("penalty-markup-in-title", DeliveryOutcome.DELIVERY_OUTCOME_DELIVERED);
+    const page = await (await fetch(`${registry.listing}/`)).text();
+    expect(page).toContain("行政处罚决定书&lt;script&gt;alert(1)&lt;/script&gt;");
+    expect(page).not.toContain("<script>");
   });
 });

@@ -76,15 +76,22 @@ beforeAll(async () => {
 }, 120_000);
 
 it("port-notices, run by its script, lists a notice for traders and declines news", async () => {
-  await publish({ id: "pn-notice", kind: "notice", title: "关于<调整>查验时间的公告" });
+  await publish({
+    id: "pn-notice",
+    kind: "notice",
+    title: "关于<调整>查验时间的公告",
+    dates: { effectiveAt: "2016-10-08" },
+  });
   await publish({ id: "pn-news", kind: "news", title: "海关新闻" });
   await receipt("pn-notice", DeliveryOutcome.DELIVERY_OUTCOME_DELIVERED);
   const declined = await receipt("pn-news", DeliveryOutcome.DELIVERY_OUTCOME_DECLINED);
   expect(declined.error?.code).toBe("port-notices.kind-not-kept");
   const { notices: held } = (await (await fetch(`${notices.listing}/api/notices`)).json()) as {
-    notices: Array<{ itemId: string; title: string }>;
+    notices: Array<{ itemId: string; title: string; effectiveAt: string }>;
   };
   expect(held.map((n) => n.itemId)).toEqual(["pn-notice"]);
+  // Midnight in Asia/Shanghai, shown as the date the office gave.
+  expect(held[0]?.effectiveAt).toBe("2016-10-08");
   const page = await (await fetch(`${notices.listing}/`)).text();
   expect(page).toContain("<h1>口岸通关公告</h1>");
   // The title is text on the page, never markup.

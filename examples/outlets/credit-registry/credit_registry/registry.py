@@ -3,12 +3,15 @@
 Each function returns the Result to send; nothing here touches the network.
 """
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from herald.content.v1 import item_state_pb2 as items
 from herald.outlet.v1 import outlet_gateway_pb2 as outlet
 
 from .store import Decision, Store
+
+# Herald's dates are midnight where the issuing office is (Asia/Shanghai, no DST).
+CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 KEPT_KINDS = {
     items.ITEM_KIND_ADMINISTRATIVE_LICENCE: "licence",
@@ -19,7 +22,7 @@ KEPT_KINDS = {
 def _date(ts) -> str:
     if ts is None or (ts.seconds == 0 and ts.nanos == 0):
         return ""
-    return datetime.fromtimestamp(ts.seconds, tz=timezone.utc).strftime("%Y-%m-%d")
+    return datetime.fromtimestamp(ts.seconds, tz=CHINA).strftime("%Y-%m-%d")
 
 
 def external_ref(item_id: str) -> str:

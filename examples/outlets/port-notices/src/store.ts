@@ -21,6 +21,11 @@ export interface Notice {
   applies: number;
 }
 
+/** YYYY-MM-DD in Asia/Shanghai (UTC+8, no DST): Herald's dates are midnight there. */
+function chinaDate(at: Date): string {
+  return new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+}
+
 interface NoticeFile {
   notices: Record<string, Notice>;
 }
@@ -75,7 +80,7 @@ export class NoticeStore {
       summary: state.summary,
       issuingOffice: state.issuingOffice,
       documentNumber: state.documentNumber,
-      effectiveAt: state.dates?.effectiveAt?.toISOString().slice(0, 10) ?? "",
+      effectiveAt: state.dates?.effectiveAt ? chinaDate(state.dates.effectiveAt) : "",
       externalRef,
       appliedAt: new Date().toISOString(),
       applies: (held?.applies ?? 0) + 1,
