@@ -251,4 +251,17 @@ describe("credit-registry (Python, grpcio) behind the outlet gateway", () => {
     expect(page).toContain("行政处罚决定书&lt;script&gt;alert(1)&lt;/script&gt;");
     expect(page).not.toContain("<script>");
   });
+
+  it("stops for good, saying why, when the gateway refuses its credential", async () => {
+    const refused = await startExampleOutlet("credit-registry", {
+      HERALD_GATEWAY: gateway.address,
+      HERALD_OUTLET_TOKEN: `${credential}-wrong`,
+      CREDIT_REGISTRY_DB: join(workDir, "refused.sqlite3"),
+      CREDIT_REGISTRY_LISTEN: "127.0.0.1:0",
+      CREDIT_REGISTRY_GEN: join(workDir, "gen"),
+    });
+    ns.beforeCleanup(() => refused.stop());
+    expect(await refused.exited()).toBe(1);
+    expect(refused.output()).toMatch(/refused by the gateway: UNAUTHENTICATED/);
+  });
 });

@@ -45,7 +45,8 @@ def render(store: Store) -> str:
 <html lang="zh-CN">
 <head><meta charset="utf-8"><title>双公示信用信息</title>
 <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}
-td,th{{border:1px solid #ccc;padding:4px 8px;vertical-align:top}}th{{background:#f3f3f3}}</style></head>
+td,th{{border:1px solid #ccc;padding:4px 8px;vertical-align:top}}th{{background:#f3f3f3}}
+th,td:nth-child(1),td:nth-child(7),td:nth-child(8),td:nth-child(9){{white-space:nowrap}}</style></head>
 <body>
 <h1>双公示信用信息</h1>
 <p>行政许可和行政处罚决定，由 Herald 投递，共 {len(rows)} 条。</p>
