@@ -126,9 +126,14 @@ export class Gateway implements SessionHost {
     slot.idle.unref();
   }
 
-  /** A connected instance of the outlet to ask for its holdings, if any. */
+  /**
+   * A connected instance of the outlet to ask for its holdings, if any. Only one
+   * that has had its Welcome: an instance still waiting for its feed to start
+   * must receive nothing before the Welcome, and would only read the request
+   * (and answer it) after the inventory timeout.
+   */
   anySession(outlet: string): OutletSession | undefined {
-    return this.sessions.get(outlet)?.values().next().value;
+    return [...(this.sessions.get(outlet) ?? [])].find((session) => session.welcomed);
   }
 
   /** Ends every stream of the outlet with `code` (a revoke or a rotation). */

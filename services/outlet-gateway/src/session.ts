@@ -92,6 +92,11 @@ export class OutletSession implements SessionPort {
     return this.limit;
   }
 
+  /** True once the Welcome is sent, until the stream ends. */
+  get welcomed(): boolean {
+    return this.feed !== undefined && !this.ended;
+  }
+
   deliver(delivery: Delivery): void {
     this.write({ body: { $case: "delivery", value: delivery } });
   }

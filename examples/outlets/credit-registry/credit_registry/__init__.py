@@ -1,0 +1,1 @@
+"""credit-registry: a Herald outlet that keeps 双公示 decisions in SQLite."""
