@@ -11,12 +11,14 @@ import {
   createKafkaClient,
   createProducer,
   ensureTopics,
+  topicName,
 } from "@herald/runtime";
 import { adminHandler } from "./admin-http";
 import { AdminTokens } from "./admin-tokens";
 import type { outletGatewayEnv } from "./config";
 import { Gateway } from "./gateway";
 import { startGrpc } from "./grpc";
+import { outletLags } from "./lag";
 import { channelOf } from "./policy";
 import { type OutletRegistration, OutletRegistry } from "./registry";
 import { RenewingProducer } from "./renewing-producer";
@@ -168,7 +170,21 @@ export async function startOutletGateway(
     const metricsText = () => metrics(gateway);
     const ready = () => ({ ok: true, detail: `serving outlets on ${address}` });
     const server = createServer(
-      adminHandler({ gateway, tokens: adminTokens, logger, announce, ready, metrics: metricsText }),
+      adminHandler({
+        gateway,
+        tokens: adminTokens,
+        logger,
+        announce,
+        ready,
+        metrics: metricsText,
+        address,
+        lags: (outlets) =>
+          outletLags(
+            kafka,
+            topicName(Topics.items, topicPrefix),
+            new Map(outlets.map((name) => [name, `${config.OUTLET_GROUP_PREFIX}${name}`])),
+          ),
+      }),
     );
     httpServer = server;
     await new Promise<void>((resolve, reject) => {
