@@ -170,7 +170,7 @@ describe("the outlet gateway as a part of herald up, and herald outlet", () => {
         "add",
         "credit-registry",
         "--kinds",
-        "administrative-penalty,administrative-license",
+        "administrative-penalty,administrative-licence",
         "--audiences",
         "public",
         "--keeps-withdrawn",
@@ -191,7 +191,7 @@ describe("the outlet gateway as a part of herald up, and herald outlet", () => {
       channel: "outlet-credit-registry",
       gateway: grpcAddress,
       policy: {
-        kinds: ["administrative-penalty", "administrative-license"],
+        kinds: ["administrative-penalty", "administrative-licence"],
         audiences: ["public"],
         keepsWithdrawn: true,
       },
@@ -268,7 +268,7 @@ describe("the outlet gateway as a part of herald up, and herald outlet", () => {
       /^ {2}outlet +connection +in flight +pending +backfilling +lag +kinds\n/,
     );
     expect(table.stdout).toMatch(
-      /^ {2}credit-registry +connected \(1 instance\) +0 +0 +(yes|no) +0 +administrative-penalty,administrative-license$/m,
+      /^ {2}credit-registry +connected \(1 instance\) +0 +0 +(yes|no) +0 +administrative-penalty,administrative-licence$/m,
     );
     expect(table.stdout).toMatch(/^ {2}port-notices +not connected +0 +0 +no +3 +all$/m);
     const status = await outletStatusLines(env);
