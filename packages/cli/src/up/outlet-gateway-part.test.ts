@@ -1,11 +1,17 @@
 import { join } from "node:path";
 import { stackSettings } from "../stack/settings";
 import { outletGatewayPart, outletGatewayProcessEnv } from "./outlet-gateway-part";
+import { heraldParts } from "./parts";
 
 const home = "/tmp/herald-outlet-gateway-part";
 const secret = (name: string) => join(home, "secrets", name);
 
 describe("the outlet gateway as a part of herald up", () => {
+  it("starts after content and before the reconciler, which must read its announcements", () => {
+    const names = heraldParts(stackSettings({ HERALD_HOME: home })).map((part) => part.name);
+    expect(names.slice(-4)).toEqual(["content", "portal", "outlet-gateway", "reconciler"]);
+  });
+
   it("runs with the local stack, its ports, the admin and the inventory token files", () => {
     const environment = {
       HERALD_HOME: home,
