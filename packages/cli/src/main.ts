@@ -3,6 +3,7 @@ import { ConfigError } from "@herald/runtime";
 import { Command, CommanderError } from "commander";
 import { stdoutOutput } from "./commands/output";
 import { registerContentCommands } from "./commands/content";
+import { registerOutletCommands } from "./commands/outlet";
 import { registerReconcilerCommands } from "./commands/reconciler";
 import { registerReviewCommands } from "./commands/review";
 import { registerStackCommands } from "./commands/stack";
@@ -23,6 +24,7 @@ registerStackCommands(program, stdoutOutput);
 registerContentCommands(program, stdoutOutput);
 registerReviewCommands(program, stdoutOutput);
 registerReconcilerCommands(program, stdoutOutput);
+registerOutletCommands(program, stdoutOutput);
 registerTokensCommands(program, stdoutOutput);
 registerTestCommand(program, stdoutOutput);
 

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { ROOT, herald, testStack, useTestNamespace, waitFor } from "@herald/test-harness";
 import { stackSettings } from "../src/stack/settings";
 import { contentPart } from "../src/up/content-part";
+import { outletGatewayPart } from "../src/up/outlet-gateway-part";
 import { portalPart } from "../src/up/portal-part";
 import { reconcilerPart } from "../src/up/reconciler-part";
 import { down, upDetached } from "../src/up/up";
@@ -29,6 +30,8 @@ beforeAll(async () => {
     HERALD_RECONCILER_PORT: String(await freePort()),
     HERALD_RECONCILER_HEALTH_PORT: String(await freePort()),
     HERALD_RECONCILER_GRPC_PORT: String(await freePort()),
+    HERALD_OUTLET_GATEWAY_GRPC_PORT: String(await freePort()),
+    HERALD_OUTLET_GATEWAY_HTTP_PORT: String(await freePort()),
     HERALD_TOPIC_PREFIX: ns.topicPrefix,
     HERALD_TOPIC_PARTITIONS: "1",
     CONTENT_DB: ns.dbName("content"),
@@ -36,15 +39,20 @@ beforeAll(async () => {
     CHANNEL_GROUP: ns.groupId("portal"),
     RECONCILER_DB: ns.dbName("reconciler"),
     RECONCILER_GROUP: ns.groupId("reconciler"),
+    OUTLET_DB: ns.dbName("outlet"),
+    OUTLET_GROUP_PREFIX: ns.groupId("outlet-"),
     HERALD_CONTENT_URL: "",
     HERALD_TOKEN: "",
     HERALD_RECONCILER_URL: "",
     HERALD_OPERATOR_TOKEN: "",
+    HERALD_OUTLET_GATEWAY_URL: "",
+    HERALD_OUTLET_ADMIN_TOKEN: "",
   };
   // Stopped (if a test failed half-way) before the namespace's topics and databases go.
   ns.beforeCleanup(async () => {
     const stack = stackSettings(env);
     await reconcilerPart(stack, env).stop();
+    await outletGatewayPart(stack, env).stop();
     await portalPart(stack, env).stop();
     await contentPart(stack, env).stop();
     rmSync(home, { recursive: true, force: true });
@@ -58,16 +66,24 @@ interface Summary {
 }
 
 describe("the reconciler as a part of herald up", () => {
-  it("starts after the portal, proves the portal holds what was published, and stops first", async () => {
+  it("starts after the portal and the outlet gateway, proves the portal holds what was published, and stops first", async () => {
     const stack = stackSettings(env);
-    const parts = [contentPart(stack, env), portalPart(stack, env), reconcilerPart(stack, env)];
+    const parts = [
+      contentPart(stack, env),
+      portalPart(stack, env),
+      outletGatewayPart(stack, env),
+      reconcilerPart(stack, env),
+    ];
     const url = `http://127.0.0.1:${env.HERALD_RECONCILER_PORT}`;
     const grpc = `127.0.0.1:${env.HERALD_RECONCILER_GRPC_PORT}`;
 
     const lines: string[] = [];
     await upDetached(stack, parts, (line) => lines.push(line));
     const printed = lines.join("\n");
-    expect(printed).toContain(`reconciler  ready     ${url} (dashboard), gRPC ${grpc}`);
+    // The outlet gateway's row, the widest name, sets the column; it comes before the reconciler.
+    expect(printed).toContain(
+      `\n  outlet-gateway  ready     gRPC 127.0.0.1:${env.HERALD_OUTLET_GATEWAY_GRPC_PORT}, admin http://127.0.0.1:${env.HERALD_OUTLET_GATEWAY_HTTP_PORT}\n  reconciler      ready     ${url} (dashboard), gRPC ${grpc}`,
+    );
     const tokensFile = join(home, "secrets", "tokens.json");
     expect(printed).toContain(
       `reconciler        ${url} (dashboard; sign in with the operator token in ${tokensFile})`,
@@ -147,11 +163,25 @@ describe("the reconciler as a part of herald up", () => {
     expect(table.status).toBe(0);
     expect(table.stdout).toMatch(/^audited 1 channel:\n {2}portal {2}\d+ holdings? read in /);
 
-    expect(await parts[2]!.start()).toBe("running");
+    // With an outlet registered, the human form lists it after the item's channels.
+    const added = herald(["outlet", "add", "status-board", "--kinds", "news", "--json"], env);
+    expect(added.stderr).toBe("");
+    const withOutlet = herald(["status", id], env);
+    expect(withOutlet.status).toBe(0);
+    expect(withOutlet.stdout).toMatch(
+      /\noutlets \(from the outlet gateway\):\n {2}outlet +channel +connection +lag\n {2}status-board +outlet-status-board +not connected +\d+\n/,
+    );
+
+    expect(await parts[3]!.start()).toBe("running");
     const stopped: string[] = [];
     await down(stack, parts, (line) => stopped.push(line));
-    expect(stopped).toEqual(["stopped reconciler", "stopped portal", "stopped content"]);
-    expect((await parts[2]!.status()).state).toBe("stopped");
+    expect(stopped).toEqual([
+      "stopped reconciler",
+      "stopped outlet-gateway",
+      "stopped portal",
+      "stopped content",
+    ]);
+    expect((await parts[3]!.status()).state).toBe("stopped");
 
     const gone = herald(["status", id], env);
     expect(gone.status).toBe(1);

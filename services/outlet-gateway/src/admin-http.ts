@@ -26,6 +26,13 @@ export interface AdminHttpOptions {
   retire(name: string): Promise<void>;
   ready(): { ok: boolean; detail: string };
   metrics(): string;
+  /** host:port outlets dial (the advertised gRPC address), told to operators with each credential. */
+  address: string;
+  /**
+   * Messages each named outlet's group has yet to settle on the items topic; the
+   * listing shows null for an outlet it has no figure for (Kafka not answering).
+   */
+  lags?(outlets: readonly string[]): Promise<ReadonlyMap<string, number>>;
 }
 
 const addSchema = z.strictObject({
@@ -116,7 +123,7 @@ const REGISTRATION_STATUS: Record<RegistrationError["code"], number> = {
  * Health, metrics and the admin API on one port:
  *   GET  /livez, /readyz, /metrics
  *   POST /admin/outlets                 {name, kinds?, audiences?, keepsWithdrawn?, keepsExpired?}
- *   GET  /admin/outlets
+ *   GET  /admin/outlets                 {gateway, outlets}, each outlet with its lag (src/lag.ts)
  *   POST /admin/outlets/<name>/revoke   cuts the outlet's streams with PERMISSION_DENIED
  *   POST /admin/outlets/<name>/rotate   a new credential; the old one's streams are cut
  * The admin API needs `Authorization: Bearer <token>` of role admin. A credential
@@ -124,6 +131,16 @@ const REGISTRATION_STATUS: Record<RegistrationError["code"], number> = {
  */
 export function adminHandler(options: AdminHttpOptions) {
   const { gateway } = options;
+  // The listing still answers when Kafka does not; the lag is then unknown (null).
+  const lagsOf = async (all: readonly OutletRegistration[]) => {
+    if (!options.lags) return undefined;
+    try {
+      return await options.lags(all.filter((r) => !r.revokedAt).map((r) => r.name));
+    } catch (error) {
+      options.logger.warn({ err: error }, "outlet lag unknown: Kafka did not answer");
+      return undefined;
+    }
+  };
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://gateway");
     const path = url.pathname;
@@ -149,7 +166,11 @@ export function adminHandler(options: AdminHttpOptions) {
     const registry = gateway.registry;
     if (path === "/admin/outlets" && req.method === "GET") {
       const all = await registry.list();
-      return send(res, 200, { outlets: all.map((r) => view(r, gateway)) });
+      const lags = await lagsOf(all);
+      return send(res, 200, {
+        gateway: options.address,
+        outlets: all.map((r) => ({ ...view(r, gateway), lag: lags?.get(r.name) ?? null })),
+      });
     }
     if (path === "/admin/outlets" && req.method === "POST") {
       const parsed = addSchema.safeParse(await readJson(req));
@@ -169,7 +190,11 @@ export function adminHandler(options: AdminHttpOptions) {
       const { registration, credential } = await registry.add(body.name, policy);
       options.logger.info({ outlet: registration.name, by: admin }, "outlet registered");
       await options.announce(registration);
-      return send(res, 201, { ...view(registration, gateway), credential });
+      return send(res, 201, {
+        ...view(registration, gateway),
+        credential,
+        gateway: options.address,
+      });
     }
     const action = /^\/admin\/outlets\/([^/]+)\/(revoke|rotate)$/.exec(path);
     if (action && req.method === "POST") {
@@ -196,7 +221,11 @@ export function adminHandler(options: AdminHttpOptions) {
         `outlet ${name}'s credential was rotated; connect with the new credential`,
       );
       options.logger.info({ outlet: name, by: admin, cut }, "outlet credential rotated");
-      return send(res, 200, { ...view(registration, gateway), credential });
+      return send(res, 200, {
+        ...view(registration, gateway),
+        credential,
+        gateway: options.address,
+      });
     }
     throw new HttpError(404, "not_found", `no route ${req.method} ${path}`);
   };

@@ -18,6 +18,7 @@ import { AdminTokens } from "./admin-tokens";
 import type { outletGatewayEnv } from "./config";
 import { Gateway } from "./gateway";
 import { startGrpc } from "./grpc";
+import { outletLags } from "./lag";
 import { channelOf } from "./policy";
 import { contentSourceOf, startRedeliveryReader } from "./redeliveries";
 import { type OutletRegistration, OutletRegistry } from "./registry";
@@ -226,6 +227,13 @@ export async function startOutletGateway(
         retire,
         ready,
         metrics: metricsText,
+        address,
+        lags: (outlets) =>
+          outletLags(
+            kafka,
+            topicName(Topics.items, topicPrefix),
+            new Map(outlets.map((name) => [name, `${config.OUTLET_GROUP_PREFIX}${name}`])),
+          ),
       }),
     );
     httpServer = server;

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { outletStatusLines } from "../outlet/status";
 import { itemStatus, itemSummary, reconcilerTarget, runAudit } from "../reconciler/client";
 import { type AuditReportView, formatReport, formatStatus } from "../reconciler/views";
 import { startProgress } from "../ui/progress";
@@ -30,7 +31,7 @@ export function registerReconcilerCommands(program: Command, out: Output): void 
   program
     .command("status")
     .description(
-      "show an item on every channel: its state, the version held, how long delivery took or why it is not there (from the reconciler)",
+      "show an item on every channel: its state, the version held, how long delivery took or why it is not there (from the reconciler); then the outlets' connection and lag (from the outlet gateway)",
     )
     .argument("<id>", "the item's id")
     .option(
@@ -44,8 +45,8 @@ export function registerReconcilerCommands(program: Command, out: Output): void 
         out.json(summary);
         return;
       }
-      const status = await itemStatus(target, id);
-      for (const line of formatStatus(summary, status)) out.line(line);
+      const [status, outlets] = await Promise.all([itemStatus(target, id), outletStatusLines()]);
+      for (const line of [...formatStatus(summary, status), ...outlets]) out.line(line);
     });
 
   program

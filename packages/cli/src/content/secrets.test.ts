@@ -4,7 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stackSettings } from "../stack/settings";
 import { CommandError } from "./errors";
-import { ensureLocalCredentials, readLocalTokens, readOperatorToken } from "./secrets";
+import {
+  ensureLocalCredentials,
+  readLocalTokens,
+  readOperatorToken,
+  readOutletAdminToken,
+} from "./secrets";
 import { contentSettings } from "./settings";
 
 const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
@@ -56,7 +61,7 @@ describe("local credentials from an older herald up", () => {
 
     const result = await ensureLocalCredentials(settings);
     expect(result.created).toBe(false);
-    expect(result.added).toEqual(["portal", "reconciler", "inventory", "operator"]);
+    expect(result.added).toEqual(["portal", "reconciler", "inventory", "operator", "outlet-admin"]);
 
     const local = readLocalTokens(tokensFile);
     expect(local.tokens).toEqual({
@@ -123,9 +128,14 @@ describe("new local credentials", () => {
     const result = await ensureLocalCredentials(settings);
     expect(result).toMatchObject({ created: true, added: [] });
     const local = readLocalTokens(settings.secrets.tokensFile);
-    const all = [...Object.values(local.tokens), local.inventoryToken, local.operatorToken];
-    expect(all).toHaveLength(8);
-    expect(new Set(all).size).toBe(8);
+    const all = [
+      ...Object.values(local.tokens),
+      local.inventoryToken,
+      local.operatorToken,
+      local.outletAdminToken,
+    ];
+    expect(all).toHaveLength(9);
+    expect(new Set(all).size).toBe(9);
   });
 
   it("name the override variables when tokens.json is missing", () => {
@@ -180,7 +190,7 @@ describe("local credentials from a herald up before the reconciler", () => {
     const result = await ensureLocalCredentials(settings);
     expect(result).toMatchObject({
       created: false,
-      added: ["operator"],
+      added: ["operator", "outlet-admin"],
       reconcilerTokensFile: join(home, "secrets", "reconciler-tokens.json"),
       reconcilerInventoryTokenFile: join(home, "secrets", "reconciler-inventory-token"),
       reconcilerSessionSecretFile: join(home, "secrets", "reconciler-session-secret"),
@@ -188,7 +198,8 @@ describe("local credentials from a herald up before the reconciler", () => {
 
     const local = readLocalTokens(secrets.tokensFile);
     const operatorToken = readOperatorToken(secrets.tokensFile);
-    expect(local).toEqual({ ...before, operatorToken });
+    const outletAdminToken = readOutletAdminToken(secrets.tokensFile);
+    expect(local).toEqual({ ...before, operatorToken, outletAdminToken });
     expect(operatorToken).toMatch(/^hrld_/);
     expect(Object.values(before.tokens)).not.toContain(operatorToken);
     expect(operatorToken).not.toBe(before.inventoryToken);
@@ -239,5 +250,36 @@ describe("local credentials from a herald up before the reconciler", () => {
     writeFileSync(file, "short", { mode: 0o600 });
     await ensureLocalCredentials(settings);
     expect(readFileSync(file, "utf8").length).toBeGreaterThanOrEqual(32);
+  });
+});
+
+describe("the outlet gateway's admin token", () => {
+  it("is made once, kept in tokens.json, and only its hash (role admin) is in the gateway's file", async () => {
+    const settings = settingsOf();
+    const { tokensFile, outletAdminTokensFile } = settings.secrets;
+    const result = await ensureLocalCredentials(settings);
+    expect(result.outletAdminTokensFile).toBe(join(home, "secrets", "outlet-admin-tokens.json"));
+    const token = readOutletAdminToken(tokensFile);
+    expect(token).toMatch(/^hrld_/);
+    const file = readFileSync(outletAdminTokensFile, "utf8");
+    expect(JSON.parse(file)).toEqual({
+      tokens: [{ name: "operator", roles: ["admin"], sha256: sha256(token) }],
+    });
+    expect(file).not.toContain(token);
+    expect(mode(outletAdminTokensFile)).toBe(0o600);
+    await ensureLocalCredentials(settings);
+    expect(readOutletAdminToken(tokensFile)).toBe(token);
+    expect(readFileSync(outletAdminTokensFile, "utf8")).toBe(file);
+  });
+
+  it("is refused by name when tokens.json predates it", () => {
+    const { tokensFile } = settingsOf().secrets;
+    mkdirSync(join(home, "secrets"), { mode: 0o700 });
+    writeFileSync(tokensFile, JSON.stringify({ contentUrl: "http://127.0.0.1:4000", tokens: {} }));
+    expect(() => readOutletAdminToken(tokensFile)).toThrow(
+      new CommandError(
+        `${tokensFile} has no outlet admin token; run \`./herald up\` to add it (or set HERALD_OUTLET_ADMIN_TOKEN)`,
+      ),
+    );
   });
 });

@@ -40,6 +40,11 @@ export interface LocalTokens {
    * `operator`). Absent from a file an older `herald up` wrote, until the next one.
    */
   operatorToken?: string;
+  /**
+   * Lets operators manage outlets through the outlet gateway's admin API (role
+   * `admin` there). Absent from a file an older `herald up` wrote, until the next one.
+   */
+  outletAdminToken?: string;
 }
 
 /** Who the inventory token file names as the holder of `inventoryToken`. */
@@ -50,6 +55,9 @@ const INVENTORY_TOKEN_NAME = "operator";
  * reconciler records this name as the actor of every operator action.
  */
 const OPERATOR_TOKEN_NAME = "operator";
+
+/** Who the outlet gateway's admin token file names as the holder of `outletAdminToken`. */
+const OUTLET_ADMIN_TOKEN_NAME = "operator";
 
 /** Bytes of randomness in the reconciler's session secret (the reconciler needs 32 characters). */
 const SESSION_SECRET_BYTES = 32;
@@ -62,6 +70,7 @@ interface TokensFileContent {
   tokens: Partial<Record<string, unknown>>;
   inventoryToken?: unknown;
   operatorToken?: unknown;
+  outletAdminToken?: unknown;
 }
 
 /** The variables that let the content commands do without the tokens file. */
@@ -88,6 +97,7 @@ function readTokensFile(path: string, overrides = CONTENT_OVERRIDES): TokensFile
     tokens?: unknown;
     inventoryToken?: unknown;
     operatorToken?: unknown;
+    outletAdminToken?: unknown;
   } | null;
   const tokens = file?.tokens ?? {};
   if (typeof file?.contentUrl !== "string" || typeof tokens !== "object" || tokens === null) {
@@ -100,6 +110,7 @@ function readTokensFile(path: string, overrides = CONTENT_OVERRIDES): TokensFile
     tokens,
     inventoryToken: file.inventoryToken,
     operatorToken: file.operatorToken,
+    outletAdminToken: file.outletAdminToken,
   };
 }
 
@@ -125,6 +136,7 @@ export function readLocalTokens(path: string): LocalTokens {
     tokens: file.tokens as Record<LocalUser, string>,
     inventoryToken: file.inventoryToken as string,
     ...(isToken(file.operatorToken) ? { operatorToken: file.operatorToken } : {}),
+    ...(isToken(file.outletAdminToken) ? { outletAdminToken: file.outletAdminToken } : {}),
   };
 }
 
@@ -137,6 +149,17 @@ export function readOperatorToken(path: string): string {
     );
   }
   return operatorToken;
+}
+
+/** The outlet admin token of a tokens file, for the outlet commands. */
+export function readOutletAdminToken(path: string): string {
+  const { outletAdminToken } = readTokensFile(path, "HERALD_OUTLET_ADMIN_TOKEN");
+  if (!isToken(outletAdminToken)) {
+    throw new CommandError(
+      `${path} has no outlet admin token; run \`./herald up\` to add it (or set HERALD_OUTLET_ADMIN_TOKEN)`,
+    );
+  }
+  return outletAdminToken;
 }
 
 /**
@@ -166,8 +189,8 @@ export interface LocalCredentials {
   created: boolean;
   /**
    * Tokens this call added to an existing `tokens.json` that an older `herald up`
-   * wrote: local users' names, `inventory` for the inventory token and `operator`
-   * for the operator token.
+   * wrote: local users' names, `inventory` for the inventory token, `operator`
+   * for the operator token and `outlet-admin` for the outlet admin token.
    */
   added: string[];
   tokensFile: string;
@@ -178,6 +201,7 @@ export interface LocalCredentials {
   reconcilerTokensFile: string;
   reconcilerInventoryTokenFile: string;
   reconcilerSessionSecretFile: string;
+  outletAdminTokensFile: string;
 }
 
 /**
@@ -186,7 +210,8 @@ export interface LocalCredentials {
  * their SHA-256 hashes and roles, the channels' inventory token file (the inventory
  * token's hash), the portal's content token alone for the portal process, and for
  * the reconciler its content token (role channel, for ListAnnouncements), its operator token file (the operator token's hash), the inventory
- * token alone, and a random session secret. Later calls keep the tokens and the
+ * token alone, and a random session secret; for the outlet gateway its admin token
+ * file (the outlet admin token's hash, role admin). Later calls keep the tokens and the
  * session secret, add what a home from an older `herald up` lacks, and bring the
  * service URL and the derived files up to date.
  */
@@ -206,6 +231,7 @@ function makeLocalCredentials(settings: ContentSettings): LocalCredentials {
     reconcilerTokensFile,
     reconcilerInventoryTokenFile,
     reconcilerSessionSecretFile,
+    outletAdminTokensFile,
   } = settings.secrets;
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);
@@ -221,11 +247,13 @@ function makeLocalCredentials(settings: ContentSettings): LocalCredentials {
   ) as Record<LocalUser, string>;
   const inventoryToken = keepOrMake("inventory", existing?.inventoryToken);
   const operatorToken = keepOrMake("operator", existing?.operatorToken);
+  const outletAdminToken = keepOrMake("outlet-admin", existing?.outletAdminToken);
   const local: LocalTokens = {
     contentUrl: contentUrl(settings),
     tokens,
     inventoryToken,
     operatorToken,
+    outletAdminToken,
   };
   writeSecret(tokensFile, `${JSON.stringify(local, null, 2)}\n`);
   // Every token file in the one format of @herald/runtime, which every service reads.
@@ -243,6 +271,10 @@ function makeLocalCredentials(settings: ContentSettings): LocalCredentials {
   writeSecret(reconcilerTokensFile, tokenFileText(reconcilerFile));
   writeSecret(reconcilerInventoryTokenFile, local.inventoryToken);
   writeSecret(reconcilerSessionSecretFile, keepOrMakeSessionSecret(reconcilerSessionSecretFile));
+  const outletAdminFile = tokenFileOf({
+    [OUTLET_ADMIN_TOKEN_NAME]: { token: outletAdminToken, roles: ["admin"] },
+  });
+  writeSecret(outletAdminTokensFile, tokenFileText(outletAdminFile));
   return {
     created: existing === undefined,
     added,
@@ -254,5 +286,6 @@ function makeLocalCredentials(settings: ContentSettings): LocalCredentials {
     reconcilerTokensFile,
     reconcilerInventoryTokenFile,
     reconcilerSessionSecretFile,
+    outletAdminTokensFile,
   };
 }

@@ -28,6 +28,8 @@ export interface LocalSecrets {
   reconcilerInventoryTokenFile: string;
   /** The key that signs the reconciler's dashboard sessions (random, made once). */
   reconcilerSessionSecretFile: string;
+  /** The outlet gateway's admin token file: the hash of the operators' outlet admin token. */
+  outletAdminTokensFile: string;
 }
 
 export function localSecrets(stack: StackSettings): LocalSecrets {
@@ -42,6 +44,7 @@ export function localSecrets(stack: StackSettings): LocalSecrets {
     reconcilerTokensFile: join(dir, "reconciler-tokens.json"),
     reconcilerInventoryTokenFile: join(dir, "reconciler-inventory-token"),
     reconcilerSessionSecretFile: join(dir, "reconciler-session-secret"),
+    outletAdminTokensFile: join(dir, "outlet-admin-tokens.json"),
   };
 }
 

@@ -12,7 +12,7 @@ import { type LocalSecrets } from "../content/settings";
 import { writeSecret } from "../content/secrets";
 
 /** The token files of a local home that `herald tokens rotate --service` names. */
-export const TOKEN_SERVICES = ["content", "reconciler", "inventory"] as const;
+export const TOKEN_SERVICES = ["content", "reconciler", "inventory", "outlet-gateway"] as const;
 export type TokenService = (typeof TOKEN_SERVICES)[number];
 
 export interface RotateRequest {
@@ -41,6 +41,8 @@ function tokenFileOfService(secrets: LocalSecrets, service: TokenService): strin
       return secrets.reconcilerTokensFile;
     case "inventory":
       return secrets.inventoryTokensFile;
+    case "outlet-gateway":
+      return secrets.outletAdminTokensFile;
   }
 }
 
@@ -77,6 +79,9 @@ function localCopies(
   if (service === "reconciler" && name === "operator") {
     return { set: (t, token) => void (t.operatorToken = token) };
   }
+  if (service === "outlet-gateway" && name === "operator") {
+    return { set: (t, token) => void (t.outletAdminToken = token) };
+  }
   if (service === "inventory" && name === "operator") {
     return {
       set: (t, token) => void (t.inventoryToken = token),
@@ -91,6 +96,7 @@ interface LocalTokensJson {
   tokens: Record<string, unknown>;
   inventoryToken?: unknown;
   operatorToken?: unknown;
+  outletAdminToken?: unknown;
 }
 
 /**

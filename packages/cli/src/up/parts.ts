@@ -2,6 +2,7 @@ import type { StackSettings } from "../stack/settings";
 import { stackServers } from "../stack/stack";
 import type { StackServer } from "../stack/types";
 import { contentPart } from "./content-part";
+import { outletGatewayPart } from "./outlet-gateway-part";
 import { portalPart } from "./portal-part";
 import { reconcilerPart } from "./reconciler-part";
 
@@ -46,7 +47,8 @@ function serverPart(server: StackServer): Part {
 
 /**
  * Everything `herald up` runs, in start order: the stack, the content service, the
- * portal (which reads from both), then the reconciler (which audits the portal).
+ * portal (which reads from both), the outlet gateway (which announces its outlets),
+ * then the reconciler (which audits the portal and the outlets).
  * `herald down` stops them in reverse order.
  */
 export function heraldParts(settings: StackSettings): Part[] {
@@ -54,6 +56,7 @@ export function heraldParts(settings: StackSettings): Part[] {
     ...stackServers(settings).map(serverPart),
     contentPart(settings),
     portalPart(settings),
+    outletGatewayPart(settings),
     reconcilerPart(settings),
   ];
 }
