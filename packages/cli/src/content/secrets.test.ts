@@ -61,13 +61,21 @@ describe("local credentials from an older herald up", () => {
 
     const result = await ensureLocalCredentials(settings);
     expect(result.created).toBe(false);
-    expect(result.added).toEqual(["portal", "reconciler", "inventory", "operator", "outlet-admin"]);
+    expect(result.added).toEqual([
+      "portal",
+      "reconciler",
+      "outlet-gateway",
+      "inventory",
+      "operator",
+      "outlet-admin",
+    ]);
 
     const local = readLocalTokens(tokensFile);
     expect(local.tokens).toEqual({
       ...old.tokens,
       portal: expect.stringMatching(/^hrld_/),
       reconciler: expect.stringMatching(/^hrld_/),
+      "outlet-gateway": expect.stringMatching(/^hrld_/),
     });
     expect(readFileSync(settings.secrets.reconcilerContentTokenFile, "utf8")).toBe(
       local.tokens.reconciler,
@@ -84,6 +92,7 @@ describe("local credentials from an older herald up", () => {
       "penalty-system",
       "portal",
       "reconciler",
+      "outlet-gateway",
     ]);
     expect(service.tokens[0]).toEqual({
       name: "admin",
@@ -134,8 +143,8 @@ describe("new local credentials", () => {
       local.operatorToken,
       local.outletAdminToken,
     ];
-    expect(all).toHaveLength(9);
-    expect(new Set(all).size).toBe(9);
+    expect(all).toHaveLength(10);
+    expect(new Set(all).size).toBe(10);
   });
 
   it("name the override variables when tokens.json is missing", () => {
@@ -190,7 +199,7 @@ describe("local credentials from a herald up before the reconciler", () => {
     const result = await ensureLocalCredentials(settings);
     expect(result).toMatchObject({
       created: false,
-      added: ["operator", "outlet-admin"],
+      added: ["outlet-gateway", "operator", "outlet-admin"],
       reconcilerTokensFile: join(home, "secrets", "reconciler-tokens.json"),
       reconcilerInventoryTokenFile: join(home, "secrets", "reconciler-inventory-token"),
       reconcilerSessionSecretFile: join(home, "secrets", "reconciler-session-secret"),
@@ -199,16 +208,22 @@ describe("local credentials from a herald up before the reconciler", () => {
     const local = readLocalTokens(secrets.tokensFile);
     const operatorToken = readOperatorToken(secrets.tokensFile);
     const outletAdminToken = readOutletAdminToken(secrets.tokensFile);
-    expect(local).toEqual({ ...before, operatorToken, outletAdminToken });
+    expect(local).toEqual({
+      ...before,
+      tokens: { ...before.tokens, "outlet-gateway": expect.stringMatching(/^hrld_/) },
+      operatorToken,
+      outletAdminToken,
+    });
     expect(operatorToken).toMatch(/^hrld_/);
     expect(Object.values(before.tokens)).not.toContain(operatorToken);
     expect(operatorToken).not.toBe(before.inventoryToken);
-    // The content service, the portal and the channels go on with the tokens they had;
-    // the operator token is the reconciler's alone.
+    // The content service, the portal and the channels go on with the tokens they had
+    // (the outlet gateway's is new); the operator token is the reconciler's alone.
     const service = readJson<ServiceTokens>(secrets.serviceTokensFile);
-    expect(service.tokens.map((t) => [t.name, t.sha256])).toEqual(
-      Object.entries(before.tokens).map(([name, token]) => [name, sha256(token)]),
-    );
+    expect(service.tokens.map((t) => [t.name, t.sha256])).toEqual([
+      ...Object.entries(before.tokens).map(([name, token]) => [name, sha256(token)]),
+      ["outlet-gateway", sha256(local.tokens["outlet-gateway"] ?? "")],
+    ]);
     expect(readJson(secrets.inventoryTokensFile)).toEqual({
       tokens: [{ name: "operator", sha256: sha256(before.inventoryToken) }],
     });

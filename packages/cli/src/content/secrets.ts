@@ -9,7 +9,7 @@ import { type ContentSettings, contentUrl } from "./settings";
  * recorded in every item's audit trail; renaming one orphans what it published.
  */
 export type LocalUser =
-  "admin" | "editor" | "reviewer" | "penalty-system" | "portal" | "reconciler";
+  "admin" | "editor" | "reviewer" | "penalty-system" | "portal" | "reconciler" | "outlet-gateway";
 
 /** What a local user may do in the content service: its roles, and kinds for an upstream system. */
 interface LocalUserRights {
@@ -27,12 +27,25 @@ export const LOCAL_USERS: Readonly<Record<LocalUser, LocalUserRights>> = {
   portal: { roles: ["channel"] },
   /** The reconciler, asking which accepted versions are announced (read-only). */
   reconciler: { roles: ["channel"] },
+  /** The outlet gateway, reading the current state of items an outlet must get again (read-only). */
+  "outlet-gateway": { roles: ["channel"] },
 };
+
+/**
+ * Local users whose token only a service's own process reads, from a file of its
+ * own: a tokens file from an older `herald up` may lack them and still serve every
+ * command until the next `herald up` adds them.
+ */
+const SERVICE_ONLY_USERS = ["outlet-gateway"] as const;
+type ServiceOnlyUser = (typeof SERVICE_ONLY_USERS)[number];
+const isServiceOnly = (user: LocalUser): user is ServiceOnlyUser =>
+  (SERVICE_ONLY_USERS as readonly string[]).includes(user);
 
 /** `.herald/secrets/tokens.json`: what the CLI and tests read to call the local services. */
 export interface LocalTokens {
   contentUrl: string;
-  tokens: Record<LocalUser, string>;
+  tokens: Record<Exclude<LocalUser, ServiceOnlyUser>, string> &
+    Partial<Record<ServiceOnlyUser, string>>;
   /** Lets operators and the reconciler call the channels' ChannelInventory. */
   inventoryToken: string;
   /**
@@ -117,14 +130,17 @@ function readTokensFile(path: string, overrides = CONTENT_OVERRIDES): TokensFile
 const isToken = (value: unknown): value is string => typeof value === "string" && value !== "";
 
 /**
- * Reads and checks a tokens file: every local user's token and the inventory token
- * must be there (`herald up` adds what an older `herald up` did not make). The
+ * Reads and checks a tokens file: every local user's token (but those only a
+ * service reads) and the inventory token must be there (`herald up` adds what an
+ * older `herald up` did not make). The
  * operator token is checked only by the commands that use it ({@link readOperatorToken}),
  * so the item commands go on working in a home made before the reconciler.
  */
 export function readLocalTokens(path: string): LocalTokens {
   const file = readTokensFile(path);
-  const missing: string[] = USERS.filter((user) => !isToken(file.tokens[user]));
+  const missing: string[] = USERS.filter(
+    (user) => !isServiceOnly(user) && !isToken(file.tokens[user]),
+  );
   if (!isToken(file.inventoryToken)) missing.push("inventory");
   if (missing.length > 0) {
     throw new CommandError(
@@ -133,7 +149,7 @@ export function readLocalTokens(path: string): LocalTokens {
   }
   return {
     contentUrl: file.contentUrl,
-    tokens: file.tokens as Record<LocalUser, string>,
+    tokens: file.tokens as LocalTokens["tokens"],
     inventoryToken: file.inventoryToken as string,
     ...(isToken(file.operatorToken) ? { operatorToken: file.operatorToken } : {}),
     ...(isToken(file.outletAdminToken) ? { outletAdminToken: file.outletAdminToken } : {}),
@@ -198,6 +214,7 @@ export interface LocalCredentials {
   inventoryTokensFile: string;
   portalContentTokenFile: string;
   reconcilerContentTokenFile: string;
+  outletGatewayContentTokenFile: string;
   reconcilerTokensFile: string;
   reconcilerInventoryTokenFile: string;
   reconcilerSessionSecretFile: string;
@@ -209,7 +226,8 @@ export interface LocalCredentials {
  * an operator token in `tokens.json`; beside it the content service's token file of
  * their SHA-256 hashes and roles, the channels' inventory token file (the inventory
  * token's hash), the portal's content token alone for the portal process, and for
- * the reconciler its content token (role channel, for ListAnnouncements), its operator token file (the operator token's hash), the inventory
+ * the reconciler its content token (role channel, for ListAnnouncements), the outlet
+ * gateway its content token (role channel, for redeliveries), the reconciler's operator token file (the operator token's hash), the inventory
  * token alone, and a random session secret; for the outlet gateway its admin token
  * file (the outlet admin token's hash, role admin). Later calls keep the tokens and the
  * session secret, add what a home from an older `herald up` lacks, and bring the
@@ -228,6 +246,7 @@ function makeLocalCredentials(settings: ContentSettings): LocalCredentials {
     inventoryTokensFile,
     portalContentTokenFile,
     reconcilerContentTokenFile,
+    outletGatewayContentTokenFile,
     reconcilerTokensFile,
     reconcilerInventoryTokenFile,
     reconcilerSessionSecretFile,
@@ -265,6 +284,7 @@ function makeLocalCredentials(settings: ContentSettings): LocalCredentials {
   writeSecret(inventoryTokensFile, tokenFileText(inventoryFile));
   writeSecret(portalContentTokenFile, tokens.portal);
   writeSecret(reconcilerContentTokenFile, tokens.reconciler);
+  writeSecret(outletGatewayContentTokenFile, tokens["outlet-gateway"]);
   const reconcilerFile = tokenFileOf({
     [OPERATOR_TOKEN_NAME]: { token: operatorToken, roles: ["operator"] },
   });
@@ -283,6 +303,7 @@ function makeLocalCredentials(settings: ContentSettings): LocalCredentials {
     inventoryTokensFile,
     portalContentTokenFile,
     reconcilerContentTokenFile,
+    outletGatewayContentTokenFile,
     reconcilerTokensFile,
     reconcilerInventoryTokenFile,
     reconcilerSessionSecretFile,

@@ -22,6 +22,8 @@ export interface LocalSecrets {
   portalContentTokenFile: string;
   /** The reconciler's content token (role `channel`), alone: it asks which versions are announced. */
   reconcilerContentTokenFile: string;
+  /** The outlet gateway's content token (role `channel`), alone: it reads what it redelivers. */
+  outletGatewayContentTokenFile: string;
   /** The reconciler's operator token file: the hash of the operators' token. */
   reconcilerTokensFile: string;
   /** The inventory token, alone, for the reconciler's audits of every channel. */
@@ -41,6 +43,7 @@ export function localSecrets(stack: StackSettings): LocalSecrets {
     inventoryTokensFile: join(dir, "inventory-tokens.json"),
     portalContentTokenFile: join(dir, "portal-content-token"),
     reconcilerContentTokenFile: join(dir, "reconciler-content-token"),
+    outletGatewayContentTokenFile: join(dir, "outlet-gateway-content-token"),
     reconcilerTokensFile: join(dir, "reconciler-tokens.json"),
     reconcilerInventoryTokenFile: join(dir, "reconciler-inventory-token"),
     reconcilerSessionSecretFile: join(dir, "reconciler-session-secret"),

@@ -12,7 +12,7 @@ describe("the outlet gateway as a part of herald up", () => {
     expect(names.slice(-4)).toEqual(["content", "portal", "outlet-gateway", "reconciler"]);
   });
 
-  it("runs with the local stack, its ports, the admin and the inventory token files", () => {
+  it("runs with the local stack, its ports, its token files and the content service to redeliver from", () => {
     const environment = {
       HERALD_HOME: home,
       HERALD_OUTLET_GATEWAY_GRPC_PORT: "51060",
@@ -28,6 +28,8 @@ describe("the outlet gateway as a part of herald up", () => {
       OUTLET_HTTP_PORT: "4700",
       OUTLET_ADMIN_TOKENS_FILE: secret("outlet-admin-tokens.json"),
       OUTLET_INVENTORY_TOKENS_FILE: secret("inventory-tokens.json"),
+      OUTLET_CONTENT_GRPC: "127.0.0.1:50051",
+      OUTLET_CONTENT_TOKEN_FILE: secret("outlet-gateway-content-token"),
     });
     expect(env).not.toHaveProperty("HEALTH_PORT");
   });

@@ -1,5 +1,5 @@
 import { ensureLocalCredentials } from "../content/secrets";
-import { contentSettings } from "../content/settings";
+import { contentGrpcAddress, contentSettings } from "../content/settings";
 import {
   outletGatewayGrpcAddress,
   outletGatewaySettings,
@@ -14,13 +14,16 @@ import { servicePart } from "./service-part";
 /**
  * The outlet gateway process's environment: the local stack's addresses, its two
  * ports, the operators' admin token file and the channels' inventory token file
- * (the reconciler audits outlets with the same inventory token as the portal).
+ * (the reconciler audits outlets with the same inventory token as the portal),
+ * and the content service's address with its own content token, to read the
+ * current state of an item an outlet must get again.
  */
 export function outletGatewayProcessEnv(
   stack: StackSettings,
   environment: NodeJS.ProcessEnv = process.env,
 ): NodeJS.ProcessEnv {
   const settings = outletGatewaySettings(stack, environment);
+  const content = contentSettings(stack, environment);
   const env: NodeJS.ProcessEnv = {
     ...environment,
     KAFKA_BROKERS: kafkaAddress(stack),
@@ -31,6 +34,8 @@ export function outletGatewayProcessEnv(
     OUTLET_HTTP_PORT: String(settings.httpPort),
     OUTLET_ADMIN_TOKENS_FILE: settings.secrets.outletAdminTokensFile,
     OUTLET_INVENTORY_TOKENS_FILE: settings.secrets.inventoryTokensFile,
+    OUTLET_CONTENT_GRPC: contentGrpcAddress(content),
+    OUTLET_CONTENT_TOKEN_FILE: settings.secrets.outletGatewayContentTokenFile,
   };
   // Its health is on its HTTP port; a HEALTH_PORT from the shell would open a second server.
   delete env.HEALTH_PORT;
