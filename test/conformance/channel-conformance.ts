@@ -59,7 +59,16 @@ export interface ConformanceOptions {
   /** The kind of the suite's items, one the channel holds (default "news"). */
   itemKind?: string;
   notApplicable?: NotApplicable;
-  start(ns: TestNamespace, content: CurrentStateSource): Promise<ChannelUnderTest>;
+  /**
+   * Starts the channel. `content` reads an item's current state, as channel-kit's
+   * redelivery does; `access` is the same as an address and a token, for a
+   * channel that runs its own client (the outlet gateway).
+   */
+  start(
+    ns: TestNamespace,
+    content: CurrentStateSource,
+    access: { grpcAddress: string; token: string },
+  ): Promise<ChannelUnderTest>;
 }
 
 const ADMIN = "conformance-admin";
@@ -143,9 +152,11 @@ export function describeChannelConformance(options: ConformanceOptions): void {
       tokens: { admin: ADMIN },
       content: { users: { [options.channel]: { roles: ["channel"], token: READER } } },
     }));
+    const grpcAddress = `127.0.0.1:${content.grpcPort}`;
     channel = await options.start(
       ns,
-      createContentClient({ address: `127.0.0.1:${content.grpcPort}`, token: READER }),
+      createContentClient({ address: grpcAddress, token: READER }),
+      { grpcAddress, token: READER },
     );
     ns.beforeCleanup(() => channel.stop());
   });
@@ -249,7 +260,7 @@ export function describeChannelConformance(options: ConformanceOptions): void {
             key: `${options.channel}/${itemId}`,
             value: {
               channel: options.channel,
-              outletId: "",
+              outletId: channel.inventoryOutletId ?? "",
               itemId,
               version: 1,
               reason: "conformance",

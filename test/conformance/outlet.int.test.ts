@@ -5,7 +5,7 @@
  * gateway's ListHoldings for `outlet_id` "port-notices", which the gateway
  * answers by asking the outlet itself over its stream.
  */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type PortNotices, startPortNotices } from "@herald/example-port-notices";
@@ -28,19 +28,19 @@ describeChannelConformance({
     // outlet never sees the message. The case still checks that the next item
     // arrives (ADR 007).
     deadLetter: "the outlet gateway skips undecodable messages; it keeps no dead-letter topic",
-    // The gateway does not consume herald.redeliver.v1 yet: an outlet's item is
-    // sent again only after a deadline, a reconnect or a change of the item
-    // (ADR 007, "Consequences and limits").
-    redelivery: "the outlet gateway does not consume redelivery requests yet",
   },
-  async start(ns) {
+  async start(ns, _content, access) {
     const stack = testStack();
+    // The gateway reads an item's current state to carry out a redelivery request.
+    const contentToken = join(mkdtempSync(join(tmpdir(), "herald-conformance-")), "content-token");
+    writeFileSync(contentToken, access.token, { mode: 0o600 });
     const gateway = await startTestGateway({
       brokers: stack.brokers,
       mongoUrl: stack.mongoUrl,
       topicPrefix: ns.topicPrefix,
       dbName: ns.dbName("gateway"),
       groupPrefix: ns.groupId("outlet-"),
+      env: { OUTLET_CONTENT_GRPC: access.grpcAddress, OUTLET_CONTENT_TOKEN_FILE: contentToken },
     });
     let notices: PortNotices | undefined;
     try {
