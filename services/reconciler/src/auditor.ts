@@ -8,6 +8,7 @@ import {
 import type { Logger } from "@herald/runtime";
 import type { ChannelEntry } from "./channels";
 import type { Engine } from "./engine";
+import { unreadItems } from "./evaluate";
 import type { AuditRun } from "./model";
 
 export interface AuditorOptions {
@@ -120,6 +121,9 @@ export class Auditor {
         startedAt: new Date(startedAt),
         durationMs: Math.round(performance.now() - began),
         holdings: holdings.length,
+        ...(consumed.size > 0
+          ? { lag: unreadItems(this.options.engine.expected.values(), consumed) }
+          : {}),
       };
       log.info({ holdings: run.holdings, ms: run.durationMs }, "audited");
       return this.finish(channel, run);

@@ -1,5 +1,5 @@
 import { Audience, ItemKind, ItemStatus, TakedownKind } from "@herald/contracts";
-import { type ChannelView, type EvaluateContext, evaluate } from "./evaluate";
+import { type ChannelView, type EvaluateContext, evaluate, unreadItems } from "./evaluate";
 import { type Cell, newCell } from "./evidence";
 import type { ExpectedItem } from "./expected";
 
@@ -286,5 +286,46 @@ describe("evaluate", () => {
         "unreachable",
       );
     });
+  });
+});
+
+describe("a channel's lag at an audit", () => {
+  const at = (id: string, partition: number, offset: number) =>
+    item({ id, position: { partition, offset } });
+  const items = [at("a", 0, 10), at("b", 0, 11), at("c", 1, 5), item({ id: "d" })];
+
+  it("counts the items whose current message the channel had not consumed", () => {
+    expect(
+      unreadItems(
+        items,
+        new Map([
+          [0, 11],
+          [1, 6],
+        ]),
+      ),
+    ).toBe(1);
+    expect(
+      unreadItems(
+        items,
+        new Map([
+          [0, 0],
+          [1, 0],
+        ]),
+      ),
+    ).toBe(3);
+    expect(
+      unreadItems(
+        items,
+        new Map([
+          [0, 12],
+          [1, 6],
+        ]),
+      ),
+    ).toBe(0);
+  });
+
+  it("counts nothing for a channel that reports no offsets, or none for a partition", () => {
+    expect(unreadItems(items, new Map())).toBe(0);
+    expect(unreadItems(items, new Map([[1, 0]]))).toBe(1);
   });
 });

@@ -275,6 +275,26 @@ function late(
 }
 
 /**
+ * How far behind the item stream a channel was when its listing was taken: the
+ * items whose current message it had not consumed yet, by the offsets it
+ * reported (0 when it reports none: it cannot tell). Shown to operators as the
+ * channel's lag; in items, not messages, so superseded versions do not count.
+ */
+export function unreadItems(
+  items: Iterable<ExpectedItem>,
+  consumed: ReadonlyMap<number, number>,
+): number {
+  if (consumed.size === 0) return 0;
+  let unread = 0;
+  for (const item of items) {
+    if (!item.position) continue;
+    const next = consumed.get(item.position.partition);
+    if (next !== undefined && next <= item.position.offset) unread += 1;
+  }
+  return unread;
+}
+
+/**
  * True when the holding comes from an audit whose listing was taken before the
  * channel had consumed the message carrying the item's current version: its
  * consumed offset on that partition is not past the message. A channel that

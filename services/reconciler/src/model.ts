@@ -180,6 +180,11 @@ export interface AuditRun {
   readonly durationMs: number;
   /** Holdings the channel listed. */
   readonly holdings: number;
+  /**
+   * Items whose current version the channel had not read from the item stream yet
+   * when it was listed (its lag); absent when the channel reports no consumed offsets.
+   */
+  readonly lag?: number;
   /** Set when the channel could not be audited (unreachable, refused the token). */
   readonly error?: string;
 }

@@ -147,6 +147,13 @@ const report: AuditReportView = {
   runs: [
     { channel: "portal", startedAt: "2026-05-04T09:30:00.000Z", durationMs: 85, holdings: 1234 },
     {
+      channel: "outlet-registry",
+      startedAt: "2026-05-04T09:30:00.000Z",
+      durationMs: 12,
+      holdings: 40,
+      lag: 3,
+    },
+    {
       channel: "newmedia",
       startedAt: "2026-05-04T09:30:00.000Z",
       durationMs: 30_000,
@@ -184,9 +191,10 @@ const report: AuditReportView = {
 describe("herald reconcile", () => {
   it("prints each channel's audit, then the findings as a table", () => {
     expect(formatReport(report)).toEqual([
-      "audited 2 channels:",
-      "  portal    1234 holdings read in 85 ms",
-      "  newmedia  not audited after 30.0 s: 14 UNAVAILABLE: No connection established",
+      "audited 3 channels:",
+      "  portal           1234 holdings read in 85 ms",
+      "  outlet-registry  40 holdings read in 12 ms, 3 items not read from the stream yet",
+      "  newmedia         not audited after 30.0 s: 14 UNAVAILABLE: No connection established",
       "",
       "2 findings:",
       "  channel   item              kind                            first seen            repairs            reason",

@@ -65,6 +65,8 @@ export interface AuditRunView {
   startedAt: string;
   durationMs: number;
   holdings: number;
+  /** Items the channel had not read from the item stream yet (its lag). */
+  lag?: number;
   error?: string;
 }
 
@@ -191,7 +193,8 @@ export function formatReport(report: AuditReportView): string[] {
               run.channel,
               run.error
                 ? `not audited after ${formatDuration(run.durationMs)}: ${run.error}`
-                : `${plural(run.holdings, "holding")} read in ${formatDuration(run.durationMs)}`,
+                : `${plural(run.holdings, "holding")} read in ${formatDuration(run.durationMs)}` +
+                  (run.lag ? `, ${plural(run.lag, "item")} not read from the stream yet` : ""),
             ]),
           ),
         ];

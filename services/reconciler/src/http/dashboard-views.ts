@@ -55,6 +55,7 @@ function channelRow(c: ChannelSummary) {
           at: timeView(audit.startedAt),
           duration: formatDuration(audit.durationMs),
           holdings: audit.holdings,
+          lag: audit.lag ?? 0,
           error: audit.error ?? "",
         }
       : undefined,

@@ -222,6 +222,17 @@ describe("overview", () => {
     expect(html.match(/不可达/g)).toHaveLength(1);
   });
 
+  it("shows how many items a channel had not read from the stream at its last audit", async () => {
+    const [first] = app.fake.data.channels;
+    app.fake.data.channels.splice(0, 1, {
+      ...first!,
+      lastAudit: { ...first!.lastAudit!, lag: 7 },
+    });
+    const { html } = await page("/");
+    expect(html).toContain("未读 7 条");
+    expect(html.match(/未读 \d+ 条/g)).toHaveLength(1);
+  });
+
   it("answers an unknown page with 404", async () => {
     expect((await page("/nope")).status).toBe(404);
   });
