@@ -100,6 +100,18 @@ export class OutletFeed {
         .catch((error: unknown) => this.log.error({ err: error }, "could not reload results"));
       this.log.info({ partitions: [...assigned] }, "joined the outlet's group");
     });
+    // A fetch that held only a transaction marker (the content service writes
+    // transactionally) reaches no eachMessage. Counting the marker as read lets
+    // the group commit past it: otherwise an outlet that is caught up would show
+    // a lag of one per partition, and stay "backfilling", until the next item.
+    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (payload.topic !== this.topic || payload.batchSize !== 0) return;
+      const marker = Number(payload.lastOffset);
+      if (!Number.isSafeInteger(marker) || marker < 0) return;
+      let offsets = this.partitions.get(payload.partition);
+      if (!offsets) this.partitions.set(payload.partition, (offsets = new PartitionOffsets()));
+      offsets.read(marker);
+    });
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) =>
       this.log.error({ err: payload.error, restart: payload.restart }, "outlet feed crashed"),
     );

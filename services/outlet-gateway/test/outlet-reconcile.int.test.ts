@@ -125,6 +125,17 @@ describe("outlets under the reconciler", () => {
     const ids = [1, 2, 3].map((n) => `drop-${n}-${ns.id}`);
     await deliverAll("outlet-registry", outlet, ids);
     expect(summaryOf("outlet-registry")).toMatchObject({ announced: true, outletId: "registry" });
+    // Caught up, although the content service's transaction markers follow every item.
+    await waitFor(
+      async () => {
+        const listing = await admin<{
+          outlets: { name: string; lag: number | null; backfilling: boolean }[];
+        }>(gateway, "GET", "/admin/outlets");
+        const registry = listing.body.outlets.find((o) => o.name === "registry");
+        return registry?.lag === 0 && !registry.backfilling ? true : undefined;
+      },
+      { timeoutMs: 15_000, description: "the outlet shown caught up: lag 0, not backfilling" },
+    );
 
     // The outlet loses an item; the gateway's records still say it has it.
     const lost = ids[1]!;
