@@ -135,6 +135,7 @@ export async function startChannelBench(options: ChannelBenchOptions): Promise<C
   const retries: BoundSpec = {
     name: "channel retry queue",
     gaugeName: "herald_channel_retries_pending",
+    limitOf: "items waiting for a retry",
     limit: retryLimit,
     behaviour: `the platform is down for ${failing.length} items a round: ${retryLimit} wait for a deferred retry, the others are shed (FAILED receipt kept, retries_shed_total)`,
     async round(round) {
@@ -161,6 +162,7 @@ export async function startChannelBench(options: ChannelBenchOptions): Promise<C
   const inFlight: BoundSpec = {
     name: "channel applies in flight",
     gaugeName: "herald_channel_applies_in_flight",
+    limitOf: "applies at once",
     limit: inFlightLimit,
     behaviour: `a hanging platform gets a burst of ${burst.length} items: ${inFlightLimit} applies run, the rest wait (applies_waiting), then all are applied`,
     async round(round) {
@@ -201,6 +203,7 @@ export async function startChannelBench(options: ChannelBenchOptions): Promise<C
   const snapshots: BoundSpec = {
     name: "channel inventory snapshots",
     gaugeName: "herald_channel_inventory_snapshots",
+    limitOf: "listings kept",
     limit: snapshotLimit,
     behaviour: `${listings} listings a round: the ${snapshotLimit} newest are kept, an older one's next page is refused (FAILED_PRECONDITION)`,
     async round() {
@@ -233,6 +236,7 @@ export async function startChannelBench(options: ChannelBenchOptions): Promise<C
   const peers: BoundSpec = {
     name: "channel peer sync",
     gaugeName: "herald_channel_peer_sync_lag_messages",
+    limitOf: "receipt in memory (the backlog stays in Kafka)",
     limit: 1,
     behaviour: `${peerReceipts} receipts of another instance a round, read one at a time: the backlog waits in Kafka (peer_sync_lag_messages), each holding is read by id`,
     async round(round) {

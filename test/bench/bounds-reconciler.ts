@@ -94,6 +94,7 @@ export async function startReconcilerBench(
   const ledger: BoundSpec = {
     name: "reconciler ledger pending writes",
     gaugeName: "herald_reconciler_ledger_pending",
+    limitOf: "queued writes (RECONCILER_LEDGER_MAX_PENDING)",
     limit: ledgerBound,
     behaviour: `the database refuses the ledger's writes while ${versions} item versions arrive: reading stops at the bound (ledger_full_waits_total) and the rest waits in Kafka; all are read once the database takes the writes`,
     async round(round) {
@@ -148,6 +149,7 @@ export async function startReconcilerBench(
   const audits: BoundSpec = {
     name: "reconciler pending audits",
     gaugeName: "herald_reconciler_audits_queued",
+    limitOf: "audit waiting",
     limit: 1,
     behaviour: `${asked} audits asked at once: one runs, one waits, the others join the waiting one (audits_joined_total)`,
     async round() {

@@ -38,6 +38,8 @@ export interface BoundFigures {
   /** The gauge and its limit as the service reports them. */
   gaugeName: string;
   limit: number;
+  /** What the limit counts. */
+  limitOf: string;
   /** The behaviour the bound promises, in words. */
   behaviour: string;
   /** Round 0 warms caches up (first ids, connections) and is not in the slope. */
@@ -128,7 +130,7 @@ export function renderBound(figures: BoundFigures, verdict: BoundVerdict): strin
   ];
   const seen = Math.max(...figures.rounds.map((r) => r.gauge));
   const lines = [
-    `${figures.name}: limit ${figures.limit} (${figures.gaugeName}), highest seen ${seen}`,
+    `${figures.name}: limit ${figures.limit} ${figures.limitOf}; ${figures.gaugeName} at most ${seen}`,
     `  behaviour: ${figures.behaviour}`,
     table([
       ["round", "gauge", ...keys, "s", "heap MiB", "RSS MiB"],

@@ -18,6 +18,8 @@ export interface BoundSpec {
   name: string;
   gaugeName: string;
   limit: number;
+  /** What the limit counts ("items waiting", "receipt in memory"…). */
+  limitOf: string;
   behaviour: string;
   /** Round `round` (0 is the warm-up): drive past the limit, wait for the work to finish. */
   round: (round: number) => Promise<RoundResult>;
@@ -44,6 +46,7 @@ export async function runBound(spec: BoundSpec, rounds: number): Promise<BoundFi
     name: spec.name,
     gaugeName: spec.gaugeName,
     limit: spec.limit,
+    limitOf: spec.limitOf,
     behaviour: spec.behaviour,
     warmUp: warmUp!,
     rounds: measured,
