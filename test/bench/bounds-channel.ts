@@ -11,54 +11,13 @@ import {
   type ListHoldingsResponse,
   Topics,
 } from "@herald/contracts";
-import {
-  type ChannelAdapter,
-  type ChannelRuntime,
-  channelEnv,
-  startChannel,
-} from "@herald/channel-kit";
+import { type ChannelRuntime, channelEnv, startChannel } from "@herald/channel-kit";
 import { itemState, testChannelEnv, writeInventoryTokenFile } from "@herald/channel-kit/testing";
 import { type HeraldProducer, type Logger, loadConfig, topicName } from "@herald/runtime";
 import { waitFor } from "@herald/test-harness";
 import type { Kafka } from "kafkajs";
+import { BenchPlatform, CHANNEL } from "./bounds-platform";
 import { type BoundSpec, metricOf, watchHighest } from "./bounds-rounds";
-
-export const CHANNEL = "bench";
-
-/** A platform the benchmark controls: it answers, is down, or hangs until released. */
-class BenchPlatform implements ChannelAdapter {
-  readonly policy = { name: CHANNEL, keepsWithdrawn: true };
-  mode: "answer" | "down" | "hang" = "answer";
-  /** Holdings another instance wrote that peer sync brought into this one. */
-  restores = 0;
-  private hung: (() => void)[] = [];
-
-  apply(state: { id: string }) {
-    if (this.mode === "down") {
-      return Promise.reject(Object.assign(new Error("platform down"), { code: "bench.down" }));
-    }
-    if (this.mode === "hang") {
-      return new Promise<{ externalRef: string }>((resolve) =>
-        this.hung.push(() => resolve({ externalRef: `bench://${state.id}` })),
-      );
-    }
-    return Promise.resolve({ externalRef: `bench://${state.id}` });
-  }
-
-  remove() {
-    return Promise.resolve();
-  }
-
-  restore() {
-    this.restores += 1;
-  }
-
-  /** Answers every hanging apply and every later one. */
-  release() {
-    this.mode = "answer";
-    for (const finish of this.hung.splice(0)) finish();
-  }
-}
 
 export interface ChannelBench {
   runtime: ChannelRuntime;
@@ -280,12 +239,18 @@ export async function startChannelBench(options: ChannelBenchOptions): Promise<C
     },
   };
 
-  /** Holdings for the listings: every failing item applied once the platform answers again. */
-  const prepareListings = async () => {
-    platform.release();
-    await produce(failing, 10_000);
-    await settle("the failed items applied");
-  };
+  /**
+   * Holdings for the listings and for peer sync to read again: every failing item
+   * applied at version 10,000 once the platform answers again. Once, before
+   * whichever of the two runs first.
+   */
+  let prepared: Promise<void> | undefined;
+  const prepareHoldings = () =>
+    (prepared ??= (async () => {
+      platform.release();
+      await produce(failing, 10_000);
+      await settle("the failed items applied");
+    })());
 
   return {
     runtime,
@@ -293,8 +258,8 @@ export async function startChannelBench(options: ChannelBenchOptions): Promise<C
     bounds: [
       inFlight,
       retries,
-      { ...snapshots, round: withFirst(prepareListings, snapshots) },
-      peers,
+      { ...snapshots, round: withFirst(prepareHoldings, snapshots) },
+      { ...peers, round: withFirst(prepareHoldings, peers) },
     ],
     async stop() {
       platform.release();

@@ -14,7 +14,7 @@ import { waitFor } from "@herald/test-harness";
 import type { Kafka } from "kafkajs";
 import type { MongoClient } from "mongodb";
 import { type BoundSpec, metricOf, watchHighest } from "./bounds-rounds";
-import { CHANNEL } from "./bounds-channel";
+import { CHANNEL } from "./bounds-platform";
 
 export interface ReconcilerBenchOptions {
   kafka: Kafka;
