@@ -21,9 +21,15 @@ export const failure = (error: unknown) => (error instanceof Error ? error.messa
 /** Topic, group and database names of this run only, and removing them. */
 export class Names {
   readonly id = randomBytes(3).toString("hex");
-  readonly prefix = `rbench${this.id}.`;
-  readonly dbPrefix = `rbench_${this.id}_`;
+  readonly prefix: string;
+  readonly dbPrefix: string;
   private readonly databases = new Set<string>();
+
+  /** `kind` starts every name, so each benchmark's leftovers say whose they are. */
+  constructor(kind = "rbench") {
+    this.prefix = `${kind}${this.id}.`;
+    this.dbPrefix = `${kind}_${this.id}_`;
+  }
 
   dbName(name: string): string {
     const db = `${this.dbPrefix}${name}`;

@@ -232,7 +232,7 @@ function coreMetrics(ledger: Ledger, auditor: Auditor): string {
   const l = ledger.stats();
   const a = auditor.stats();
   return [
-    "# HELP herald_reconciler_ledger_pending Ledger writes queued for the database.",
+    "# HELP herald_reconciler_ledger_pending Ledger writes queued for the database or being written.",
     "# TYPE herald_reconciler_ledger_pending gauge",
     `herald_reconciler_ledger_pending ${l.pending}`,
     "# HELP herald_reconciler_ledger_max_pending Queued writes at which reading stops until the ledger drains.",

@@ -64,6 +64,11 @@ export class Ledger {
   private queuedEvents = 0;
   /** The events a flush is writing: still shown on timelines until they are stored. */
   private writing = new Map<string, Map<string, QueuedEvent>>();
+  /**
+   * Writes the flush in progress took, counted in `pending` until it ends: a refused
+   * flush puts them back, so while one runs the readers must not fill the queue again.
+   */
+  private writingCount = 0;
   /** Distinguishes this instance's generated event ids from every other's. */
   private readonly nonce = `${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
   private eventSeq = 0;
@@ -98,7 +103,12 @@ export class Ledger {
     await this.flush();
   }
 
+  /** Writes queued or being written. */
   get pending(): number {
+    return this.queued() + this.writingCount;
+  }
+
+  private queued(): number {
     return this.items.size + this.queuedEvents + this.repairs.size + this.problems.size;
   }
 
@@ -200,6 +210,7 @@ export class Ledger {
       this.problems,
       this.channels,
     ];
+    this.writingCount = this.queued();
     this.items = new Map();
     this.events = new Map();
     this.writing = events;
@@ -254,6 +265,7 @@ export class Ledger {
       throw error;
     } finally {
       this.writing = new Map();
+      this.writingCount = 0;
     }
   }
 

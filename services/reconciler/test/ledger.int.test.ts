@@ -146,4 +146,46 @@ describe("the ledger", () => {
     const doc = await items.findOne({ _id: "item-000" as never });
     expect((doc?.events as unknown[]).length).toBe(99);
   });
+
+  it("counts the writes of a flush in progress, so readers get no room while it may fail and put them back", async () => {
+    const { ledger, items } = await openLedger("in-flight", { maxPending: 100 });
+    const at = new Date("2026-11-27T08:00:00Z");
+    // 99 items queued before the refused one: the flush writes a command of 50 before it fails.
+    for (let i = 1; i <= 99; i++) ledger.recordPublished(`item-${String(i).padStart(3, "0")}`, 1);
+    await plantUnwritable(items, "item-zzz");
+    ledger.appendEvent("item-zzz", { at, type: "receipt", detail: "DELIVERED v1" });
+    expect(ledger.pending).toBe(100);
+
+    const flushing = ledger.flush();
+    // The flush took every queued write; until it is done, they still count.
+    expect(ledger.pending).toBe(100);
+    expect(ledger.hasRoom()).toBe(false);
+    await expect(flushing).rejects.toThrow();
+    expect(ledger.stats()).toMatchObject({ pending: 100, flushFailures: 1 });
+
+    // A bound's worth more arriving while flushes keep failing never gets in: the queue stays put.
+    let admitted = 0;
+    const reader = (async () => {
+      for (let i = 0; i < 100; i++) {
+        await ledger.room(
+          () => Promise.resolve(),
+          () => true,
+          50,
+        );
+        ledger.appendEvent(`late-${i}`, { at, type: "receipt", detail: "DELIVERED v1" });
+        admitted += 1;
+      }
+    })();
+    await waitFor(() => ledger.stats().flushFailures >= 4, {
+      description: "three more refused flushes while a reader waits",
+    });
+    expect(admitted).toBe(0);
+    expect(ledger.pending).toBe(100);
+
+    await items.updateOne({ _id: "item-zzz" as never }, { $unset: { events: "" } });
+    await reader;
+    expect(admitted).toBe(100);
+    await ledger.flush();
+    expect(ledger.pending).toBe(0);
+  });
 });
