@@ -64,8 +64,9 @@ describe("local credentials", () => {
       "penalty-system",
       "portal",
       "reconciler",
+      "outlet-gateway",
     ]);
-    expect(new Set(Object.values(local.tokens)).size).toBe(6);
+    expect(new Set(Object.values(local.tokens)).size).toBe(7);
 
     const service = JSON.parse(readFileSync(serviceTokensFile, "utf8")) as {
       tokens: Array<{ name: string; roles: string[]; kinds?: string[]; sha256: string }>;
@@ -82,6 +83,11 @@ describe("local credentials", () => {
       },
       { name: "portal", roles: ["channel"], sha256: hashToken(local.tokens.portal!) },
       { name: "reconciler", roles: ["channel"], sha256: hashToken(local.tokens.reconciler!) },
+      {
+        name: "outlet-gateway",
+        roles: ["channel"],
+        sha256: hashToken(local.tokens["outlet-gateway"]!),
+      },
     ]);
     expect(readFileSync(serviceTokensFile, "utf8")).not.toContain(local.tokens.admin);
 
