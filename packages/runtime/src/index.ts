@@ -24,7 +24,13 @@ export {
   type DecodeResult,
 } from "./kafka/codec";
 export { topicName } from "./kafka/topic-names";
-export { ensureTopics, type EnsureTopicsOptions, type EnsureTopicsResult } from "./kafka/topics";
+export {
+  ensureServiceTopics,
+  ensureTopics,
+  type EnsureTopicsOptions,
+  type EnsureTopicsResult,
+  type ServiceTopicSettings,
+} from "./kafka/topics";
 export {
   createProducer,
   createTransactionalProducer,

@@ -7,7 +7,7 @@ import {
   type ConfigOf,
   connectMongo,
   createKafkaClient,
-  ensureTopics,
+  ensureServiceTopics,
   type Logger,
 } from "@herald/runtime";
 import * as grpc from "@grpc/grpc-js";
@@ -83,20 +83,7 @@ export async function startContentService(
     clientId: config.KAFKA_CLIENT_ID,
     logger,
   });
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await ensureTopics(admin, [Topics.items], {
-      partitions: config.HERALD_TOPIC_PARTITIONS,
-      logger,
-      ...(topicPrefix ? { prefix: topicPrefix } : {}),
-      ...(config.HERALD_TOPIC_REPLICATION
-        ? { replicationFactor: config.HERALD_TOPIC_REPLICATION }
-        : {}),
-    });
-  } finally {
-    await admin.disconnect();
-  }
+  await ensureServiceTopics(kafka, [Topics.items], config, logger);
 
   const connection: Connection = await connectMongo({
     url: config.MONGO_URL,

@@ -10,7 +10,7 @@ import {
   connectMongo,
   createKafkaClient,
   createProducer,
-  ensureTopics,
+  ensureServiceTopics,
   topicName,
 } from "@herald/runtime";
 import { adminHandler } from "./admin-http";
@@ -65,20 +65,12 @@ export async function startOutletGateway(
     clientId: config.KAFKA_CLIENT_ID,
     logger,
   });
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await ensureTopics(admin, [Topics.items, Topics.receipts, Topics.channels, Topics.redeliver], {
-      partitions: config.HERALD_TOPIC_PARTITIONS,
-      logger,
-      ...(topicPrefix ? { prefix: topicPrefix } : {}),
-      ...(config.HERALD_TOPIC_REPLICATION
-        ? { replicationFactor: config.HERALD_TOPIC_REPLICATION }
-        : {}),
-    });
-  } finally {
-    await admin.disconnect();
-  }
+  await ensureServiceTopics(
+    kafka,
+    [Topics.items, Topics.receipts, Topics.channels, Topics.redeliver],
+    config,
+    logger,
+  );
   const connection = await connectMongo({
     url: config.MONGO_URL,
     dbName: config.OUTLET_DB,

@@ -11,7 +11,7 @@ import {
   type Logger,
   connectMongo,
   createKafkaClient,
-  ensureTopics,
+  ensureServiceTopics,
 } from "@herald/runtime";
 import { parseTrustProxy } from "@herald/web";
 import { OperatorTokens } from "./auth";
@@ -95,26 +95,17 @@ export async function startReconciler(
       ? { overrides: await loadCalendarOverrides(config.HERALD_CALENDAR_FILE) }
       : {},
   );
-  const topicPrefix = config.HERALD_TOPIC_PREFIX;
   const kafka = createKafkaClient({
     brokers: config.KAFKA_BROKERS,
     clientId: config.KAFKA_CLIENT_ID,
     logger,
   });
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await ensureTopics(admin, [Topics.items, Topics.receipts, Topics.redeliver, Topics.channels], {
-      partitions: config.HERALD_TOPIC_PARTITIONS,
-      logger,
-      ...(topicPrefix ? { prefix: topicPrefix } : {}),
-      ...(config.HERALD_TOPIC_REPLICATION
-        ? { replicationFactor: config.HERALD_TOPIC_REPLICATION }
-        : {}),
-    });
-  } finally {
-    await admin.disconnect();
-  }
+  await ensureServiceTopics(
+    kafka,
+    [Topics.items, Topics.receipts, Topics.redeliver, Topics.channels],
+    config,
+    logger,
+  );
 
   const connection = await connectMongo({
     url: config.MONGO_URL,

@@ -1,5 +1,5 @@
 import { MAX_MESSAGE_BYTES, type TopicSpec } from "@herald/contracts";
-import type { Admin, ConfigEntries, ITopicConfig } from "kafkajs";
+import type { Admin, ConfigEntries, ITopicConfig, Kafka } from "kafkajs";
 import { ConfigResourceTypes, ConfigSource } from "kafkajs";
 import type { Logger } from "../logging/logger";
 import { topicName } from "./topic-names";
@@ -181,4 +181,37 @@ async function raiseMessageLimit(
       },
     ],
   });
+}
+
+/** The topic settings a service reads from its environment (`kafkaEnv`). */
+export interface ServiceTopicSettings {
+  HERALD_TOPIC_PREFIX?: string | undefined;
+  HERALD_TOPIC_PARTITIONS: number;
+  HERALD_TOPIC_REPLICATION?: number | undefined;
+}
+
+/**
+ * `ensureTopics` for a service at start-up: with the prefix, partitions and
+ * replication of its configuration, on an admin client of its own.
+ */
+export async function ensureServiceTopics(
+  kafka: Kafka,
+  specs: readonly TopicSpec<unknown>[],
+  settings: ServiceTopicSettings,
+  logger: Logger,
+): Promise<EnsureTopicsResult> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await ensureTopics(admin, specs, {
+      partitions: settings.HERALD_TOPIC_PARTITIONS,
+      logger,
+      ...(settings.HERALD_TOPIC_PREFIX ? { prefix: settings.HERALD_TOPIC_PREFIX } : {}),
+      ...(settings.HERALD_TOPIC_REPLICATION
+        ? { replicationFactor: settings.HERALD_TOPIC_REPLICATION }
+        : {}),
+    });
+  } finally {
+    await admin.disconnect();
+  }
 }
