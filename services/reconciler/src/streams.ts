@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { type TopicSpec, Topics } from "@herald/contracts";
 import { type ConsumerRunner, type Logger, createConsumerRunner, topicName } from "@herald/runtime";
-import type { Kafka } from "kafkajs";
+import type { Admin, Kafka } from "kafkajs";
 import type { Engine } from "./engine";
 import type { Ledger } from "./ledger";
 
@@ -89,7 +89,7 @@ export class Streams {
       const targets = await Promise.all(
         this.runners.map(async ({ topic }) => {
           const name = topicName(topic, topicPrefix);
-          const ends = await admin.fetchTopicOffsets(name);
+          const ends = await fetchEnds(admin, name, Date.now() + timeoutMs);
           return ends
             .filter((p) => p.high !== p.low)
             .map((p) => ({ partition: p.partition, high: p.high }));
@@ -140,6 +140,21 @@ export class Streams {
       this.options.logger.debug({ err: error }, "could not delete the reconciler's own groups");
     } finally {
       await admin.disconnect();
+    }
+  }
+}
+
+/**
+ * A topic another service created a moment ago can have a leader in the metadata
+ * that does not serve yet (NOT_LEADER_FOR_PARTITION): such answers are retried.
+ */
+async function fetchEnds(admin: Admin, topic: string, deadline: number) {
+  for (let waitMs = 100; ; waitMs = Math.min(waitMs * 2, 2_000)) {
+    try {
+      return await admin.fetchTopicOffsets(topic);
+    } catch (error) {
+      if (!(error as { retriable?: boolean }).retriable || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
     }
   }
 }

@@ -37,6 +37,13 @@ function topicConfig(spec: TopicSpec<unknown>): NonNullable<ITopicConfig["config
   return entries;
 }
 
+/** What a broker answers for a topic whose creation it has not fully applied. */
+const NOT_READY_YET = new Set([
+  "UNKNOWN_TOPIC_OR_PARTITION",
+  "LEADER_NOT_AVAILABLE",
+  "NOT_LEADER_FOR_PARTITION",
+]);
+
 /**
  * Waits until every partition of `topics` has a leader, so the caller's first
  * produce or subscribe does not race the broker's metadata. Unknown topics and
@@ -52,11 +59,17 @@ async function waitForLeaders(admin: Admin, topics: string[], timeoutMs: number)
       const leaderless = described.filter(
         (topic) => topic.partitions.length === 0 || topic.partitions.some((p) => p.leader < 0),
       );
-      if (leaderless.length === 0) return;
+      if (leaderless.length === 0) {
+        // The metadata can name a leader before that broker acts as one: its first
+        // ListOffsets then answers NOT_LEADER_FOR_PARTITION. Asking for the offsets
+        // here means the caller's first read or write meets a leader that serves.
+        for (const topic of topics) await admin.fetchTopicOffsets(topic);
+        return;
+      }
       last = `no leader yet for ${leaderless.map((t) => t.name).join(", ")}`;
     } catch (error) {
       const type = (error as { type?: unknown }).type;
-      if (type !== "UNKNOWN_TOPIC_OR_PARTITION" && type !== "LEADER_NOT_AVAILABLE") throw error;
+      if (!NOT_READY_YET.has(String(type))) throw error;
       last = error instanceof Error ? error.message : String(type);
     }
     if (Date.now() > deadline) {
