@@ -1,0 +1,2 @@
+/** herald-platforms: the WeChat and Weibo emulator. */
+export {};

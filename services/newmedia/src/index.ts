@@ -1,0 +1,2 @@
+/** The newmedia channel. */
+export {};
