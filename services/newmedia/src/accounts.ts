@@ -86,6 +86,8 @@ export const weiboAccountSchema = z.object({
   accessTokenFile: z.string().min(1),
   /** https://api.weibo.com, or the emulator. */
   baseUrl: z.url(),
+  /** The app's reviewed safe domains: a post must link into one of them (the portal's host). */
+  safeDomains: z.array(z.string().regex(/^[a-z0-9.-]+$/, "a host name")).min(1),
   /** Posts per hour the app may make for this user. */
   postsPerHour: z.number().int().min(1).default(30),
   /** Whether the app may call statuses/destroy/biz (commercial apps only). */
