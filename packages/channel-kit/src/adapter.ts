@@ -71,9 +71,27 @@ export class PermanentChannelError extends Error {
   }
 }
 
+/**
+ * The change waits on a person: the platform offers no API for it (a Weibo post
+ * can only be deleted by hand), so the adapter has opened an operator task. The
+ * runtime sends a FAILED receipt with this code (which starts with
+ * `operator_task.`) and schedules no retry; the reconciler shows the item as
+ * pending on that task. When the task is done, a redelivery of the item runs the
+ * adapter again, and this time it completes.
+ */
+export class AwaitingOperatorError extends Error {
+  override readonly name = "AwaitingOperatorError";
+  readonly code: `operator_task.${string}`;
+  constructor(task: string, message: string) {
+    super(message);
+    this.code = `operator_task.${task}`;
+  }
+}
+
 /** The machine-readable code of any error an adapter threw. */
 export function errorCode(error: unknown): string {
-  if (error instanceof PermanentChannelError) return error.code;
+  if (error instanceof PermanentChannelError || error instanceof AwaitingOperatorError)
+    return error.code;
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" && code.length > 0 ? code : "channel.error";
 }

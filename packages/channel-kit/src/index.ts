@@ -6,6 +6,7 @@
  * carries out redeliveries and serves the ChannelInventory.
  */
 export {
+  AwaitingOperatorError,
   PermanentChannelError,
   type ApplyContext,
   type ApplyResult,
