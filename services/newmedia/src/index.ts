@@ -1,2 +1,10 @@
 /** The newmedia channel. */
-export {};
+export type { RenderRefusal } from "./render/types";
+export {
+  WECHAT_LIMITS,
+  portalItemUrl,
+  rehostImages,
+  renderWechatArticle,
+  type WechatArticle,
+  type WechatRenderSettings,
+} from "./render/wechat-article";
