@@ -8,3 +8,16 @@ export {
   type WechatArticle,
   type WechatRenderSettings,
 } from "./render/wechat-article";
+export {
+  WEIBO_MAX_WEIGHT,
+  renderWeiboPost,
+  weiboWeight,
+  type WeiboPost,
+  type WeiboRenderSettings,
+} from "./render/weibo-post";
+export {
+  classifyWechatError,
+  classifyWeiboError,
+  type PlatformErrorClass,
+  type PlatformErrorInfo,
+} from "./platform-errors";
