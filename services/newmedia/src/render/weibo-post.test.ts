@@ -103,6 +103,13 @@ describe("renderWeiboPost", () => {
     expect(p.weight).toBeLessThanOrEqual(WEIBO_MAX_WEIGHT);
   });
 
+  it("posts the title alone when only an ellipsis of the summary would fit", () => {
+    const title = "题".repeat(WEIBO_MAX_WEIGHT - LINK_WEIGHT - 2 - 1);
+    const p = post(item({ title, summary: "摘要内容" }));
+    expect(p.text).toBe(`【${title}】 ${URL_OF_42}`);
+    expect(p.weight).toBe(WEIBO_MAX_WEIGHT - 1);
+  });
+
   it("uses the Weibo override's digest, then its short title, instead of the title and summary", () => {
     expect(
       post(item({ overrides: [{ channel: "weibo", digest: "编辑写的微博", shortTitle: "短" }] }))

@@ -5,7 +5,7 @@
  * platform refuses the post; both are checked here, before any call.
  */
 import type { ChannelOverride, ItemState } from "@herald/contracts";
-import { collapseWhitespace, cutToFit } from "./text-cut";
+import { ELLIPSIS, collapseWhitespace, cutToFit } from "./text-cut";
 import { type RenderRefusal, rejected } from "./types";
 import { absoluteUrl, toWechatHtml } from "./wechat-html";
 import { portalItemUrl } from "./wechat-article";
@@ -113,7 +113,9 @@ export function renderWeiboPost(
     }
     const summary = collapseWhitespace(state.summary);
     const room = budgetHalves - halfUnits(head);
-    lead = head + cutToFit(summary, room, halfUnits);
+    const cut = cutToFit(summary, room, halfUnits);
+    // A summary with no room left but its ellipsis says nothing: the title stands alone.
+    lead = head + (cut === ELLIPSIS ? "" : cut);
   }
   if (TOPIC.test(lead)) {
     return rejected(
