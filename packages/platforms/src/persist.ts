@@ -12,6 +12,7 @@ interface SavedState {
   images: Record<string, { contentType: string; base64: string }>;
   calls: CallRecord[];
   callCounts: World["callCounts"];
+  sequence: number;
 }
 
 export function saveState(world: World, file: string): void {
@@ -29,6 +30,7 @@ export function saveState(world: World, file: string): void {
     ),
     calls: world.calls,
     callCounts: world.callCounts,
+    sequence: world.sequence,
   };
   // Write then rename, so that a crash mid-write never leaves half a file behind.
   writeFileSync(`${file}.tmp`, JSON.stringify(state));
@@ -56,4 +58,5 @@ export function loadState(world: World, file: string): void {
     });
   world.calls = state.calls;
   world.callCounts = state.callCounts;
+  world.sequence = state.sequence;
 }

@@ -260,7 +260,13 @@ export function wechatRouter(world: World, settle: () => void): Router {
         refuse("apiUnauthorized", "freepublish needs a verified account");
       const mediaId = str(jsonBody(req), "media_id");
       if (mediaId === undefined || mediaId === "") refuse("invalidMediaId", "media_id");
-      const job = submitDraft(account, mediaId, world.now(), world.publishJobMs);
+      const job = submitDraft(
+        account,
+        mediaId,
+        world.now(),
+        world.publishJobMs,
+        world.nextSequence(),
+      );
       if (job === undefined) refuse("invalidMediaId", "no such draft");
       return { errcode: 0, errmsg: "ok", publish_id: job.publishId, msg_data_id: job.msgDataId };
     }),
