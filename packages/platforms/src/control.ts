@@ -93,6 +93,8 @@ export interface PlatformsControl {
   clearFaults(platform?: PlatformName, account?: string): void;
   wechat(appId: string): WechatAccountView;
   weibo(uid: string): WeiboAccountView;
+  /** An operator deletes a post by hand on weibo.com (what the public API no longer allows). */
+  deleteWeiboPost(uid: string, id: string): void;
   calls(filter?: { platform?: PlatformName; account?: string; api?: string }): CallRecord[];
   /** Calls per API and per Asia/Shanghai day. */
   callCounts(platform: PlatformName, account: string): Record<string, Record<string, number>>;
@@ -261,6 +263,14 @@ export function createControl(world: World, settle: () => void): PlatformsContro
             deleted: p.deleted,
           })),
       };
+    },
+
+    deleteWeiboPost(uid, id) {
+      const post = weiboAccount(uid).posts.find((p) => p.id === id && !p.deleted);
+      if (post === undefined) throw new ControlError(`no live Weibo post ${id} of uid "${uid}"`);
+      post.deleted = true;
+      post.deletedAt = world.now();
+      changed();
     },
 
     calls(filter) {
