@@ -4,14 +4,14 @@ import type { ItemState } from "@herald/contracts";
 import type { Logger } from "@herald/runtime";
 import type { Connection } from "mongoose";
 import { outletId, readSecret, type WeiboAccount } from "../accounts";
-import { renderWeiboPost, type WeiboPost } from "../render/weibo-post";
-import { callWeibo, WeiboRetryableError } from "./calls";
-import { WeiboApiError, WeiboClient, type WeiboPicture, type WeiboStatus } from "./client";
-import { postUrl, showPost, type WeiboContext } from "./context";
-import { fetchPicture } from "./picture";
-import { AccountRate, beijingTime } from "./rate";
-import { WeiboStore, type PostDocument } from "./store";
-import { completeTask, listTasks, retirePosts, takedown, type OperatorTask } from "./tasks";
+import { renderWeiboPost } from "../render/weibo-post";
+import { callWeibo } from "./calls";
+import { WeiboClient } from "./client";
+import { showPost, type WeiboContext } from "./context";
+import { Posting } from "./posting";
+import { AccountRate } from "./rate";
+import { WeiboStore } from "./store";
+import { completeTask, listTasks, takedown, type OperatorTask } from "./tasks";
 
 export interface WeiboPublisherOptions {
   account: WeiboAccount;
@@ -50,11 +50,6 @@ export interface WeiboPublisher {
   close(): Promise<void>;
 }
 
-/** Duplicate answers: the same text was posted already. */
-const DUPLICATE_CODES = new Set([20017, 20019]);
-/** A post found on the timeline counts as the intent's when it is at most this much older. */
-const CLOCK_SKEW_MS = 60_000;
-
 /**
  * One Weibo account's publisher: posts an item's text with its portal link (and
  * picture) within the account's hourly limit, posts again only when an update
@@ -64,8 +59,6 @@ const CLOCK_SKEW_MS = 60_000;
 export function createWeiboPublisher(options: WeiboPublisherOptions): WeiboPublisher {
   const { account, logger } = options;
   const now = options.now ?? Date.now;
-  const maxQueueWaitMs = options.maxQueueWaitMs ?? 60_000;
-  const pollIntervalMs = options.pollIntervalMs ?? 1_000;
   const backoffMs = options.backoffMs ?? [2_000, 10_000, 30_000];
   const dailyCallLimit = options.dailyCallLimit ?? 150 * 24;
   const store = new WeiboStore(options.db, account.account);
@@ -77,15 +70,25 @@ export function createWeiboPublisher(options: WeiboPublisherOptions): WeiboPubli
     accessToken,
     onCall: (api) => rate?.countCall(api),
   });
-  const ready = AccountRate.load(store, account.postsPerHour, now).then((loaded) => {
-    rate = loaded;
-    return loaded;
-  });
-  // An unhandled rejection would crash the process before the first apply awaits it.
-  ready.catch(() => undefined);
+  let loading: Promise<AccountRate> | undefined;
+  /** The account's rate state, read once; a failed read (the database not yet up) is tried again. */
+  function loadRate(): Promise<AccountRate> {
+    loading ??= AccountRate.load(store, account.postsPerHour, now).then(
+      (loaded) => (rate = loaded),
+      (error: unknown) => {
+        loading = undefined;
+        throw error;
+      },
+    );
+    return loading;
+  }
+  // Read it now so quota() and lastPost() have it before the first apply.
+  loadRate().catch((error: unknown) =>
+    logger.warn({ err: error }, "weibo account state not read yet; read again on first use"),
+  );
 
   async function context(): Promise<WeiboContext> {
-    const accountRate = await ready;
+    const accountRate = await loadRate();
     return {
       account,
       outletId: outletId("weibo", account.account),
@@ -120,149 +123,11 @@ export function createWeiboPublisher(options: WeiboPublisherOptions): WeiboPubli
     return run;
   }
 
-  // Applies in the queue: the one waiting for a slot, and those behind it.
-  let queued = 0;
-  let waitingForSlot = false;
-
-  async function waitForSlot(ctx: WeiboContext, startedAt: number): Promise<void> {
-    try {
-      for (;;) {
-        const slot = ctx.rate.nextSlot();
-        const at = now();
-        if (slot <= at) return;
-        if (slot - at > maxQueueWaitMs || Date.now() - startedAt > maxQueueWaitMs) {
-          throw new WeiboRetryableError(
-            "weibo.posting_window_full",
-            `微博账号 ${account.displayName} 每小时最多发 ${account.postsPerHour} 帖，当前已满；下一个空位在 ${beijingTime(slot)}（北京时间），届时重试`,
-          );
-        }
-        waitingForSlot = true;
-        await new Promise((resolve) => setTimeout(resolve, Math.min(pollIntervalMs, slot - at)));
-      }
-    } finally {
-      waitingForSlot = false;
-    }
-  }
-
-  /** A `posting` intent left by a crash: finds the post on the account's timeline if it went out. */
-  async function recover(ctx: WeiboContext, doc: PostDocument): Promise<PostDocument> {
-    const count = options.recoveryTimelineCount ?? 50;
-    const timeline = await ctx.call("statuses/user_timeline", () => client.userTimeline(count));
-    const since = doc.intentAt.getTime() - CLOCK_SKEW_MS;
-    const found =
-      timeline.find((s) => s.text === doc.text) ??
-      // The platform may shorten the link in the text; the link and the time still tell.
-      timeline.find((s) => s.text.includes(doc.link) && s.createdAt.getTime() >= since);
-    if (!found) {
-      logger.info({ item: doc.itemId }, "weibo post intent found no post; posting again");
-      return doc;
-    }
-    logger.warn({ item: doc.itemId, post: found.idstr }, "weibo post made before a crash adopted");
-    return posted(ctx, doc, found);
-  }
-
-  async function posted(
-    ctx: WeiboContext,
-    intent: PostDocument,
-    status: WeiboStatus,
-  ): Promise<PostDocument> {
-    const postedAt = Number.isNaN(status.createdAt.getTime()) ? new Date(now()) : status.createdAt;
-    const doc: PostDocument = {
-      ...intent,
-      state: "posted",
-      postId: status.idstr,
-      url: postUrl(account, status),
-      postedAt,
-    };
-    await store.savePost(doc);
-    await ctx.rate.recordPost(postedAt, doc.url!);
-    return doc;
-  }
-
-  async function share(
-    ctx: WeiboContext,
-    intent: PostDocument,
-    picture: WeiboPicture | undefined,
-    hadIntent: boolean,
-  ): Promise<WeiboStatus | undefined> {
-    return ctx.call("statuses/share", async () => {
-      try {
-        return await client.share(intent.text, picture);
-      } catch (error) {
-        // A duplicate after an unrecorded attempt is that attempt's post.
-        if (hadIntent && error instanceof WeiboApiError && DUPLICATE_CODES.has(error.errorCode)) {
-          return undefined;
-        }
-        throw error;
-      }
-    });
-  }
-
-  async function post(state: ItemState, rendered: WeiboPost, startedAt: number) {
-    const ctx = await context();
-    let doc = await store.post(state.id);
-    const hadIntent = doc?.state === "posting";
-    if (doc?.state === "posting") doc = await recover(ctx, doc);
-    if (doc) doc = await retirePosts(ctx, doc);
-    if (doc?.state === "posted" && doc.text === rendered.text) {
-      // Posts cannot be edited: an update that leaves the text alone keeps the post.
-      if (doc.version !== state.version) {
-        await store.savePost({ ...doc, version: state.version, checksum: state.checksum });
-      }
-      return { externalRef: doc.url! };
-    }
-    const picture = rendered.picture ? await pictureFor(rendered.picture) : undefined;
-    await waitForSlot(ctx, startedAt);
-    const retire = [...(doc?.retire ?? [])];
-    if (doc?.state === "posted" && doc.postId && doc.url) {
-      retire.push({ postId: doc.postId, url: doc.url, version: doc.version });
-    }
-    const intent: PostDocument = {
-      _id: store.postKey(state.id),
-      itemId: state.id,
-      state: "posting",
-      version: state.version,
-      checksum: state.checksum,
-      text: rendered.text,
-      link: rendered.url,
-      intentAt: new Date(now()),
-      retire,
-    };
-    await store.savePost(intent);
-    const slot = await ctx.rate.takeSlot();
-    let status: WeiboStatus | undefined;
-    try {
-      status = await share(ctx, intent, picture, hadIntent && doc?.state === "posting");
-    } catch (error) {
-      if (error instanceof PermanentChannelError) {
-        // Refused: nothing was posted, so the slot and the earlier record stand.
-        await ctx.rate.releaseSlot(slot);
-        if (doc) await store.savePost(doc);
-        else await store.deletePost(state.id);
-      }
-      throw error;
-    }
-    if (!status) {
-      const adopted = await recover(ctx, intent);
-      if (adopted.state !== "posted") {
-        throw new WeiboRetryableError(
-          "weibo.duplicate_unresolved",
-          `微博称此帖重复，但在账号最近的帖子中找不到它；稍后再查`,
-        );
-      }
-      return { externalRef: (await retirePosts(ctx, adopted)).url! };
-    }
-    const done = await retirePosts(ctx, await posted(ctx, intent, status));
-    logger.info({ item: state.id, version: state.version, url: done.url }, "weibo post made");
-    return { externalRef: done.url! };
-  }
-
-  async function pictureFor(url: string): Promise<WeiboPicture | undefined> {
-    const fetched = await fetchPicture(url);
-    if (fetched.ok) return fetched.picture;
-    logger.warn({ url, reason: fetched.reason }, "weibo post goes out without its picture");
-    return undefined;
-  }
+  const posting = new Posting({
+    maxQueueWaitMs: options.maxQueueWaitMs ?? 60_000,
+    pollIntervalMs: options.pollIntervalMs ?? 1_000,
+    recoveryTimelineCount: options.recoveryTimelineCount ?? 50,
+  });
 
   return {
     async apply(state) {
@@ -272,11 +137,13 @@ export function createWeiboPublisher(options: WeiboPublisherOptions): WeiboPubli
         safeDomains: account.safeDomains,
       });
       if (!rendered.ok) throw new PermanentChannelError(rendered.rule, rendered.message);
-      queued += 1;
+      posting.queued += 1;
       try {
-        return await serial(() => post(state, rendered.post, startedAt));
+        return await serial(async () =>
+          posting.post(await context(), state, rendered.post, startedAt),
+        );
       } finally {
-        queued -= 1;
+        posting.queued -= 1;
       }
     },
 
@@ -285,7 +152,7 @@ export function createWeiboPublisher(options: WeiboPublisherOptions): WeiboPubli
         const ctx = await context();
         let doc = await store.post(state.id);
         if (!doc || doc.state === "removed") return;
-        if (doc.state === "posting") doc = await recover(ctx, doc);
+        if (doc.state === "posting") doc = await posting.recover(ctx, doc);
         await takedown(ctx, doc);
       });
     },
@@ -329,8 +196,8 @@ export function createWeiboPublisher(options: WeiboPublisherOptions): WeiboPubli
     postingQueue() {
       const next = rate?.nextSlot();
       return {
-        applies: queued,
-        waitingForSlot,
+        applies: posting.queued,
+        waitingForSlot: posting.waitingForSlot,
         ...(next !== undefined && next > now() ? { nextSlotAt: new Date(next) } : {}),
       };
     },
