@@ -9,6 +9,7 @@ const world = useWeiboWorld("weibo-publisher", [
   { uid: "1003", name: "slow" },
   { uid: "1004", name: "queue" },
   { uid: "1005", name: "faults" },
+  { uid: "1007", name: "closing" },
   // The app's reviewed domains on the platform no longer hold the portal.
   { uid: "1006", name: "unsafe", safeDomains: ["elsewhere.example"] },
 ]);
@@ -124,6 +125,18 @@ describe("Weibo publisher: posting", () => {
     await second;
     expect(world.postsOf("queue")).toHaveLength(2);
     expect(queue.postingQueue()).toMatchObject({ applies: 0, waitingForSlot: false });
+  });
+
+  it("ends a wait for the window when the publisher closes, for a retry after the restart", async () => {
+    const closing = world.publisher("closing", { postsPerHour: 1, maxQueueWaitMs: 2 * 3_600_000 });
+    await closing.apply(news("wb-close-1", 1, "关闭前"), fromStream);
+    const waiting = closing.apply(news("wb-close-2", 1, "关闭时排队"), fromStream);
+    await waitFor(() => closing.postingQueue().waitingForSlot, {
+      description: "a wait for a slot",
+    });
+    await closing.close();
+    await expect(waiting).rejects.toMatchObject({ code: "weibo.closing" });
+    expect(world.postsOf("closing")).toHaveLength(1);
   });
 
   it("backs off when the platform says the account posts too fast, and nothing is lost", async () => {

@@ -100,17 +100,37 @@ export class WeiboClient {
       body = new URLSearchParams({ access_token: token, status: text });
     }
     await this.options.onCall?.("statuses/share");
-    const response = await this.http.post<unknown>("/2/statuses/share.json", body);
+    const response = await this.send("statuses/share", () =>
+      this.http.post<unknown>("/2/statuses/share.json", body),
+    );
     return toStatus(read("statuses/share", response));
   }
 
   /** The post `id`; a deleted or unknown post answers with error 20101. */
   async show(id: string): Promise<WeiboStatus> {
     await this.options.onCall?.("statuses/show");
-    const response = await this.http.get<unknown>("/2/statuses/show.json", {
-      params: { access_token: this.options.accessToken(), id },
-    });
+    const response = await this.send("statuses/show", () =>
+      this.http.get<unknown>("/2/statuses/show.json", {
+        params: { access_token: this.options.accessToken(), id },
+      }),
+    );
     return toStatus(read("statuses/show", response));
+  }
+
+  /**
+   * Sends a request. A transport failure becomes an error that carries only its
+   * message: axios's own error holds the request, access token included, and
+   * whoever logs the error would print it.
+   */
+  private async send(
+    api: WeiboApi,
+    request: () => Promise<AxiosResponse<unknown>>,
+  ): Promise<AxiosResponse<unknown>> {
+    try {
+      return await request();
+    } catch (error) {
+      throw new WeiboUnreachableError(`微博接口 ${api} 无法访问：${(error as Error).message}`);
+    }
   }
 
   /**
@@ -119,9 +139,11 @@ export class WeiboClient {
    */
   async userTimeline(count = 20): Promise<WeiboStatus[]> {
     await this.options.onCall?.("statuses/user_timeline");
-    const response = await this.http.get<unknown>("/2/statuses/user_timeline.json", {
-      params: { access_token: this.options.accessToken(), count },
-    });
+    const response = await this.send("statuses/user_timeline", () =>
+      this.http.get<unknown>("/2/statuses/user_timeline.json", {
+        params: { access_token: this.options.accessToken(), count },
+      }),
+    );
     const raw = read("statuses/user_timeline", response) as { statuses?: RawStatus[] };
     return (raw.statuses ?? []).map(toStatus);
   }
@@ -129,12 +151,20 @@ export class WeiboClient {
   /** Deletes the post `id` (commercial apps only). */
   async destroyBiz(id: string): Promise<WeiboStatus> {
     await this.options.onCall?.("statuses/destroy/biz");
-    const response = await this.http.post<unknown>(
-      "/2/statuses/destroy/biz.json",
-      new URLSearchParams({ access_token: this.options.accessToken(), id }),
+    const response = await this.send("statuses/destroy/biz", () =>
+      this.http.post<unknown>(
+        "/2/statuses/destroy/biz.json",
+        new URLSearchParams({ access_token: this.options.accessToken(), id }),
+      ),
     );
     return toStatus(read("statuses/destroy/biz", response));
   }
+}
+
+/** The platform could not be reached, or did not answer in time: transient. */
+export class WeiboUnreachableError extends Error {
+  override readonly name = "WeiboUnreachableError";
+  readonly code = "weibo.unreachable";
 }
 
 function read(api: string, response: AxiosResponse<unknown>): RawStatus & Record<string, unknown> {

@@ -31,6 +31,8 @@ export class Posting {
   queued = 0;
   /** Whether the apply in progress waits for the window to open. */
   waitingForSlot = false;
+  /** Set when the publisher closes: a wait for the window ends at once, for a retry after the restart. */
+  closing = false;
 
   constructor(private readonly options: PostingOptions) {}
 
@@ -124,6 +126,9 @@ export class Posting {
         const slot = ctx.rate.nextSlot();
         const at = ctx.now();
         if (slot <= at) return;
+        if (this.closing) {
+          throw new WeiboRetryableError("weibo.closing", "微博发布服务正在停止，此帖在重启后发出");
+        }
         const waited = Date.now() - startedAt;
         if (slot - at > this.options.maxQueueWaitMs || waited > this.options.maxQueueWaitMs) {
           throw new WeiboRetryableError(

@@ -203,6 +203,7 @@ export function createWeiboPublisher(options: WeiboPublisherOptions): WeiboPubli
     },
 
     async close() {
+      posting.closing = true;
       await queue;
       await rate?.flush();
     },
