@@ -22,6 +22,6 @@ export type {
 } from "./control";
 export { DEFAULT_WECHAT_QUOTAS } from "./quotas";
 export { DRAFT_LIMITS } from "./wechat/content";
-export { MEDIA_LIMITS } from "./wechat/routes";
+export { MEDIA_LIMITS } from "./wechat/draft-routes";
 export { TOKEN_LIFETIME_MS, TOKEN_OVERLAP_MS, FORCE_REFRESH_PER_DAY } from "./wechat/tokens";
 export { demoAccounts, readAccountsFile, type PlatformsAccountsFile } from "./accounts-file";
