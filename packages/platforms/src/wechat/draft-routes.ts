@@ -108,4 +108,42 @@ export function mediaAndDraftRoutes(router: Router, world: World, calls: WechatC
       return { errcode: 0, errmsg: "ok" };
     }),
   );
+
+  router.post(
+    "/cgi-bin/draft/count",
+    withToken("draft/count", (account) => ({ total_count: account.drafts.length })),
+  );
+
+  router.post(
+    "/cgi-bin/draft/batchget",
+    withToken("draft/batchget", (account, req) => {
+      const body = jsonBody(req);
+      const offset = Number(body.offset ?? 0);
+      const count = Number(body.count ?? 0);
+      if (
+        !Number.isInteger(offset) ||
+        offset < 0 ||
+        !Number.isInteger(count) ||
+        count < 1 ||
+        count > 20
+      ) {
+        refuse("invalidParameter", "offset >= 0, 1 <= count <= 20");
+      }
+      const noContent = body.no_content === 1 || body.no_content === true;
+      const newestFirst = [...account.drafts].sort((a, b) => b.updatedAt - a.updatedAt);
+      return {
+        total_count: newestFirst.length,
+        item_count: Math.max(0, Math.min(count, newestFirst.length - offset)),
+        item: newestFirst.slice(offset, offset + count).map((d) => ({
+          media_id: d.mediaId,
+          content: {
+            news_item: d.articles.map((a) => ({ ...a, content: noContent ? "" : a.content })),
+            create_time: Math.floor(d.createdAt / 1000),
+            update_time: Math.floor(d.updatedAt / 1000),
+          },
+          update_time: Math.floor(d.updatedAt / 1000),
+        })),
+      };
+    }),
+  );
 }

@@ -99,3 +99,29 @@ describe("WeChat materials and drafts", () => {
     ).toBe(40007);
   });
 });
+
+describe("WeChat draft box listing", () => {
+  it("counts and lists drafts newest first, and a submitted draft leaves the box", async () => {
+    const at = await token();
+    const thumbId = await thumb(at);
+    const first = await post(`/cgi-bin/draft/add?access_token=${at}`, {
+      articles: [article(thumbId, { title: "甲" })],
+    });
+    fx.clock.advance(1000);
+    await post(`/cgi-bin/draft/add?access_token=${at}`, {
+      articles: [article(thumbId, { title: "乙" })],
+    });
+    expect(await post(`/cgi-bin/draft/count?access_token=${at}`, {})).toEqual({ total_count: 2 });
+    const listed = await post(`/cgi-bin/draft/batchget?access_token=${at}`, {
+      offset: 0,
+      count: 20,
+      no_content: 1,
+    });
+    const titles = (listed.item as Json[]).map(
+      (i) => (((i.content as Json).news_item as Json[])[0] as Json).title,
+    );
+    expect(titles).toEqual(["乙", "甲"]);
+    await post(`/cgi-bin/freepublish/submit?access_token=${at}`, { media_id: first.media_id });
+    expect(await post(`/cgi-bin/draft/count?access_token=${at}`, {})).toEqual({ total_count: 1 });
+  });
+});

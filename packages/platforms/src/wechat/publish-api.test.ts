@@ -68,6 +68,38 @@ describe("WeChat free publishing", () => {
     expect(fx.platforms.control.wechat(APP.appId).articles[0]?.deleted).toBe(true);
   });
 
+  it("publishes a two-article message with one URL each, and deletes the second article alone", async () => {
+    const at = await token();
+    const thumbId = await thumb(at);
+    const added = await post(`/cgi-bin/draft/add?access_token=${at}`, {
+      articles: [article(thumbId, { title: "第一篇" }), article(thumbId, { title: "第二篇" })],
+    });
+    const submit = await post(`/cgi-bin/freepublish/submit?access_token=${at}`, {
+      media_id: added.media_id,
+    });
+    fx.clock.advance(2000);
+    const done = await post(`/cgi-bin/freepublish/get?access_token=${at}`, {
+      publish_id: submit.publish_id,
+    });
+    const items = (done.article_detail as Json).item as Json[];
+    expect(items.map((i) => i.idx)).toEqual([1, 2]);
+    expect(new Set(items.map((i) => i.article_url)).size).toBe(2);
+    await post(`/cgi-bin/freepublish/delete?access_token=${at}`, {
+      article_id: done.article_id,
+      index: 2,
+    });
+    const got = await post(`/cgi-bin/freepublish/getarticle?access_token=${at}`, {
+      article_id: done.article_id,
+    });
+    expect((got.news_item as Json[]).map((i) => i.is_deleted)).toEqual([false, true]);
+    expect(
+      (await post(`/cgi-bin/freepublish/get?access_token=${at}`, { publish_id: submit.publish_id }))
+        .publish_status,
+    ).toBe(0);
+    expect((await fetch(String(items[0]?.article_url))).status).toBe(200);
+    expect((await fetch(String(items[1]?.article_url))).status).toBe(404);
+  });
+
   it("ends a job refused by review (4, fail_idx) when told to, and gives the draft back", async () => {
     const at = await token();
     fx.platforms.control.nextPublish(APP.appId, { status: 4, reason: "含有违规内容" });
