@@ -14,6 +14,8 @@ export const DEFAULT_WECHAT_QUOTAS: Record<WechatQuotaApi, number> = {
   "draft/add": 1000,
   "draft/get": 500,
   "draft/delete": 1000,
+  "draft/batchget": 1000,
+  "draft/count": 1000,
   "freepublish/submit": 100,
   "freepublish/get": 100,
   "freepublish/delete": 10,
