@@ -96,6 +96,10 @@ describe("Weibo publisher: posting", () => {
     const restarted = world.publisher("slow", { postsPerHour: 3, maxQueueWaitMs: 1_000 });
     await expect(restarted.apply(fourth, fromStream)).rejects.toThrow(/下一个空位/);
     expect(world.postsOf("slow")).toHaveLength(3);
+    // So are the day's calls and the last post, which freshness is measured by.
+    expect(restarted.quota()["statuses/share"]).toEqual({ used: 3, limit: 3 * 24 });
+    expect(restarted.lastPost()).toEqual(slow.lastPost());
+    expect(restarted.lastPost()?.ref).toContain(postsOfItem("slow", "wb-rate-3")[0]!.id);
 
     clock.advance(3_600_000 + 1_000);
     await restarted.apply(fourth, { ...fromStream, source: "retry", attempt: 2 });
