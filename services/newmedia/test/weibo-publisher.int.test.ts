@@ -162,8 +162,14 @@ describe("Weibo publisher: posting", () => {
       code: "weibo.20016",
     });
     expect(postsOfItem("faults", "wb-busy-2")).toEqual([]);
-    clock.advance(60_000);
-    await faults.apply(later, { ...fromStream, source: "retry", attempt: 2 });
+    // Posting pauses until the next hour; a retry before then spends no call.
+    const calls = world.callsOf("faults").length;
+    await expect(
+      faults.apply(later, { ...fromStream, source: "retry", attempt: 2 }),
+    ).rejects.toMatchObject({ code: "weibo.posting_window_full" });
+    expect(world.callsOf("faults")).toHaveLength(calls);
+    clock.advance(3_600_000);
+    await faults.apply(later, { ...fromStream, source: "retry", attempt: 3 });
     expect(postsOfItem("faults", "wb-busy-2")).toHaveLength(1);
   });
 

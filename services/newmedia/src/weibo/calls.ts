@@ -76,6 +76,16 @@ export async function callWeibo<T>(
             await sleep(wait);
             continue;
           }
+          if (info.class === "rate_limited" && policy.onRateLimited) {
+            // Still limited after the backoffs: the platform counts by the hour, so posting
+            // pauses until the next one rather than spending calls on more refusals.
+            const until = nextHour(policy.now());
+            await policy.onRateLimited(until);
+            throw new WeiboRetryableError(
+              info.rule,
+              `${info.sentence} ${detail}；已重试 ${backoffs} 次，暂停发帖至 ${beijingTime(until)}（北京时间）`,
+            );
+          }
           throw new WeiboRetryableError(
             info.rule,
             `${info.sentence} ${detail}；已重试 ${backoffs} 次，稍后再试`,
