@@ -74,7 +74,7 @@ describe("Weibo publisher: takedown and crashes", () => {
     expect((await press.tasks())[0]).toMatchObject({ doneBy: "editor-li" });
   });
 
-  it("says absent when a post was deleted by hand without a takedown", async () => {
+  it("says absent when a post was deleted by hand, and posts it again on the redelivery", async () => {
     const press = world.publisher("press");
     const { externalRef } = await press.apply(news("wb-gone", 1, "被手动删除"), fromStream);
     await expect(press.verify(heldAt("wb-gone", externalRef!))).resolves.toBe("present");
@@ -82,6 +82,17 @@ describe("Weibo publisher: takedown and crashes", () => {
       .emulator()
       .control.deleteWeiboPost(world.uidOf("press"), postOfItem("press", "wb-gone")!.id);
     await expect(press.verify(heldAt("wb-gone", externalRef!))).resolves.toBe("absent");
+
+    // The runtime then redelivers the held version: it is posted again, once.
+    const again = await press.apply(news("wb-gone", 1, "被手动删除"), {
+      ...fromStream,
+      source: "redelivery",
+    });
+    expect(again.externalRef).not.toBe(externalRef);
+    expect(
+      world.livePostsOf("press").filter((p) => p.text.includes("/items/wb-gone")),
+    ).toHaveLength(1);
+    await expect(press.verify(heldAt("wb-gone", again.externalRef!))).resolves.toBe("present");
   });
 
   it("deletes and confirms through statuses/destroy/biz where the app may", async () => {

@@ -1,9 +1,9 @@
-import { PermanentChannelError, type ApplyResult } from "@herald/channel-kit";
+import { PermanentChannelError, type ApplyContext, type ApplyResult } from "@herald/channel-kit";
 import type { ItemState } from "@herald/contracts";
 import type { WeiboPost } from "../render/weibo-post";
 import { WeiboRetryableError } from "./calls";
 import { WeiboApiError, type WeiboPicture, type WeiboStatus } from "./client";
-import { postUrl, type WeiboContext } from "./context";
+import { postUrl, showPost, type WeiboContext } from "./context";
 import { fetchPicture } from "./picture";
 import { beijingTime } from "./rate";
 import type { PostDocument } from "./store";
@@ -40,13 +40,23 @@ export class Posting {
     ctx: WeiboContext,
     state: ItemState,
     rendered: WeiboPost,
-    startedAt: number,
+    apply: { startedAt: number; source: ApplyContext["source"] },
   ): Promise<ApplyResult> {
     const { store } = ctx;
     let doc = await store.post(state.id);
     const hadIntent = doc?.state === "posting";
     if (doc?.state === "posting") doc = await this.recover(ctx, doc);
     if (doc) doc = await retirePosts(ctx, doc);
+    if (
+      doc?.state === "posted" &&
+      apply.source === "redelivery" &&
+      doc.postId &&
+      !(await showPost(ctx, doc.postId))
+    ) {
+      // The runtime redelivers a version whose post it found gone (deleted by hand): post again.
+      ctx.logger.warn({ item: state.id, url: doc.url }, "weibo post gone; posting again");
+      doc = { ...doc, state: "removed", removedAt: new Date(ctx.now()) };
+    }
     if (doc?.state === "posted" && doc.text === rendered.text) {
       // Posts cannot be edited: an update that leaves the text alone keeps the post.
       if (doc.version !== state.version) {
@@ -55,7 +65,7 @@ export class Posting {
       return { externalRef: doc.url! };
     }
     const picture = rendered.picture ? await pictureFor(ctx, rendered.picture) : undefined;
-    await this.waitForSlot(ctx, startedAt);
+    await this.waitForSlot(ctx, apply.startedAt);
     const retire = [...(doc?.retire ?? [])];
     if (doc?.state === "posted" && doc.postId && doc.url) {
       retire.push({ postId: doc.postId, url: doc.url, version: doc.version });

@@ -130,7 +130,7 @@ export function createWeiboPublisher(options: WeiboPublisherOptions): WeiboPubli
   });
 
   return {
-    async apply(state) {
+    async apply(state, ctx) {
       const startedAt = Date.now();
       const rendered = renderWeiboPost(state, {
         portalBaseUrl: options.portalBaseUrl,
@@ -140,7 +140,7 @@ export function createWeiboPublisher(options: WeiboPublisherOptions): WeiboPubli
       posting.queued += 1;
       try {
         return await serial(async () =>
-          posting.post(await context(), state, rendered.post, startedAt),
+          posting.post(await context(), state, rendered.post, { startedAt, source: ctx.source }),
         );
       } finally {
         posting.queued -= 1;
