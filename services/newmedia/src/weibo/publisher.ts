@@ -21,11 +21,16 @@ export interface WeiboPublisherOptions {
   db: Connection;
   logger: Logger;
   now?: () => number;
-  /** How long an apply may wait for a posting slot before it throws a retryable error; default 60 s. */
+  /**
+   * How long an apply may wait for a posting slot before it throws a retryable
+   * error; default 15 s. An apply runs inside the channel's Kafka batch, which must
+   * answer within the consumer's session timeout (30 s by default), so a longer
+   * wait belongs to the runtime's retries.
+   */
   maxQueueWaitMs?: number;
   /** How often a waiting apply looks at the clock again; default 1 s. */
   pollIntervalMs?: number;
-  /** Waits between attempts when the platform is busy or rate limited; default 2 s, 10 s, 30 s. */
+  /** Waits between attempts when the platform is busy or rate limited; default 1 s, 2 s, 4 s (inside the session timeout too). */
   backoffMs?: readonly number[];
   /** The account's calls a day the quota is measured against; default 150 an hour, as the platform's basic grant. */
   dailyCallLimit?: number;
@@ -59,7 +64,7 @@ export interface WeiboPublisher {
 export function createWeiboPublisher(options: WeiboPublisherOptions): WeiboPublisher {
   const { account, logger } = options;
   const now = options.now ?? Date.now;
-  const backoffMs = options.backoffMs ?? [2_000, 10_000, 30_000];
+  const backoffMs = options.backoffMs ?? [1_000, 2_000, 4_000];
   const dailyCallLimit = options.dailyCallLimit ?? 150 * 24;
   const store = new WeiboStore(options.db, account.account);
   let token: string | undefined;
@@ -124,7 +129,7 @@ export function createWeiboPublisher(options: WeiboPublisherOptions): WeiboPubli
   }
 
   const posting = new Posting({
-    maxQueueWaitMs: options.maxQueueWaitMs ?? 60_000,
+    maxQueueWaitMs: options.maxQueueWaitMs ?? 15_000,
     pollIntervalMs: options.pollIntervalMs ?? 1_000,
     recoveryTimelineCount: options.recoveryTimelineCount ?? 50,
   });
