@@ -261,7 +261,7 @@ describe("WeChat publisher", () => {
     });
   });
 
-  it("wakes on a PUBLISHJOBFINISH event instead of waiting for the next poll", async () => {
+  it("ends the wait on a PUBLISHJOBFINISH push, without polling the job", async () => {
     const r = await rig({ pollIntervalMs: 30_000, maxPollIntervalMs: 30_000 });
     const started = Date.now();
     const applying = r.publisher.apply(news("news-event", 1), ctx);
@@ -269,11 +269,17 @@ describe("WeChat publisher", () => {
       () => r.platforms.control.wechat(r.appId).jobs.find((j) => j.status === 0),
       { description: "the emulator finishes the job" },
     );
-    r.publisher.onPublishEvent({ publishId: job.publish_id, status: 0 });
+    r.publisher.onPublishEvent({
+      publishId: job.publish_id,
+      status: 0,
+      ...(job.article_id ? { articleId: job.article_id } : {}),
+    });
     const result = await applying;
     expect(result.externalRef).toBe(r.articles()[0]!.url);
     expect(Date.now() - started).toBeLessThan(30_000);
-    expect(r.calls()["freepublish/get"]).toBe(1);
+    // The push named the article: no freepublish/get, one getarticle for its URL.
+    expect(r.calls()["freepublish/get"]).toBeUndefined();
+    expect(r.calls()["freepublish/getarticle"]).toBe(1);
   });
 
   it("refreshes the token once when it expires between items, and once when the platform rejects it mid-pipeline", async () => {

@@ -51,21 +51,35 @@ export interface WaitOptions {
   now: () => number;
 }
 
+/** Pushes kept for jobs no apply is waiting for yet (one may arrive before its wait begins). */
+const KEPT_EVENTS = 1_000;
+
 /**
  * Waits for publish jobs to end, by the PUBLISHJOBFINISH push when the service
  * relays one, else by polling: the first poll after `firstPollMs`, then further
- * apart. An event only wakes the waiter early; the job's state always comes from
- * freepublish/get, which also gives the article's URL the push lacks.
+ * apart. A push that says published, with its article_id, ends the wait without
+ * a freepublish/get (100 a day); any other push only wakes the waiter, and the
+ * job's state then comes from freepublish/get.
  */
 export class PublishJobWatcher {
   private readonly wakers = new Map<string, Set<() => void>>();
+  private readonly events = new Map<string, { status: number; articleId?: string }>();
   private closed = false;
 
   constructor(private readonly client: WechatClient) {}
 
-  /** A PUBLISHJOBFINISH push for `publishId`. */
-  notify(publishId: string): void {
-    for (const wake of this.wakers.get(publishId) ?? []) wake();
+  /** A PUBLISHJOBFINISH push. */
+  notify(event: { publishId: string; status: number; articleId?: string }): void {
+    this.events.delete(event.publishId);
+    this.events.set(event.publishId, {
+      status: event.status,
+      ...(event.articleId ? { articleId: event.articleId } : {}),
+    });
+    if (this.events.size > KEPT_EVENTS) {
+      const oldest = this.events.keys().next().value;
+      if (oldest !== undefined) this.events.delete(oldest);
+    }
+    for (const wake of this.wakers.get(event.publishId) ?? []) wake();
   }
 
   close(): void {
@@ -78,13 +92,25 @@ export class PublishJobWatcher {
     const deadline = options.now() + options.timeoutMs;
     let interval = options.firstPollMs;
     for (;;) {
+      const pushed = this.published(publishId);
+      if (pushed) return pushed;
       const remaining = deadline - options.now();
       await this.pause(publishId, Math.max(0, Math.min(interval, remaining)));
+      const woken = this.published(publishId);
+      if (woken) return woken;
       const state = await getPublishJob(this.client, publishId);
       if (state.status !== PublishStatus.PUBLISHING) return state;
       if (this.closed || options.now() >= deadline) return state;
       interval = Math.min(interval * 2, options.maxPollMs);
     }
+  }
+
+  /** The job as a push reported it published; the article's URL is looked up by its id. */
+  private published(publishId: string): PublishJobState | undefined {
+    const event = this.events.get(publishId);
+    if (event?.status !== PublishStatus.PUBLISHED || !event.articleId) return undefined;
+    this.events.delete(publishId);
+    return { status: PublishStatus.PUBLISHED, articleId: event.articleId };
   }
 
   private pause(publishId: string, ms: number): Promise<void> {

@@ -410,7 +410,7 @@ class WechatPipeline implements WechatPublisher {
   }
 
   onPublishEvent(event: { publishId: string; status: number; articleId?: string }): void {
-    this.jobs.notify(event.publishId);
+    this.jobs.notify(event);
   }
 
   quota(): Record<string, { used: number; limit: number }> {
