@@ -85,6 +85,7 @@ let rigs = 0;
 async function rig(
   options: Partial<WechatPublisherOptions> = {},
   publishJobMs = 100,
+  verified = true,
 ): Promise<Rig> {
   rigs += 1;
   const appId = `wx${ns.id.slice(1, 9)}${rigs}`;
@@ -93,7 +94,7 @@ async function rig(
   const platforms = await startPlatforms({
     now,
     publishJobMs,
-    wechat: [{ appId, secret: `secret-${appId}`, name: "海关发布" }],
+    wechat: [{ appId, secret: `secret-${appId}`, name: "海关发布", verified }],
   });
   ns.beforeCleanup(() => platforms.close());
   const secretFile = join(secretDir, appId);
@@ -302,7 +303,9 @@ describe("WeChat publisher", () => {
     const calls = r.calls(mark);
     expect(calls["freepublish/submit"]).toBe(2);
     expect(calls["draft/add"]).toBe(1);
-    expect(calls.stable_token).toBeLessThanOrEqual(2);
+    // stable_token's normal mode hands back the token just rejected, so the one
+    // refresh is the forced one: two stable_token calls in all.
+    expect(calls.stable_token).toBe(2);
     expect(
       r.articles().filter((a) => a.content_source_url.endsWith("/items/news-t3")),
     ).toHaveLength(1);
@@ -433,6 +436,49 @@ describe("WeChat publisher", () => {
     expect(result.externalRef).toBe(r.articles()[0]!.url);
     expect(r.articles()).toHaveLength(1);
     expect(r.calls()["freepublish/submit"]).toBe(1);
+  });
+
+  it("rejects for good what an unverified account may not publish, with the platform's code", async () => {
+    const r = await rig({}, 100, false);
+    const error = await rejection(r.publisher.apply(news("news-u", 1), ctx));
+    expect(error).toBeInstanceOf(PermanentChannelError);
+    expect((error as PermanentChannelError).code).toBe("wechat.48001");
+    expect(error.message).toContain("认证");
+    expect(error.message).toContain("freepublish/submit: 48001");
+    expect(r.calls()["freepublish/submit"]).toBe(1);
+  });
+
+  it("takes down a draft that was never published, and waits for a running job before deleting its article", async () => {
+    const r = await rig({ publishTimeoutMs: 200 });
+    r.platforms.control.injectFault({
+      platform: "wechat",
+      account: r.appId,
+      api: "freepublish/submit",
+      errcode: -1,
+      count: 4,
+    });
+    await expect(r.publisher.apply(news("news-x1", 1), ctx)).rejects.toBeInstanceOf(
+      WechatRetryableError,
+    );
+    expect(r.platforms.control.wechat(r.appId).drafts).toHaveLength(1);
+    const retracted = (id: string): ItemState =>
+      itemState(id, 2, { status: ItemStatus.ITEM_STATUS_RETRACTED });
+    await r.publisher.remove(retracted("news-x1"), ctx);
+    expect(r.platforms.control.wechat(r.appId).drafts).toHaveLength(0);
+    expect(r.calls()["draft/delete"]).toBe(1);
+
+    r.platforms.control.nextPublish(r.appId, { status: 0, holdMs: 10_000 });
+    await expect(r.publisher.apply(news("news-x2", 1), ctx)).rejects.toBeInstanceOf(
+      WechatRetryableError,
+    );
+    const waiting = await rejection(r.publisher.remove(retracted("news-x2"), ctx));
+    expect((waiting as WechatRetryableError).code).toBe("wechat.publish_pending");
+    r.advance(10_000);
+    await r.publisher.remove(retracted("news-x2"), { ...ctx, attempt: 2, source: "retry" });
+    expect(r.articles()).toHaveLength(1);
+    expect(r.articles()[0]!.deleted).toBe(true);
+    // One delete: the article the job published once it ended.
+    expect(r.calls()["freepublish/delete"]).toBe(1);
   });
 
   it("refuses what the renderer or the image limits refuse, and sends nothing for it", async () => {
