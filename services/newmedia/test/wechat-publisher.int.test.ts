@@ -503,6 +503,25 @@ describe("WeChat publisher", () => {
     expect(r.calls()["media/uploadimg"]).toBeUndefined();
   });
 
+  it("publishes a newer version over a job still running, and deletes that job's article once it appears", async () => {
+    const r = await rig({ publishTimeoutMs: 200 });
+    r.platforms.control.nextPublish(r.appId, { status: 0, holdMs: 10_000 });
+    await expect(r.publisher.apply(news("news-o", 1), ctx)).rejects.toBeInstanceOf(
+      WechatRetryableError,
+    );
+    const second = await r.publisher.apply(news("news-o", 2), ctx);
+    expect(r.articles().map((a) => a.url)).toEqual([second.externalRef]);
+
+    r.advance(10_000);
+    // The first job publishes late; the next apply retires its article first.
+    await r.publisher.apply(news("news-o2", 1), ctx);
+    const late = r
+      .articles()
+      .find((a) => a.content_source_url.endsWith("/items/news-o") && a.url !== second.externalRef);
+    expect(late?.deleted).toBe(true);
+    expect(r.articles().find((a) => a.url === second.externalRef)?.deleted).toBe(false);
+  });
+
   it("keeps the old article for later when today's deletes are used up, without holding back the update", async () => {
     const r = await rig({ pendingDeleteIntervalMs: 60_000 });
     const v1 = news("news-d", 1);

@@ -98,7 +98,7 @@ class WechatPipeline implements WechatPublisher {
   private readonly client: WechatClient;
   private readonly media: MediaUploader;
   private readonly jobs: PublishJobWatcher;
-  private readonly ready: Promise<void>;
+  private loading: Promise<void> | undefined;
   private readonly deleteTimer: NodeJS.Timeout;
   private last: { at: Date; ref: string } | undefined;
   private quotaSave: NodeJS.Timeout | undefined;
@@ -150,12 +150,27 @@ class WechatPipeline implements WechatPublisher {
       ...(account.defaultCoverFile ? { defaultCoverFile: account.defaultCoverFile } : {}),
     });
     this.jobs = new PublishJobWatcher(this.client);
-    this.ready = this.load();
+    // Start reading the account's state now; a failure is retried by the first call that needs it.
+    this.ready().catch((error: unknown) =>
+      this.logger.warn(
+        { err: error, account: account.account },
+        "could not read the WeChat account's state yet",
+      ),
+    );
     this.deleteTimer = setInterval(
       () => void this.drainPendingDeletes(),
       options.pendingDeleteIntervalMs ?? 3_600_000,
     );
     this.deleteTimer.unref();
+  }
+
+  /** The account's persisted state (last post, today's call counts), read once. */
+  private ready(): Promise<void> {
+    this.loading ??= this.load().catch((error: unknown) => {
+      this.loading = undefined;
+      throw error;
+    });
+    return this.loading;
   }
 
   private async load(): Promise<void> {
@@ -165,7 +180,7 @@ class WechatPipeline implements WechatPublisher {
   }
 
   async apply(state: ItemState, _ctx: ApplyContext): Promise<ApplyResult> {
-    await this.ready;
+    await this.ready();
     await this.drainPendingDeletes();
     const version = Number(state.version);
     let post = await this.store.post(state.id);
@@ -369,7 +384,7 @@ class WechatPipeline implements WechatPublisher {
   }
 
   async remove(state: ItemState, _ctx: ApplyContext): Promise<void> {
-    await this.ready;
+    await this.ready();
     await this.drainPendingDeletes();
     const post = await this.store.post(state.id);
     const doomed: string[] = [];
@@ -401,7 +416,7 @@ class WechatPipeline implements WechatPublisher {
   }
 
   async verify(holding: Holding): Promise<"present" | "absent"> {
-    await this.ready;
+    await this.ready();
     const post = await this.store.post(holding.itemId);
     if (!post.live) return "absent";
     return (await articleState(this.client, post.live.articleId)) === "present"
@@ -462,7 +477,7 @@ class WechatPipeline implements WechatPublisher {
   }
 
   private async drain(): Promise<void> {
-    await this.ready;
+    await this.ready();
     for (const entry of await this.store.listPendingDeletes()) {
       let articleId = entry.articleId;
       if (!articleId && entry.publishId) {
