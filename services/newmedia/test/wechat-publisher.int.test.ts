@@ -89,6 +89,7 @@ describe("WeChat publisher", () => {
     );
     expect(new Set(results.map((result) => result.externalRef)).size).toBe(3);
     expect(r.articles()).toHaveLength(3);
+
     expect(r.calls()).toMatchObject({
       stable_token: 1,
       "material/add_material": 1,
@@ -146,6 +147,17 @@ describe("WeChat publisher", () => {
       r.articles().filter((a) => a.content_source_url.endsWith("/items/news-t3")),
     ).toHaveLength(1);
     expect(r.articles()).toHaveLength(3);
+
+    // Past 90% of the token's two hours, the refresher asks before the platform refuses.
+    r.advance(6_600_000);
+    mark = r.callLog();
+    await r.publisher.apply(news("news-t4", 1), ctx);
+    expect(r.calls(mark).stable_token).toBe(1);
+    const refused = r.platforms.control
+      .calls({ platform: "wechat", account: r.appId })
+      .slice(mark)
+      .filter((call) => call.errcode !== 0);
+    expect(refused).toEqual([]);
   });
 
   it("rejects for good what an unverified account may not publish, with the platform's code", async () => {

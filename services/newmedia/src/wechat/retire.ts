@@ -21,12 +21,18 @@ export interface RetirementOptions {
  */
 export class Retirement {
   private draining: Promise<void> | undefined;
+  /** Whether the list is known to be empty, which spares a read of it on every apply. */
+  private empty = false;
+  /** Bumped by each listing, so a pass that overlapped one does not call the list empty. */
+  private listed = 0;
 
   constructor(private readonly options: RetirementOptions) {}
 
   /** Lists an article (or a job's future article) for deletion. */
-  later(entry: Omit<PendingDeleteDocument, "_id" | "account">): Promise<void> {
-    return this.options.store.addPendingDelete(entry);
+  async later(entry: Omit<PendingDeleteDocument, "_id" | "account">): Promise<void> {
+    this.empty = false;
+    this.listed += 1;
+    await this.options.store.addPendingDelete(entry);
   }
 
   /** Tries the deletes listed so far; never fails the caller. */
@@ -50,12 +56,18 @@ export class Retirement {
   }
 
   private async drainOnce(): Promise<void> {
+    if (this.empty) return;
+    const listedBefore = this.listed;
     const { client, store, quotas, logger, account } = this.options;
+    let kept = 0;
     for (const entry of await store.listPendingDeletes()) {
       let articleId = entry.articleId;
       if (!articleId && entry.publishId) {
         const job = await getPublishJob(client, entry.publishId);
-        if (job.status === PublishStatus.PUBLISHING) continue;
+        if (job.status === PublishStatus.PUBLISHING) {
+          kept += 1;
+          continue;
+        }
         articleId = job.status === PublishStatus.PUBLISHED ? job.articleId : undefined;
       }
       if (articleId && (await deleteArticle(client, articleId)) === "quota") {
@@ -67,6 +79,9 @@ export class Retirement {
       }
       await store.dropPendingDelete(entry._id);
     }
+    // Only a full, clean pass proves the list empty (it is read 50 at a time).
+    const empty = kept === 0 && !(await store.hasPendingDeletes());
+    this.empty = empty && this.listed === listedBefore;
   }
 
   /**

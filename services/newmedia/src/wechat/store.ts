@@ -98,6 +98,10 @@ export class WechatStore {
     return this.pendingDeletes.find({ account: this.account }).limit(50).toArray();
   }
 
+  async hasPendingDeletes(): Promise<boolean> {
+    return (await this.pendingDeletes.findOne({ account: this.account })) !== null;
+  }
+
   async dropPendingDelete(id: string): Promise<void> {
     await this.pendingDeletes.deleteOne({ _id: id });
   }
