@@ -89,7 +89,6 @@ describe("WeChat publisher", () => {
     );
     expect(new Set(results.map((result) => result.externalRef)).size).toBe(3);
     expect(r.articles()).toHaveLength(3);
-
     expect(r.calls()).toMatchObject({
       stable_token: 1,
       "material/add_material": 1,
