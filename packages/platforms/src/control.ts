@@ -4,6 +4,7 @@ import { shanghaiDay } from "./clock";
 import { expireTokens } from "./wechat/tokens";
 import { jobStatus } from "./wechat/publish";
 import { type WechatAccountState } from "./wechat/state";
+import { WEIBO_DEFAULT_POSTS_PER_HOUR } from "./weibo/routes";
 import { type WeiboAccountState } from "./weibo/state";
 import { type World } from "./world";
 
@@ -75,6 +76,9 @@ export interface WeiboAccountView {
   name: string;
   commercial: boolean;
   safeDomains: string[];
+  /** Posts made in the last hour (deleted ones included), against the hourly limit. */
+  postsLastHour: number;
+  postsPerHour: number;
   posts: WeiboPostView[];
 }
 
@@ -251,6 +255,8 @@ export function createControl(world: World, settle: () => void): PlatformsContro
         name: account.seed.name,
         commercial: account.seed.commercial === true,
         safeDomains: [...account.seed.safeDomains],
+        postsLastHour: account.posts.filter((p) => p.createdAt > world.now() - 3600 * 1000).length,
+        postsPerHour: account.seed.postsPerHour ?? WEIBO_DEFAULT_POSTS_PER_HOUR,
         posts: [...account.posts]
           .sort((a, b) => b.createdAt - a.createdAt)
           .map((p) => ({

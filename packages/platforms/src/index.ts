@@ -22,6 +22,8 @@ export type {
 } from "./control";
 export { DEFAULT_WECHAT_QUOTAS } from "./quotas";
 export { DRAFT_LIMITS } from "./wechat/content";
-export { MEDIA_LIMITS } from "./wechat/routes";
+export { MEDIA_LIMITS } from "./wechat/draft-routes";
 export { TOKEN_LIFETIME_MS, TOKEN_OVERLAP_MS, FORCE_REFRESH_PER_DAY } from "./wechat/tokens";
 export { demoAccounts, readAccountsFile, type PlatformsAccountsFile } from "./accounts-file";
+export { weiboLength, WEIBO_MAX_WEIGHT, WEIBO_URL_WEIGHT } from "./weibo/text";
+export { WEIBO_DEFAULT_POSTS_PER_HOUR, WEIBO_PIC_MAX_BYTES } from "./weibo/routes";

@@ -12,6 +12,7 @@ interface SavedState {
   images: Record<string, { contentType: string; base64: string }>;
   calls: CallRecord[];
   callCounts: World["callCounts"];
+  sequence: number;
 }
 
 export function saveState(world: World, file: string): void {
@@ -29,6 +30,7 @@ export function saveState(world: World, file: string): void {
     ),
     calls: world.calls,
     callCounts: world.callCounts,
+    sequence: world.sequence,
   };
   // Write then rename, so that a crash mid-write never leaves half a file behind.
   writeFileSync(`${file}.tmp`, JSON.stringify(state));
@@ -38,7 +40,14 @@ export function saveState(world: World, file: string): void {
 /** Restores a saved state into the configured accounts; accounts no longer configured are dropped. */
 export function loadState(world: World, file: string): void {
   if (!existsSync(file)) return;
-  const state = JSON.parse(readFileSync(file, "utf8")) as SavedState;
+  let state: SavedState;
+  try {
+    state = JSON.parse(readFileSync(file, "utf8")) as SavedState;
+  } catch (e) {
+    throw new Error(
+      `state file ${file}: cannot be read as JSON (${e instanceof Error ? e.message : String(e)}); move it away to start empty`,
+    );
+  }
   if (state.version !== 1)
     throw new Error(`state file ${file}: version ${String(state.version)} is not 1`);
   for (const [id, saved] of Object.entries(state.wechat)) {
@@ -56,4 +65,5 @@ export function loadState(world: World, file: string): void {
     });
   world.calls = state.calls;
   world.callCounts = state.callCounts;
+  world.sequence = state.sequence;
 }

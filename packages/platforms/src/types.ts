@@ -7,6 +7,8 @@ export type WechatApi =
   | "draft/add"
   | "draft/get"
   | "draft/delete"
+  | "draft/batchget"
+  | "draft/count"
   | "freepublish/submit"
   | "freepublish/get"
   | "freepublish/delete"

@@ -22,6 +22,8 @@ export class World {
   callCounts: Record<string, Record<string, Record<string, number>>> = {};
   /** The emulator's own URL, set once it listens (hosted images and article pages live there). */
   baseUrl = "";
+  /** Source of platform-wide ids (publish ids, Weibo ids), kept in the state file so ids never repeat. */
+  sequence = 0;
   /** Set on every change, so a state file is written only when something changed. */
   dirty = false;
 
@@ -33,6 +35,11 @@ export class World {
   ) {
     for (const seed of wechat) this.wechat.set(seed.appId, newWechatAccount(seed));
     for (const seed of weibo) this.weibo.set(seed.uid, newWeiboAccount(seed));
+  }
+
+  nextSequence(): number {
+    this.sequence += 1;
+    return this.sequence;
   }
 
   record(platform: CallRecord["platform"], account: string, api: string, errcode: number): void {

@@ -6,14 +6,15 @@ import {
   type WechatArticle,
 } from "./state";
 
-/** Publish ids are numeric strings; message data ids are numbers as strings too. */
-let publishCounter = 2_247_483_000;
+/** Publish ids are numeric strings, like the platform's. */
+const PUBLISH_ID_BASE = 2_247_483_000;
 
 export function submitDraft(
   account: WechatAccountState,
   draftMediaId: string,
   now: number,
   publishJobMs: number,
+  sequence: number,
 ): PublishJob | undefined {
   const index = account.drafts.findIndex((d) => d.mediaId === draftMediaId);
   const draft = account.drafts[index];
@@ -21,10 +22,9 @@ export function submitDraft(
   // The draft leaves the draft box while it is being published; a failed job gives it back.
   account.drafts.splice(index, 1);
   const planned = account.nextPublish.shift();
-  publishCounter += 1;
   const job: PublishJob = {
-    publishId: String(publishCounter),
-    msgDataId: String(publishCounter),
+    publishId: String(PUBLISH_ID_BASE + sequence),
+    msgDataId: String(PUBLISH_ID_BASE + sequence),
     draftMediaId,
     articles: draft.articles,
     submittedAt: now,
