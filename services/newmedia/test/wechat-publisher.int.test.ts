@@ -117,6 +117,26 @@ describe("WeChat publisher", () => {
     // The push named the article: no freepublish/get, one getarticle for its URL.
     expect(r.calls()["freepublish/get"]).toBeUndefined();
     expect(r.calls()["freepublish/getarticle"]).toBe(1);
+
+    // A push with the article's URL as well: nothing to ask after the submit.
+    const mark = r.callLog();
+    const second = r.publisher.apply(news("news-event-2", 1), ctx);
+    const finished = await waitFor(
+      () =>
+        r.platforms.control
+          .wechat(r.appId)
+          .jobs.find((j) => j.status === 0 && j.publish_id !== job.publish_id),
+      { description: "the emulator finishes the second job" },
+    );
+    const article = r.articles().find((a) => a.article_id === finished.article_id);
+    r.publisher.onPublishEvent({
+      publishId: finished.publish_id,
+      status: 0,
+      articleId: finished.article_id!,
+      articleUrl: article!.url,
+    });
+    expect((await second).externalRef).toBe(article!.url);
+    expect(r.calls(mark)).toEqual({ "draft/add": 1, "freepublish/submit": 1 });
   });
 
   it("refreshes the token once when it expires between items, and once when the platform rejects it mid-pipeline", async () => {

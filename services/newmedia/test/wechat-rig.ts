@@ -46,6 +46,7 @@ export interface Rig {
   calls(since?: number): Record<string, number>;
   callLog(): number;
   articles(): Array<{
+    article_id: string;
     title: string;
     content: string;
     content_source_url: string;

@@ -2,6 +2,7 @@
 export {
   createWechatPublisher,
   type WechatPublisher,
+  type PublishJobEvent,
   type WechatPublisherOptions,
 } from "./publisher";
 export { WechatQuotaError, WechatRetryableError } from "./errors";

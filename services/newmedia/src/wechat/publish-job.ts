@@ -57,23 +57,32 @@ const KEPT_EVENTS = 1_000;
 /**
  * Waits for publish jobs to end, by the PUBLISHJOBFINISH push when the service
  * relays one, else by polling: the first poll after `firstPollMs`, then further
- * apart. A push that says published, with its article_id, ends the wait without
- * a freepublish/get (100 a day); any other push only wakes the waiter, and the
- * job's state then comes from freepublish/get.
+ * apart. A push that says published, with its article_id (and article_url),
+ * ends the wait without a freepublish/get (100 a day); any other push only
+ * wakes the waiter, and the job's state then comes from freepublish/get.
  */
 export class PublishJobWatcher {
   private readonly wakers = new Map<string, Set<() => void>>();
-  private readonly events = new Map<string, { status: number; articleId?: string }>();
+  private readonly events = new Map<
+    string,
+    { status: number; articleId?: string; articleUrl?: string }
+  >();
   private closed = false;
 
   constructor(private readonly client: WechatClient) {}
 
   /** A PUBLISHJOBFINISH push. */
-  notify(event: { publishId: string; status: number; articleId?: string }): void {
+  notify(event: {
+    publishId: string;
+    status: number;
+    articleId?: string;
+    articleUrl?: string;
+  }): void {
     this.events.delete(event.publishId);
     this.events.set(event.publishId, {
       status: event.status,
       ...(event.articleId ? { articleId: event.articleId } : {}),
+      ...(event.articleUrl ? { articleUrl: event.articleUrl } : {}),
     });
     if (this.events.size > KEPT_EVENTS) {
       const oldest = this.events.keys().next().value;
@@ -105,12 +114,16 @@ export class PublishJobWatcher {
     }
   }
 
-  /** The job as a push reported it published; the article's URL is looked up by its id. */
+  /** The job as a push reported it published (without its URL, the article's is looked up by id). */
   private published(publishId: string): PublishJobState | undefined {
     const event = this.events.get(publishId);
     if (event?.status !== PublishStatus.PUBLISHED || !event.articleId) return undefined;
     this.events.delete(publishId);
-    return { status: PublishStatus.PUBLISHED, articleId: event.articleId };
+    return {
+      status: PublishStatus.PUBLISHED,
+      articleId: event.articleId,
+      ...(event.articleUrl ? { articleUrl: event.articleUrl } : {}),
+    };
   }
 
   private pause(publishId: string, ms: number): Promise<void> {

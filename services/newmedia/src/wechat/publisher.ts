@@ -37,7 +37,7 @@ export interface WechatPublisher {
   remove(state: ItemState, ctx: ApplyContext): Promise<void>;
   verify(holding: Holding): Promise<"present" | "absent">;
   /** A PUBLISHJOBFINISH push, when the service receives one. */
-  onPublishEvent(event: { publishId: string; status: number; articleId?: string }): void;
+  onPublishEvent(event: PublishJobEvent): void;
   /** Calls today per API that has a daily limit, as this publisher counted them. */
   quota(): Record<string, { used: number; limit: number }>;
   /** The last post the platform confirmed. */
@@ -45,8 +45,26 @@ export interface WechatPublisher {
   close(): Promise<void>;
 }
 
-/** stable_token's documented daily limit in normal mode. */
-const STABLE_TOKEN_DAILY = 500_000;
+/**
+ * Daily limits of the calls the account's configuration does not set, from the
+ * platform's table of call limits for a new account (ADR 008).
+ */
+const PLATFORM_DAILY_LIMITS: Readonly<Record<string, number>> = {
+  stable_token: 500_000,
+  "draft/get": 500,
+  "draft/delete": 1_000,
+  "freepublish/getarticle": 100,
+  "freepublish/batchget": 100,
+};
+
+/** A PUBLISHJOBFINISH push, as the service parsed it. */
+export interface PublishJobEvent {
+  publishId: string;
+  status: number;
+  articleId?: string;
+  /** The first article's article_url from the push's article_detail, when it has one. */
+  articleUrl?: string;
+}
 
 /**
  * The WeChat pipeline of one official account: render, upload the cover and body
@@ -79,7 +97,7 @@ class WechatPipeline implements WechatPublisher {
     this.store = new WechatStore(options.db, account.account);
     this.quotas = new QuotaCounter(
       {
-        stable_token: STABLE_TOKEN_DAILY,
+        ...PLATFORM_DAILY_LIMITS,
         "draft/add": account.quotas.draftAdd,
         "freepublish/submit": account.quotas.submit,
         "freepublish/get": account.quotas.get,
@@ -196,7 +214,7 @@ class WechatPipeline implements WechatPublisher {
     return (await this.retirement.present(post)) ? "present" : "absent";
   }
 
-  onPublishEvent(event: { publishId: string; status: number; articleId?: string }): void {
+  onPublishEvent(event: PublishJobEvent): void {
     this.jobs.notify(event);
   }
 
