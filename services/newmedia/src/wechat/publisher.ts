@@ -23,9 +23,18 @@ export interface WechatPublisherOptions {
   pollIntervalMs?: number;
   /** Longest gap between two polls of one job. Default 60000. */
   maxPollIntervalMs?: number;
-  /** How long one apply waits for a job before it fails and leaves the job to the next attempt. Default 600000. */
+  /**
+   * How long one apply waits for its job before it fails retryably and leaves the
+   * job to the next attempt (which polls the same publish_id). Default 20000: an
+   * apply runs inside the channel's Kafka batch, so it stays well under the
+   * consumer's session timeout (CHANNEL_SESSION_TIMEOUT_MS, 30 s by default).
+   */
   publishTimeoutMs?: number;
-  /** Pauses before retrying a busy or rate-limited call; their number is the number of retries. Default 1 s, 3 s, 9 s. */
+  /**
+   * Pauses before retrying a busy or rate-limited call within the apply; their
+   * number is the number of retries. Default 0.5 s, 1.5 s, 4 s (short, for the
+   * same reason as publishTimeoutMs: later retries are the runtime's).
+   */
   busyBackoffMs?: readonly number[];
   /** How often deletes the quota held back are tried again. Default hourly. */
   pendingDeleteIntervalMs?: number;
@@ -124,7 +133,7 @@ class WechatPipeline implements WechatPublisher {
       tokens,
       quota: this.quotas,
       logger: this.logger,
-      busyBackoffMs: options.busyBackoffMs ?? [1_000, 3_000, 9_000],
+      busyBackoffMs: options.busyBackoffMs ?? [500, 1_500, 4_000],
       onCounted: () => this.scheduleQuotaSave(),
     });
     const media = new MediaUploader({
@@ -160,7 +169,7 @@ class WechatPipeline implements WechatPublisher {
       wait: {
         firstPollMs: options.pollIntervalMs ?? 3_000,
         maxPollMs: options.maxPollIntervalMs ?? 60_000,
-        timeoutMs: options.publishTimeoutMs ?? 600_000,
+        timeoutMs: options.publishTimeoutMs ?? 20_000,
       },
       onPosted: async (post) => {
         this.last = post;
