@@ -37,8 +37,11 @@ export function checkPicture(data: Buffer): PictureFetch {
   return { ok: true, picture: { data, contentType: type, fileName: `picture.${EXTENSION[type]}` } };
 }
 
-/** Fetches the picture at `url` and checks it; never throws (a post goes out without it). */
-export async function fetchPicture(url: string, timeoutMs = 15_000): Promise<PictureFetch> {
+/**
+ * Fetches the picture at `url` and checks it; never throws (a post goes out
+ * without it). Quick to give up: the apply must end within the consumer's session.
+ */
+export async function fetchPicture(url: string, timeoutMs = 5_000): Promise<PictureFetch> {
   try {
     const response = await axios.get<ArrayBuffer>(url, {
       responseType: "arraybuffer",

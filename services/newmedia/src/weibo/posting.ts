@@ -117,10 +117,12 @@ export class Posting {
       ctx.client.userTimeline(this.options.recoveryTimelineCount),
     );
     const since = doc.intentAt.getTime() - CLOCK_SKEW_MS;
+    // The platform may show the link shortened (t.cn): then the words before it and the
+    // time tell, as an item's text only changes with a new version.
+    const lead = doc.text.replace(doc.link, "").trim();
     const found =
       timeline.find((s) => s.text === doc.text) ??
-      // The platform may shorten the link in the text; the link and the time still tell.
-      timeline.find((s) => s.text.includes(doc.link) && s.createdAt.getTime() >= since);
+      timeline.find((s) => s.text.startsWith(lead) && s.createdAt.getTime() >= since);
     if (!found) {
       ctx.logger.info({ item: doc.itemId }, "weibo post intent found no post; posting again");
       return doc;
