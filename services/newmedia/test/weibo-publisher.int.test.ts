@@ -10,6 +10,7 @@ const world = useWeiboWorld("weibo-publisher", [
   { uid: "1004", name: "queue" },
   { uid: "1005", name: "faults" },
   { uid: "1007", name: "closing" },
+  { uid: "1008", name: "late" },
   // The app's reviewed domains on the platform no longer hold the portal.
   { uid: "1006", name: "unsafe", safeDomains: ["elsewhere.example"] },
 ]);
@@ -129,6 +130,22 @@ describe("Weibo publisher: posting", () => {
     await second;
     expect(world.postsOf("queue")).toHaveLength(2);
     expect(queue.postingQueue()).toMatchObject({ applies: 0, waitingForSlot: false });
+  });
+
+  it("gives up a wait, and a turn in the queue, that would outlast the consumer's session", async () => {
+    const late = world.publisher("late", { postsPerHour: 1, maxQueueWaitMs: 300 });
+    await late.apply(news("wb-late-1", 1, "先发"), fromStream);
+    // The slot opens 100 ms ahead on the platform's clock, which the test holds still.
+    clock.advance(3_600_000 - 100);
+    const waiting = late.apply(news("wb-late-2", 1, "等空位"), fromStream);
+    const behind = late.apply(news("wb-late-3", 1, "排在后面"), fromStream);
+    await expect(waiting).rejects.toMatchObject({ code: "weibo.posting_window_full" });
+    await expect(behind).rejects.toMatchObject({ code: "weibo.posting_queue_long" });
+    expect(world.postsOf("late")).toHaveLength(1);
+
+    clock.advance(100);
+    await late.apply(news("wb-late-3", 1, "排在后面"), { ...fromStream, source: "retry" });
+    expect(postsOfItem("late", "wb-late-3")).toHaveLength(1);
   });
 
   it("ends a wait for the window when the publisher closes, for a retry after the restart", async () => {

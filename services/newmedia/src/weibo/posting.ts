@@ -133,6 +133,13 @@ export class Posting {
 
   private async waitForSlot(ctx: WeiboContext, startedAt: number): Promise<void> {
     const { account } = ctx;
+    if (Date.now() - startedAt > this.options.maxQueueWaitMs) {
+      // Its turn came too late: the apply must end within the consumer's session.
+      throw new WeiboRetryableError(
+        "weibo.posting_queue_long",
+        `微博账号 ${account.displayName} 的待发帖子排队过久，此帖稍后重试`,
+      );
+    }
     try {
       for (;;) {
         const slot = ctx.rate.nextSlot();
