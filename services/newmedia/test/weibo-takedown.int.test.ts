@@ -74,6 +74,36 @@ describe("Weibo publisher: takedown and crashes", () => {
     expect((await press.tasks())[0]).toMatchObject({ doneBy: "editor-li" });
   });
 
+  it("waits for every post of an updated item before its takedown completes", async () => {
+    const press = world.publisher("press");
+    const v1 = await press.apply(news("wb-two", 1, "第一版"), fromStream);
+    const v2 = await press.apply(news("wb-two", 2, "第二版"), fromStream);
+    const ref1 = v1.externalRef ?? "";
+    const ref2 = v2.externalRef ?? "";
+    expect([ref1, ref2]).toEqual([
+      expect.stringMatching(/^https:\/\/weibo\.com\//),
+      expect.stringMatching(/^https:\/\/weibo\.com\//),
+    ]);
+    const waiting = press.remove(withdrawn("wb-two", 3), fromStream);
+    await expect(waiting).rejects.toBeInstanceOf(AwaitingOperatorError);
+    await expect(waiting).rejects.toThrow(/2 条帖子/);
+
+    const idOf = (ref: string) => ref.split("/").at(-1)!;
+    world.emulator().control.deleteWeiboPost(world.uidOf("press"), idOf(ref2));
+    // One of the two is still shown: its task stays open, and the operator is told which.
+    await expect(press.completeTask("wb-two", "editor-wang")).rejects.toThrow(ref1);
+    await expect(press.remove(withdrawn("wb-two", 3), fromStream)).rejects.toThrow(/1 条帖子/);
+
+    world.emulator().control.deleteWeiboPost(world.uidOf("press"), idOf(ref1));
+    await press.completeTask("wb-two", "editor-wang");
+    await press.remove(withdrawn("wb-two", 3), { ...fromStream, source: "redelivery" });
+    const tasks = (await press.tasks()).filter((t) => t.itemId === "wb-two");
+    expect(tasks.map((t) => [t.postUrl, t.doneBy])).toEqual([
+      [ref1, "editor-wang"],
+      [ref2, "editor-wang"],
+    ]);
+  });
+
   it("says absent when a post was deleted by hand, and posts it again on the redelivery", async () => {
     const press = world.publisher("press");
     const { externalRef } = await press.apply(news("wb-gone", 1, "被手动删除"), fromStream);
