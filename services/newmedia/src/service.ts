@@ -149,8 +149,11 @@ export async function startNewmedia(
         config: {
           ...config,
           CHANNEL_INVENTORY_PORT: port,
-          CHANNEL_DB: undefined,
-          CHANNEL_GROUP: undefined,
+          // Each account has its own database and consumer group: the runtime's defaults
+          // (herald_newmedia_wechat_<account>), or the configured names with the outlet after them.
+          CHANNEL_DB: config.CHANNEL_DB && `${config.CHANNEL_DB}_${outletId.replace(/\W/g, "_")}`,
+          CHANNEL_GROUP:
+            config.CHANNEL_GROUP && `${config.CHANNEL_GROUP}-${outletId.replace(/\W/g, "-")}`,
         },
         logger,
         ...(options.content ? { content: options.content } : {}),
