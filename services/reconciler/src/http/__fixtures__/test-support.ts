@@ -177,6 +177,15 @@ export function fixtureData() {
         inventoryAddress: "127.0.0.1:50062",
         lastAudit: audit("newmedia", 30_000, 0, "UNAVAILABLE: connection refused"),
         openProblems: 1,
+        freshness: {
+          lastPostAt: at("2016-09-20T02:00:00Z"),
+          lastPostRef: "https://mp.weixin.qq.com/s/example",
+          days: 11,
+          level: "warning",
+          warningDays: 10,
+          findingDays: 14,
+          message: "最近一次发布在 11 天前，14 天未更新即不合格，还剩 3 天。",
+        },
       },
     ),
     channel(
