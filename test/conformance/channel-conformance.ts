@@ -55,6 +55,10 @@ export interface NotApplicable {
 export interface ConformanceOptions {
   /** The channel's name on receipts. */
   channel: string;
+  /** For one of a channel's several outlets (newmedia's accounts): its receipts carry this id. */
+  outletId?: string;
+  /** Whose dead-letter topic the channel writes (`<channel>-<outlet>` for one of several outlets). */
+  deadLetterChannel?: string;
   logger: Logger;
   /** The kind of the suite's items, one the channel holds (default "news"). */
   itemKind?: string;
@@ -88,7 +92,9 @@ function itemOf(id: string, title: string, kind = "news") {
 }
 
 export function describeChannelConformance(options: ConformanceOptions): void {
-  const ns = useTestNamespace(`conformance-${options.channel}`);
+  const name = options.outletId ?? options.channel;
+  const ns = useTestNamespace(`conformance-${name}`);
+  const dlqChannel = options.deadLetterChannel ?? options.channel;
   const notApplicable = options.notApplicable ?? {};
   const item = (id: string, title: string) => itemOf(id, title, options.itemKind);
   let content: ContentService;
@@ -109,8 +115,12 @@ export function describeChannelConformance(options: ConformanceOptions): void {
   const receipt = (id: string, outcome: DeliveryOutcome, after = new Date(0)) =>
     receipts.waitFor(
       (r) =>
-        r.itemId === id && r.channel === options.channel && r.outcome === outcome && r.at! >= after,
-      `a ${DeliveryOutcome[outcome]} receipt from ${options.channel} for ${id}`,
+        r.itemId === id &&
+        r.channel === options.channel &&
+        (options.outletId === undefined || r.outletId === options.outletId) &&
+        r.outcome === outcome &&
+        r.at! >= after,
+      `a ${DeliveryOutcome[outcome]} receipt from ${name} for ${id}`,
     );
   const inventory = async (token: string | undefined): Promise<Holding[]> => {
     const client = new ChannelInventoryClient(
@@ -144,7 +154,7 @@ export function describeChannelConformance(options: ConformanceOptions): void {
     receipts = await new TopicCollector(ns, Topics.receipts).start();
     for (const collector of [items, receipts]) ns.beforeCleanup(() => collector.stop());
     if (!notApplicable.deadLetter) {
-      dlq = await new TopicCollector(ns, deadLetterTopic(options.channel)).start();
+      dlq = await new TopicCollector(ns, deadLetterTopic(dlqChannel)).start();
       ns.beforeCleanup(() => dlq.stop());
     }
     ({ content } = await startHeraldServices(ns, {
@@ -161,7 +171,7 @@ export function describeChannelConformance(options: ConformanceOptions): void {
     ns.beforeCleanup(() => channel.stop());
   });
 
-  describe(`channel conformance: ${options.channel}`, () => {
+  describe(`channel conformance: ${name}`, () => {
     it("delivers a published item with its ItemState's checksum and lists it in its inventory", async () => {
       await api("/publish", item("c-delivered", "送达"));
       const state = await items.waitFor((s) => s.id === "c-delivered", "the item on the stream");
@@ -246,7 +256,7 @@ export function describeChannelConformance(options: ConformanceOptions): void {
         "the poison message in the DLQ",
       );
       expect(letter.reason).toMatch(/ItemState/);
-      expect(letter.channel).toBe(options.channel);
+      expect(letter.channel).toBe(dlqChannel);
     });
 
     // The redelivery cases are not declared at all for a channel that does not

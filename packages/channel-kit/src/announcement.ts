@@ -38,7 +38,10 @@ export function announcementOf(
     inventoryAddress,
     instance,
     announcedAt: at,
-    outletId: "",
+    outletId: policy.outletId ?? "",
+    categories: [...(policy.categories ?? [])],
+    freshnessWarningDays: policy.freshness?.warningDays ?? 0,
+    freshnessFindingDays: policy.freshness?.findingDays ?? 0,
   };
 }
 
@@ -53,6 +56,16 @@ export function policyFromAnnouncement(announcement: ChannelAnnouncement): Chann
     ...(announcement.audiences.length > 0 ? { audiences: [...announcement.audiences] } : {}),
     keepsWithdrawn: announcement.keepsWithdrawn,
     keepsExpired: announcement.keepsExpired,
+    ...(announcement.outletId ? { outletId: announcement.outletId } : {}),
+    ...(announcement.categories.length > 0 ? { categories: [...announcement.categories] } : {}),
+    ...(announcement.freshnessFindingDays > 0
+      ? {
+          freshness: {
+            warningDays: announcement.freshnessWarningDays,
+            findingDays: announcement.freshnessFindingDays,
+          },
+        }
+      : {}),
   };
 }
 
@@ -71,10 +84,16 @@ export function inventoryAddress(
   return `${host.includes(":") && !host.startsWith("[") ? `[${host}]` : host}:${port}`;
 }
 
-/** Sends an announcement keyed by the channel name, so compaction keeps each channel's latest. */
+/**
+ * Sends an announcement keyed by the channel name (`<channel>/<outlet>` for one of
+ * several outlets), so compaction keeps each one's latest.
+ */
 export async function sendAnnouncement(
   producer: HeraldProducer,
   announcement: ChannelAnnouncement,
 ): Promise<void> {
-  await producer.send(Topics.channels, [{ key: announcement.name, value: announcement }]);
+  const key = announcement.outletId
+    ? `${announcement.name}/${announcement.outletId}`
+    : announcement.name;
+  await producer.send(Topics.channels, [{ key, value: announcement }]);
 }

@@ -5,6 +5,7 @@ import { type Context, SpanKind, SpanStatusCode, context, trace } from "@opentel
 import {
   type ApplyContext,
   type ChannelAdapter,
+  AwaitingOperatorError,
   PermanentChannelError,
   errorCode,
   errorMessage,
@@ -44,6 +45,8 @@ export type ApplyOutcome =
   | { readonly kind: "failed"; readonly receipt: DeliveryReceipt; readonly attempts: number }
   /** The channel could not check whether it still has the version: nothing applied, no retry here. */
   | { readonly kind: "unverified"; readonly receipt: DeliveryReceipt }
+  /** The change waits on an operator's task: a FAILED receipt, no retry until a redelivery. */
+  | { readonly kind: "awaiting"; readonly receipt: DeliveryReceipt }
   | { readonly kind: "rejected"; readonly receipt: DeliveryReceipt; readonly reason: string };
 
 export interface ApplierOptions {
@@ -202,6 +205,14 @@ export class Applier {
             kind: "rejected",
             reason: `${error.code}: ${error.message}`,
             receipt: failureReceipt(this.channel, state, error, attempt, true),
+          };
+        }
+        if (error instanceof AwaitingOperatorError) {
+          metrics.count("awaiting_operator");
+          await this.recordFailure(previous, state, error, attempt, false);
+          return {
+            kind: "awaiting",
+            receipt: failureReceipt(this.channel, state, error, attempt, false),
           };
         }
         if (inline >= this.inlineAttempts) {

@@ -26,6 +26,10 @@ import type { RetryQueue } from "./retry-queue";
 export interface ChannelConsumerOptions {
   kafka: Kafka;
   channel: string;
+  /** What names the channel's own topics: the channel, or channel and outlet for one of several outlets. */
+  lane: string;
+  /** The outlet this consumer applies for ("" for a channel with one). */
+  outletId: string;
   groupId: string;
   topicPrefix: string | undefined;
   applier: Applier;
@@ -83,7 +87,7 @@ export class ChannelConsumer {
 
   constructor(private readonly options: ChannelConsumerOptions) {
     this.itemsTopic = topicName(Topics.items, options.topicPrefix);
-    this.redeliverTopic = topicName(channelRedeliveryTopic(options.channel), options.topicPrefix);
+    this.redeliverTopic = topicName(channelRedeliveryTopic(options.lane), options.topicPrefix);
     this.redeliveries = new RedeliveryLane({
       channel: options.channel,
       topic: this.redeliverTopic,
@@ -215,7 +219,7 @@ export class ChannelConsumer {
       const receipts = isItems
         ? await this.applyItems(chunk, batch.partition, payload)
         : await this.redeliveries.handle(chunk, batch.partition, () => payload.heartbeat());
-      await sendReceipts(this.options.producer, receipts);
+      await sendReceipts(this.options.producer, receipts, this.options.outletId);
       const last = chunk.at(-1)!;
       await commit(last.offset);
       this.options.metrics.progressed();
@@ -320,6 +324,8 @@ export class ChannelConsumer {
     if (outcome.kind === "stale") return;
     if (outcome.receipt) receipts.push(outcome.receipt);
     if (outcome.kind === "rejected") await deadLetter();
+    // An operator's task, not a fault: it is carried out again by a redelivery once done.
+    if (outcome.kind === "awaiting") return;
     if (outcome.kind === "failed") {
       const { retries } = this.options;
       const shed = retries.shed;

@@ -70,6 +70,18 @@ export interface StartChannelOptions {
   inventorySnapshots?: InventorySnapshotOptions;
 }
 
+const OUTLET_ID = /^[a-z0-9][a-z0-9:-]{0,62}$/;
+
+/** The name of a channel's own topics, groups and database: `<channel>-<outlet>` for one of several outlets. */
+export function channelLane(channel: string, outletId = ""): string {
+  if (outletId && !OUTLET_ID.test(outletId)) {
+    throw new RangeError(
+      `outlet id ${JSON.stringify(outletId)} must match ${OUTLET_ID.source} (lower-case letters, digits, dashes and colons)`,
+    );
+  }
+  return outletId ? `${channel}-${outletId.replace(/:/g, "-")}` : channel;
+}
+
 /**
  * Starts a channel on the runtime: topics, database, the item stream and the
  * channel's redelivery queue, peer sync, lag, and the ChannelInventory server.
@@ -77,11 +89,15 @@ export interface StartChannelOptions {
 export async function startChannel(options: StartChannelOptions): Promise<ChannelRuntime> {
   const { adapter, config, logger } = options;
   const channel = adapter.policy.name;
+  // One of several outlets (policy.outletId) has its own consumer group, database,
+  // redelivery queue and inventory; its receipts and announcement carry the outlet id.
+  const outletId = adapter.policy.outletId ?? "";
+  const lane = channelLane(channel, outletId);
   // Before anything starts: a policy the announcement cannot carry is refused.
   checkAnnounceable(adapter.policy);
-  const log = logger.child({ channel });
+  const log = logger.child(outletId ? { channel, outletId } : { channel });
   const prefix = config.HERALD_TOPIC_PREFIX;
-  const groupId = config.CHANNEL_GROUP ?? `herald-${channel}`;
+  const groupId = config.CHANNEL_GROUP ?? `herald-${lane}`;
   const tokens = InventoryTokens.fromFile(config.CHANNEL_INVENTORY_TOKENS_FILE, log);
   const content = options.content ?? contentSource(config);
   const kafka = createKafkaClient({
@@ -89,21 +105,21 @@ export async function startChannel(options: StartChannelOptions): Promise<Channe
     clientId: config.KAFKA_CLIENT_ID,
     logger,
   });
-  await ensureChannelTopics(kafka, channel, config, log);
+  await ensureChannelTopics(kafka, lane, config, log);
   const connection = await connectMongo({
     url: config.MONGO_URL,
-    dbName: config.CHANNEL_DB ?? `herald_${channel.replace(/-/g, "_")}`,
+    dbName: config.CHANNEL_DB ?? `herald_${lane.replace(/-/g, "_")}`,
     logger: log,
-    appName: `herald-${channel}`,
+    appName: `herald-${lane}`,
   });
   const holdings = new HoldingStore(connection, adapter.keepsContent ?? false);
-  const metrics = new ChannelMetrics(channel);
+  const metrics = new ChannelMetrics(channel, outletId);
   const producer = createProducer(kafka, {
     logger: log,
     ...(prefix ? { topicPrefix: prefix } : {}),
   });
   await producer.connect();
-  const deadLetters = new DeadLetters(channel, producer);
+  const deadLetters = new DeadLetters(lane, producer);
   const applier = new Applier({
     adapter,
     holdings,
@@ -134,7 +150,7 @@ export async function startChannel(options: StartChannelOptions): Promise<Channe
             reason: outcome.kind === "rejected" ? outcome.reason : outcome.kind,
           }),
         );
-        await sendReceipts(producer, receipts);
+        await sendReceipts(producer, receipts, outletId);
       } catch (error) {
         log.warn({ err: error, itemId: state.id }, "deferred retry could not finish");
       }
@@ -143,6 +159,8 @@ export async function startChannel(options: StartChannelOptions): Promise<Channe
   const consumer: ChannelConsumer = new ChannelConsumer({
     kafka,
     channel,
+    lane,
+    outletId,
     groupId,
     topicPrefix: prefix,
     applier,
@@ -162,6 +180,8 @@ export async function startChannel(options: StartChannelOptions): Promise<Channe
   const router = createRedeliveryRouter({
     kafka,
     channel,
+    lane,
+    outletId,
     groupId: `${groupId}-redeliver`,
     topicPrefix: prefix,
     producer,
@@ -172,6 +192,7 @@ export async function startChannel(options: StartChannelOptions): Promise<Channe
   const peers = new PeerSync({
     kafka,
     channel,
+    outletId,
     instanceId: config.CHANNEL_INSTANCE_ID,
     groupPrefix: groupId,
     topicPrefix: prefix,
@@ -281,7 +302,7 @@ export async function startChannel(options: StartChannelOptions): Promise<Channe
             ...prefixed(holdings.counts()),
           },
           { retries_shed: retries.shed },
-        ) + consumingMetrics(channel, consuming())
+        ) + consumingMetrics(metrics.label, consuming())
       );
     },
     async stop() {

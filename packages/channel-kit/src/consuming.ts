@@ -82,8 +82,7 @@ export function consumingStatus(input: ConsumingInput): ConsumingStatus {
 }
 
 /** The Prometheus lines of the consuming state: one gauge per state (1 for the current one) and the idle time. */
-export function consumingMetrics(channel: string, status: ConsumingStatus): string {
-  const label = `channel="${channel}"`;
+export function consumingMetrics(label: string, status: ConsumingStatus): string {
   const lines = [
     "# HELP herald_channel_consuming whether the channel consumes normally, by state (1 = current)",
     "# TYPE herald_channel_consuming gauge",

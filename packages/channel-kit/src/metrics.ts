@@ -11,6 +11,7 @@ export const COUNTERS = [
   "dead_lettered",
   "redelivered",
   "reconfirmed",
+  "awaiting_operator",
 ] as const;
 export type CounterName = (typeof COUNTERS)[number];
 
@@ -27,6 +28,7 @@ const HELP: Record<CounterName, string> = {
   redelivered: "redelivery requests carried out",
   reconfirmed:
     "redeliveries of a version the channel still had: receipt sent again, nothing applied",
+  awaiting_operator: "changes the platform offers no API for, handed to an operator's task",
 };
 
 export class ChannelMetrics {
@@ -39,7 +41,15 @@ export class ChannelMetrics {
   /** The last apply that failed after its retries in place, with why. */
   lastFailure: { at: number; message: string } | undefined;
 
-  constructor(readonly channel: string) {}
+  /** The Prometheus labels of every series: the channel, and the outlet when the channel has several. */
+  readonly label: string;
+
+  constructor(
+    readonly channel: string,
+    readonly outletId = "",
+  ) {
+    this.label = outletId ? `channel="${channel}",outlet="${outletId}"` : `channel="${channel}"`;
+  }
 
   count(name: CounterName, by = 1): void {
     this.counters.set(name, (this.counters.get(name) ?? 0) + by);
@@ -92,7 +102,7 @@ export class ChannelMetrics {
    * `counters` the runtime's parts keep themselves (queue sizes, limits, shed items).
    */
   prometheus(gauges: Record<string, number> = {}, counters: Record<string, number> = {}): string {
-    const label = `channel="${this.channel}"`;
+    const { label } = this;
     const lines: string[] = [];
     for (const name of COUNTERS) {
       lines.push(`# HELP herald_channel_${name}_total ${HELP[name]}`);

@@ -19,6 +19,8 @@ export class PeerSync {
     private readonly options: {
       kafka: Kafka;
       channel: string;
+      /** Only receipts of this outlet are the channel's ("" for a channel with one outlet). */
+      outletId?: string;
       instanceId: string;
       groupPrefix: string;
       topicPrefix: string | undefined;
@@ -46,7 +48,11 @@ export class PeerSync {
   readonly groupId: string;
 
   private async observe(receipt: DeliveryReceipt): Promise<void> {
-    if (receipt.channel !== this.options.channel || receipt.outletId) return;
+    if (
+      receipt.channel !== this.options.channel ||
+      receipt.outletId !== (this.options.outletId ?? "")
+    )
+      return;
     const relevant =
       receipt.outcome === DeliveryOutcome.DELIVERY_OUTCOME_DELIVERED ||
       receipt.outcome === DeliveryOutcome.DELIVERY_OUTCOME_REMOVED ||

@@ -17,11 +17,24 @@ export interface ChannelPolicy {
   readonly keepsWithdrawn?: boolean;
   /** Whether an expired item stays on the channel, marked as no longer in force. */
   readonly keepsExpired?: boolean;
+  /**
+   * For one outlet of a channel with several (newmedia: `wechat:<account>`): the
+   * outlet. Targeting may then name the channel, the outlet or the outlet's
+   * platform (`wechat`).
+   */
+  readonly outletId?: string;
+  /** Categories (the portal's columns) the channel takes; absent means every category. */
+  readonly categories?: readonly string[];
+  /**
+   * An account that must be updated regularly: a warning after `warningDays` with
+   * no post, a finding after `findingDays`.
+   */
+  readonly freshness?: { readonly warningDays: number; readonly findingDays: number };
 }
 
 /** Why a channel does not take an item: a stable code and a sentence for operators. */
 export interface Decline {
-  readonly code: "targeting.channel" | "audience" | "kind";
+  readonly code: "targeting.channel" | "audience" | "kind" | "category";
   readonly reason: string;
 }
 
@@ -29,6 +42,7 @@ export interface Decline {
 export interface PresenceInput {
   readonly kind: ItemState["kind"];
   readonly status: ItemState["status"];
+  readonly category?: string;
   readonly targeting?:
     { readonly channels: readonly string[]; readonly audience: Audience } | undefined;
   readonly takedown?: { readonly kind: TakedownKind } | undefined;
@@ -79,10 +93,11 @@ export function expectedPresence(policy: ChannelPolicy, state: PresenceInput): P
 
 function declineOf(policy: ChannelPolicy, state: PresenceInput): Decline | undefined {
   const channels = state.targeting?.channels ?? [];
-  if (channels.length > 0 && !channels.includes(policy.name)) {
+  const names = targetNames(policy);
+  if (channels.length > 0 && !channels.some((name) => names.includes(name))) {
     return {
       code: "targeting.channel",
-      reason: `the item targets ${channels.join(", ")}, not ${policy.name}`,
+      reason: `the item targets ${channels.join(", ")}, not ${names.join(" or ")}`,
     };
   }
   const audience = state.targeting?.audience ?? Audience.AUDIENCE_UNSPECIFIED;
@@ -96,7 +111,20 @@ function declineOf(policy: ChannelPolicy, state: PresenceInput): Decline | undef
     };
   }
   if (policy.kinds && !policy.kinds.includes(state.kind)) {
-    return { code: "kind", reason: `${policy.name} does not take ${kindName(state.kind)} items` };
+    return { code: "kind", reason: `${names.at(-1)} does not take ${kindName(state.kind)} items` };
+  }
+  if (policy.categories && !policy.categories.includes(state.category ?? "")) {
+    return {
+      code: "category",
+      reason: `${names.at(-1)} does not take the category ${JSON.stringify(state.category ?? "")}`,
+    };
   }
   return undefined;
+}
+
+/** The names targeting may give this channel: the channel, and for an outlet its platform and itself. */
+function targetNames(policy: ChannelPolicy): string[] {
+  if (!policy.outletId) return [policy.name];
+  const platform = policy.outletId.split(":")[0]!;
+  return [...new Set([policy.name, platform, policy.outletId])];
 }

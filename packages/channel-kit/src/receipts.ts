@@ -71,10 +71,12 @@ export function failureReceipt(
 export async function sendReceipts(
   producer: HeraldProducer,
   receipts: readonly DeliveryReceipt[],
+  /** The outlet the receipts are of, for a channel with several outlets. */
+  outletId = "",
 ): Promise<void> {
   if (receipts.length === 0) return;
   await producer.send(
     Topics.receipts,
-    receipts.map((receipt) => ({ key: receipt.itemId, value: receipt })),
+    receipts.map((receipt) => ({ key: receipt.itemId, value: { ...receipt, outletId } })),
   );
 }

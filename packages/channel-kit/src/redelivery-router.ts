@@ -42,6 +42,10 @@ function nextOffset(offset: string): string {
 export function createRedeliveryRouter(options: {
   kafka: Kafka;
   channel: string;
+  /** Names the channel's own queue: the channel, or channel and outlet. */
+  lane: string;
+  /** Only requests for this outlet are forwarded ("" for a channel with one outlet). */
+  outletId: string;
   groupId: string;
   topicPrefix: string | undefined;
   producer: HeraldProducer;
@@ -51,7 +55,7 @@ export function createRedeliveryRouter(options: {
 }): RedeliveryRouter {
   const { channel, logger } = options;
   const topic = topicName(Topics.redeliver, options.topicPrefix);
-  const queue = channelRedeliveryTopic(channel);
+  const queue = channelRedeliveryTopic(options.lane);
   const status: { state: RouterState; lastError: string | undefined } = {
     state: "idle",
     lastError: undefined,
@@ -87,7 +91,7 @@ export function createRedeliveryRouter(options: {
         continue;
       }
       const request = decoded.value;
-      if (request.channel !== channel || request.outletId) continue;
+      if (request.channel !== channel || request.outletId !== options.outletId) continue;
       if (!request.itemId) {
         logger.warn({ request }, "redelivery request without an item id; ignored");
         continue;

@@ -8,7 +8,7 @@ import { ItemKind, ItemState, ItemStatus, type TakedownKind } from "@herald/cont
 import { tokenFileOf, writeTokenFile } from "@herald/runtime";
 import type { ChannelAdapter } from "./adapter";
 import type { Holding } from "./holdings";
-import { PermanentChannelError } from "./adapter";
+import { AwaitingOperatorError, PermanentChannelError } from "./adapter";
 import type { ChannelPolicy } from "./policy";
 
 /** Writes an inventory token file (mode 0600) for `tokens` (name → token) into a new temporary folder. */
@@ -80,6 +80,8 @@ export function takenDown(id: string, version: number, kind: TakedownKind): Item
 export class RecordingChannel implements ChannelAdapter {
   readonly shown = new Map<string, ItemState>();
   readonly calls: { op: "apply" | "remove" | "verify"; id: string; version: number }[] = [];
+  /** Item ids whose removal waits on an operator (a platform with no delete API). */
+  readonly removedByHand = new Set<string>();
   /** Item ids whose `verify` throws: a platform that does not answer. */
   readonly unverifiable = new Set<string>();
   /** Hold the apply of `id` until `release(id)`: a channel that hangs. */
@@ -125,6 +127,11 @@ export class RecordingChannel implements ChannelAdapter {
 
   remove(state: ItemState) {
     this.calls.push({ op: "remove", id: state.id, version: state.version });
+    if (this.removedByHand.has(state.id)) {
+      return Promise.reject(
+        new AwaitingOperatorError("delete_by_hand", `请手动删除 ${state.id}，完成后标记已完成。`),
+      );
+    }
     this.shown.delete(state.id);
     return Promise.resolve();
   }

@@ -25,6 +25,7 @@ function body(req: Request): Record<string, unknown> {
  *   POST /_control/wechat/:appId/quota/use-up   {api}
  *   POST /_control/wechat/:appId/next-publish   {status, reason?, holdMs?}
  *   DELETE /_control/faults?platform&account
+ *   DELETE /_control/weibo/:uid/posts/:id      (an operator deletes a post by hand)
  */
 export function controlRouter(control: PlatformsControl, controlToken: string | undefined): Router {
   const router = express.Router();
@@ -43,6 +44,10 @@ export function controlRouter(control: PlatformsControl, controlToken: string | 
   router.get("/accounts", (_req, res) => void res.json(control.accounts()));
   router.get("/wechat/:appId", (req, res) => void res.json(control.wechat(req.params.appId)));
   router.get("/weibo/:uid", (req, res) => void res.json(control.weibo(req.params.uid)));
+  router.delete("/weibo/:uid/posts/:id", (req, res) => {
+    control.deleteWeiboPost(req.params.uid, req.params.id);
+    res.status(204).end();
+  });
   router.get("/calls", (req, res) => {
     const p = q(req, "platform");
     const account = q(req, "account");

@@ -4,6 +4,7 @@ import { shanghaiDay } from "./clock";
 import { expireTokens } from "./wechat/tokens";
 import { jobStatus } from "./wechat/publish";
 import { type WechatAccountState } from "./wechat/state";
+import { WEIBO_DEFAULT_POSTS_PER_HOUR } from "./weibo/routes";
 import { type WeiboAccountState } from "./weibo/state";
 import { type World } from "./world";
 
@@ -75,6 +76,9 @@ export interface WeiboAccountView {
   name: string;
   commercial: boolean;
   safeDomains: string[];
+  /** Posts made in the last hour (deleted ones included), against the hourly limit. */
+  postsLastHour: number;
+  postsPerHour: number;
   posts: WeiboPostView[];
 }
 
@@ -93,6 +97,8 @@ export interface PlatformsControl {
   clearFaults(platform?: PlatformName, account?: string): void;
   wechat(appId: string): WechatAccountView;
   weibo(uid: string): WeiboAccountView;
+  /** An operator deletes a post by hand on weibo.com (what the public API no longer allows). */
+  deleteWeiboPost(uid: string, id: string): void;
   calls(filter?: { platform?: PlatformName; account?: string; api?: string }): CallRecord[];
   /** Calls per API and per Asia/Shanghai day. */
   callCounts(platform: PlatformName, account: string): Record<string, Record<string, number>>;
@@ -251,6 +257,8 @@ export function createControl(world: World, settle: () => void): PlatformsContro
         name: account.seed.name,
         commercial: account.seed.commercial === true,
         safeDomains: [...account.seed.safeDomains],
+        postsLastHour: account.posts.filter((p) => p.createdAt > world.now() - 3600 * 1000).length,
+        postsPerHour: account.seed.postsPerHour ?? WEIBO_DEFAULT_POSTS_PER_HOUR,
         posts: [...account.posts]
           .sort((a, b) => b.createdAt - a.createdAt)
           .map((p) => ({
@@ -261,6 +269,14 @@ export function createControl(world: World, settle: () => void): PlatformsContro
             deleted: p.deleted,
           })),
       };
+    },
+
+    deleteWeiboPost(uid, id) {
+      const post = weiboAccount(uid).posts.find((p) => p.id === id && !p.deleted);
+      if (post === undefined) throw new ControlError(`no live Weibo post ${id} of uid "${uid}"`);
+      post.deleted = true;
+      post.deletedAt = world.now();
+      changed();
     },
 
     calls(filter) {

@@ -40,7 +40,14 @@ export function saveState(world: World, file: string): void {
 /** Restores a saved state into the configured accounts; accounts no longer configured are dropped. */
 export function loadState(world: World, file: string): void {
   if (!existsSync(file)) return;
-  const state = JSON.parse(readFileSync(file, "utf8")) as SavedState;
+  let state: SavedState;
+  try {
+    state = JSON.parse(readFileSync(file, "utf8")) as SavedState;
+  } catch (e) {
+    throw new Error(
+      `state file ${file}: cannot be read as JSON (${e instanceof Error ? e.message : String(e)}); move it away to start empty`,
+    );
+  }
   if (state.version !== 1)
     throw new Error(`state file ${file}: version ${String(state.version)} is not 1`);
   for (const [id, saved] of Object.entries(state.wechat)) {

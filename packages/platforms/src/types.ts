@@ -19,7 +19,8 @@ export type WechatApi =
 export type WechatQuotaApi = WechatApi;
 
 /** The Weibo API names the emulator counts calls by (the path after `/2/`, without `.json`). */
-export type WeiboApi = "statuses/share" | "statuses/show" | "statuses/destroy/biz";
+export type WeiboApi =
+  "statuses/share" | "statuses/show" | "statuses/user_timeline" | "statuses/destroy/biz";
 
 export interface WechatAccountSeed {
   appId: string;

@@ -180,6 +180,9 @@ export async function startOutletGateway(
         instance,
         announcedAt: new Date(),
         outletId: registration.name,
+        categories: [],
+        freshnessWarningDays: 0,
+        freshnessFindingDays: 0,
       };
       await producer.send(Topics.channels, [{ key: announcement.name, value: announcement }]);
     };

@@ -6,6 +6,7 @@ import {
   type ListHoldingsResponse,
 } from "@herald/contracts";
 import type { Logger } from "@herald/runtime";
+import { newestPost } from "./freshness";
 import type { ChannelEntry } from "./channels";
 import type { Engine } from "./engine";
 import { unreadItems } from "./evaluate";
@@ -116,6 +117,7 @@ export class Auditor {
         if (h.externalRef && !cell.externalRef) cell.externalRef = h.externalRef;
       }
       channel.audit = consumed.size > 0 ? { seq, startedAt, consumed } : { seq, startedAt };
+      channel.lastPost = newestPost(holdings);
       const run: AuditRun = {
         channel: channel.name,
         startedAt: new Date(startedAt),

@@ -1,20 +1,33 @@
 import { type ChannelPolicy, policyFromAnnouncement } from "@herald/channel-kit";
 import { type ChannelAnnouncement, isValidChannelName } from "@herald/contracts";
 import { ChannelCells, type AuditMark } from "./evidence";
+import type { LastPost } from "./freshness";
 import type { AuditRun } from "./model";
+
+/**
+ * What the reconciler holds to account as one channel: a channel, or one outlet
+ * of a channel with several (newmedia's `wechat:<account>`), keyed
+ * `<channel>/<outlet>`. The outlet gateway names each outlet's channel after it
+ * (`outlet-<name>`), so there the outlet adds nothing to the key.
+ */
+export function channelKey(channel: string, outletId: string | undefined): string {
+  return outletId && channel !== `outlet-${outletId}` ? `${channel}/${outletId}` : channel;
+}
 
 /** A channel the reconciler holds to account. */
 export interface ChannelEntry {
+  /** The key: the channel, or `<channel>/<outlet>` (see {@link channelKey}). */
   readonly name: string;
+  /** The channel's own name, as its receipts and redelivery requests carry it. */
+  readonly channel: string;
   policy: ChannelPolicy;
   /** Whether the channel has announced itself (a configured one may not have yet). */
   announced: boolean;
   inventoryAddress: string | undefined;
   /**
-   * The outlet behind the inventory address, for a channel the outlet gateway
-   * announced: sent as `outlet_id` in its audits and redelivery requests. Today
-   * one channel is one outlet (`outlet-<name>`); a channel with several outlets
-   * would keep a set of them here, each audited apart (ADR 007).
+   * The outlet behind the inventory address (an outlet of the gateway, or one of a
+   * channel's several outlets): sent as `outlet_id` in its audits and redelivery
+   * requests.
    */
   outletId: string | undefined;
   /**
@@ -25,6 +38,8 @@ export interface ChannelEntry {
   unreachable: { readonly since: number; readonly error: string } | undefined;
   /** When the channel was retired (its announcement tombstoned): it is owed nothing since. */
   retiredAt: number | undefined;
+  /** The newest holding the last completed audit listed: an account's last post. */
+  lastPost: LastPost | undefined;
   /** From when the channel owes items: its first announcement, or when it was configured. */
   joinedAt: number;
   readonly cells: ChannelCells;
@@ -75,12 +90,13 @@ export class ChannelRegistry {
     private readonly onJoin: (name: string, joinedAt: number) => void,
   ) {
     for (const c of configured) {
-      this.add(c.name, joined.get(c.name), { name: c.name }, false, c.inventoryAddress);
+      this.add(c.name, c.name, joined.get(c.name), { name: c.name }, false, c.inventoryAddress);
     }
   }
 
   private add(
     name: string,
+    channel: string,
     joinedAt: number | undefined,
     policy: ChannelPolicy,
     announced: boolean,
@@ -90,12 +106,14 @@ export class ChannelRegistry {
     if (joinedAt === undefined) this.onJoin(name, at);
     const entry: ChannelEntry = {
       name,
+      channel,
       policy,
       announced,
       inventoryAddress: address,
       outletId: undefined,
       unreachable: undefined,
       retiredAt: undefined,
+      lastPost: undefined,
       joinedAt: at,
       cells: new ChannelCells(),
       audit: { seq: 0, startedAt: 0 },
@@ -112,11 +130,13 @@ export class ChannelRegistry {
   announce(announcement: ChannelAnnouncement): ChannelEntry | undefined {
     if (!isValidChannelName(announcement.name)) return undefined;
     const policy = policyFromAnnouncement(announcement);
-    const existing = this.entries.get(announcement.name);
+    const key = channelKey(announcement.name, announcement.outletId);
+    const existing = this.entries.get(key);
     if (!existing) {
       const added = this.add(
+        key,
         announcement.name,
-        this.joined.get(announcement.name),
+        this.joined.get(key),
         policy,
         true,
         announcement.inventoryAddress || undefined,
@@ -157,11 +177,22 @@ export class ChannelRegistry {
   }
 
   /** A channel that sent a receipt before any announcement was read still counts. */
-  ensure(name: string): ChannelEntry | undefined {
-    if (!isValidChannelName(name)) return undefined;
-    return (
-      this.entries.get(name) ?? this.add(name, this.joined.get(name), { name }, false, undefined)
+  /** The entry receipts of `channel` (and `outletId`) count for, made when first seen. */
+  ensure(channel: string, outletId = ""): ChannelEntry | undefined {
+    if (!isValidChannelName(channel)) return undefined;
+    const key = channelKey(channel, outletId);
+    const existing = this.entries.get(key);
+    if (existing) return existing;
+    const added = this.add(
+      key,
+      channel,
+      this.joined.get(key),
+      outletId ? { name: channel, outletId } : { name: channel },
+      false,
+      undefined,
     );
+    added.outletId = outletId || undefined;
+    return added;
   }
 
   get(name: string): ChannelEntry | undefined {

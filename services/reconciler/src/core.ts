@@ -138,7 +138,11 @@ export async function startCore(deps: CoreDependencies): Promise<Core> {
     await ledger.room();
     const runs = await auditor.audit(channels);
     await repairer.tick();
-    return { runs, findings: queries.findings({}) };
+    const stale = queries
+      .channels()
+      .filter((c) => c.freshness && c.freshness.level !== "ok")
+      .map((c) => ({ channel: c.channel, freshness: c.freshness! }));
+    return { runs, findings: queries.findings({}), ...(stale.length > 0 ? { stale } : {}) };
   };
   const actions: OperatorActions = {
     acknowledge: (id, by, note) => repairer.acknowledge(id, by, note),

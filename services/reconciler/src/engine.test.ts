@@ -70,6 +70,9 @@ describe("a retired channel", () => {
       instance: "gw",
       announcedAt: new Date(T0),
       outletId: "registry",
+      categories: [],
+      freshnessWarningDays: 0,
+      freshnessFindingDays: 0,
     });
     expect(e.channels.get("outlet-registry")?.outletId).toBe("registry");
     e.ingestItem(itemState("a", 1, { updatedAt: new Date(T0 - 60_000) }));

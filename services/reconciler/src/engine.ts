@@ -102,7 +102,7 @@ export class Engine {
 
   /** `position` is the receipt's place on herald.receipts.v1: the id of its timeline event. */
   ingestReceipt(receipt: DeliveryReceipt, position?: StreamPosition): void {
-    const channel = this.channels.ensure(receipt.channel);
+    const channel = this.channels.ensure(receipt.channel, receipt.outletId);
     if (!channel || !receipt.itemId) return;
     const cell = channel.cells.obtain(receipt.itemId);
     const now = this.options.now();

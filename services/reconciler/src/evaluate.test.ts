@@ -139,6 +139,42 @@ describe("evaluate", () => {
     );
   });
 
+  it("keeps a takedown that waits on an operator's task pending with the task, never repaired", () => {
+    const retracted = item({
+      version: 3,
+      status: ItemStatus.ITEM_STATUS_RETRACTED,
+      takedown: { kind: TakedownKind.TAKEDOWN_KIND_REMOVED },
+    });
+    const weibo: ChannelView = {
+      ...portal,
+      name: "newmedia/weibo:gov",
+      policy: { name: "newmedia", outletId: "weibo:gov" },
+    };
+    const task = {
+      ...receipt(2, "c2", T0 + 500),
+      troubleVersion: 3,
+      troubleOutcome: "failed" as const,
+      troubleCode: "operator_task.weibo_delete",
+      troubleMessage: "请在微博手动删除此帖",
+    };
+    expect(evaluate(retracted, weibo, task, ctx(later))).toMatchObject({
+      state: "pending",
+      awaiting: { code: "operator_task.weibo_delete", reason: "请在微博手动删除此帖" },
+    });
+    // Past the deadline it is late, still not repairable: a redelivery cannot delete the post.
+    const overdue = {
+      ...retracted,
+      deadline: { dueAt: T0 + MINUTE, rule: "r", provisional: false },
+    };
+    expect(evaluate(overdue, weibo, task, ctx(later, 1))?.issue).toMatchObject({
+      kind: "late",
+      repairable: false,
+    });
+    // Any other failure of the takedown is the usual "not removed" finding.
+    const other = { ...task, troubleCode: "weibo.busy" };
+    expect(evaluate(retracted, weibo, other, ctx(later))?.issue?.kind).toBe("not_removed");
+  });
+
   it("finds a holding that was never published, and says nothing of an unknown item nobody holds", () => {
     expect(evaluate(undefined, audited(1, T0), listed(1, 3, "x"), ctx(later))).toMatchObject({
       state: "unexpected",

@@ -42,6 +42,12 @@ export interface Verdict {
    * of this item: what it seems to lack cannot be checked, so it is pending.
    */
   readonly unreachable?: true;
+  /**
+   * The change waits on an operator's task the channel opened (a Weibo post to
+   * delete by hand: receipt code `operator_task.…`): pending, with the task's
+   * sentence, and never repaired by a redelivery until the task is done.
+   */
+  readonly awaiting?: { readonly code: string; readonly reason: string };
 }
 
 export interface EvaluateContext {
@@ -153,6 +159,15 @@ function judge(
     if (holding.known && !holding.present) {
       return { ...base, expectedVersion: 0, state: "removed", confirmedAt: holding.at };
     }
+    const task = awaitingTask(cell, item.version);
+    if (task && held) {
+      return late(item, channel, ctx, {
+        ...base,
+        expectedVersion: 0,
+        state: "pending",
+        awaiting: task,
+      });
+    }
     if (!held || within)
       return late(item, channel, ctx, { ...base, expectedVersion: 0, state: "pending" });
     if (lagging) return pendingInFlight(0);
@@ -254,9 +269,11 @@ function late(
     verdict.issue?.reason ??
     (verdict.inFlight
       ? `${channel.name} has not read v${item.version} from the item stream yet (in flight)`
-      : verdict.unreachable
-        ? `${channel.name} is unreachable: whether it holds v${item.version} cannot be checked`
-        : `${channel.name} has not confirmed v${item.version} yet`);
+      : verdict.awaiting
+        ? `${channel.name} waits on an operator's task: ${verdict.awaiting.reason}`
+        : verdict.unreachable
+          ? `${channel.name} is unreachable: whether it holds v${item.version} cannot be checked`
+          : `${channel.name} has not confirmed v${item.version} yet`);
   return {
     ...verdict,
     state: "late",
@@ -268,7 +285,9 @@ function late(
       // Redelivering what the channel has not read yet would only queue it twice.
       // Nor can an outlet that is not connected take a redelivery.
       repairable:
-        verdict.inFlight || verdict.unreachable ? false : (verdict.issue?.repairable ?? true),
+        verdict.inFlight || verdict.unreachable || verdict.awaiting
+          ? false
+          : (verdict.issue?.repairable ?? true),
       lateWorkingDays: days,
     },
   };
@@ -309,4 +328,14 @@ function inFlight(item: ExpectedItem, channel: ChannelView, holding: Holding): b
 
 function short(checksum: string): string {
   return checksum ? checksum.slice(0, 12) : "(none)";
+}
+
+/** The operator's task a channel's FAILED receipt for this version (or a newer one) names, if any. */
+function awaitingTask(
+  cell: Cell | undefined,
+  version: number,
+): { code: string; reason: string } | undefined {
+  if (!cell || cell.troubleVersion < version || cell.troubleOutcome !== "failed") return undefined;
+  if (!cell.troubleCode.startsWith("operator_task.")) return undefined;
+  return { code: cell.troubleCode, reason: cell.troubleMessage || cell.troubleCode };
 }

@@ -1,3 +1,4 @@
+import type { Freshness } from "./freshness";
 /**
  * The reconciler's domain, as its API, dashboard, gRPC service and CLI see it.
  * Everything here is plain data: protobuf types stay at the edges (convert.ts).
@@ -73,6 +74,8 @@ export interface ChannelDelivery {
   readonly finding?: Finding;
   /** The channel's outlet is unreachable: a pending state here could not be checked. */
   readonly unreachable?: true;
+  /** Pending on an operator's task the channel opened (code `operator_task.…`), with its sentence. */
+  readonly awaiting?: { readonly code: string; readonly reason: string };
 }
 
 /** An item's state on every channel. */
@@ -171,6 +174,8 @@ export interface ChannelSummary {
   /** Deliveries that had a deadline, and how many met it. */
   readonly deadlineDeliveries: number;
   readonly onTime: number;
+  /** For an account that must be kept updated (its policy has a freshness rule). */
+  readonly freshness?: Freshness;
 }
 
 /** One audit of one channel. */
@@ -193,6 +198,8 @@ export interface AuditRun {
 export interface AuditReport {
   readonly runs: readonly AuditRun[];
   readonly findings: readonly Finding[];
+  /** Accounts not updated for long enough to warn of, or to fail inspection. */
+  readonly stale?: readonly { readonly channel: string; readonly freshness: Freshness }[];
 }
 
 /** On-time share of deliveries with a deadline, for one channel, kind or office. */

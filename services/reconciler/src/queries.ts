@@ -1,3 +1,4 @@
+import { type Freshness, freshnessOf } from "./freshness";
 import type { ChannelEntry } from "./channels";
 import type { Engine } from "./engine";
 import { kindName, statusName } from "./expected";
@@ -80,6 +81,7 @@ export class Queries {
         : {}),
       ...(finding ? { finding } : {}),
       ...(verdict.unreachable ? { unreachable: true as const } : {}),
+      ...(verdict.awaiting ? { awaiting: verdict.awaiting } : {}),
     };
   }
 
@@ -188,6 +190,7 @@ export class Queries {
       openProblems: this.repairer.openCount(channel.name),
       deadlineDeliveries,
       onTime,
+      ...freshnessField(channel, this.now()),
     };
   }
 
@@ -243,4 +246,9 @@ function rows(map: Map<string, Tally>): ComplianceRow[] {
   return [...map]
     .map(([key, t]) => ({ key, ...t }))
     .sort((a, b) => b.total + b.overdue - (a.total + a.overdue) || (a.key < b.key ? -1 : 1));
+}
+
+function freshnessField(channel: ChannelEntry, now: number): { freshness?: Freshness } {
+  const freshness = freshnessOf(channel.policy, channel.lastPost, channel.joinedAt, now);
+  return freshness ? { freshness } : {};
 }

@@ -155,10 +155,12 @@ export class Repairer {
   }
 
   private request(finding: Finding, by: string, reason: string, now: number): RedeliveryRequest {
+    const entry = this.options.engine.channels.get(finding.channel);
     return {
-      channel: finding.channel,
-      // An outlet's channel is repaired through the gateway, which reads requests naming its outlets.
-      outletId: this.options.engine.channels.get(finding.channel)?.outletId ?? "",
+      // A finding is keyed by the channel entry (`<channel>/<outlet>` for one of several
+      // outlets); the request names the channel and the outlet, as the channel reads them.
+      channel: entry?.channel ?? finding.channel,
+      outletId: entry?.outletId ?? "",
       itemId: finding.itemId,
       version: finding.expectedVersion,
       reason: reason.slice(0, 500),

@@ -74,6 +74,8 @@ export interface AuditRunView {
 export interface AuditReportView {
   runs: AuditRunView[];
   findings: FindingView[];
+  /** Accounts (WeChat, Weibo) not updated for long enough to warn of, or to fail inspection. */
+  stale?: { channel: string; freshness: { level: "warning" | "finding"; message: string } }[];
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -198,5 +200,14 @@ export function formatReport(report: AuditReportView): string[] {
             ]),
           ),
         ];
-  return [...runs, "", ...formatFindings(report.findings)];
+  const stale = (report.stale ?? []).map(
+    ({ channel, freshness }) =>
+      `${freshness.level === "finding" ? "✗" : "!"} ${channel}: ${freshness.message}`,
+  );
+  return [
+    ...runs,
+    ...(stale.length > 0 ? ["", "accounts not kept up to date:", ...stale] : []),
+    "",
+    ...formatFindings(report.findings),
+  ];
 }

@@ -74,7 +74,7 @@ export function weiboRouter(world: World): Router {
         form: FormData | undefined,
         req: Request,
         request: string,
-      ) => Promise<WeiboPost> | WeiboPost,
+      ) => Promise<WeiboPost> | WeiboPost | WeiboPost[],
     ) =>
     async (req: Request, res: Response): Promise<void> => {
       const request = `/2/${api}.json`;
@@ -91,6 +91,13 @@ export function weiboRouter(world: World): Router {
         }
         const post = await handler(account, form, req, request);
         world.record("weibo", account.seed.uid, api, 0);
+        if (Array.isArray(post)) {
+          res.json({
+            statuses: post.map((p) => statusView(account, p)),
+            total_number: account.posts.filter((p) => !p.deleted).length,
+          });
+          return;
+        }
         const owner = [...world.weibo.values()].find((a) => a.posts.includes(post)) ?? account;
         res.json(statusView(owner, post));
       } catch (e) {
@@ -162,6 +169,18 @@ export function weiboRouter(world: World): Router {
     call("statuses/show", (account, _form, req, request) =>
       find(account, queryString(req, "id"), request),
     ),
+  );
+
+  // The authorised user's own latest posts, newest first (count at most 100, default 20).
+  router.get(
+    "/statuses/user_timeline.json",
+    call("statuses/user_timeline", (account, _form, req) => {
+      const count = Math.min(Math.max(Number(queryString(req, "count") ?? 20) || 20, 1), 100);
+      return account.posts
+        .filter((p) => !p.deleted)
+        .sort((a, b) => b.createdAt - a.createdAt)
+        .slice(0, count);
+    }),
   );
 
   router.post(

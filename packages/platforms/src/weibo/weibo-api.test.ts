@@ -99,6 +99,10 @@ describe("Weibo statuses/share", () => {
     expect((await share(`一 ${LINK}`, slow)).status).toBe(200);
     at += 1000;
     expect((await share(`二 ${LINK}`, slow)).status).toBe(200);
+    expect(platforms.control.weibo("7000000097")).toMatchObject({
+      postsLastHour: 2,
+      postsPerHour: 2,
+    });
     const refused = await share(`三 ${LINK}`, slow);
     expect(refused.status).toBe(403);
     expect(refused.body.error_code).toBe(10024);

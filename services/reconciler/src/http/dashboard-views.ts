@@ -40,6 +40,24 @@ function channelRow(c: ChannelSummary) {
       ? `自 ${formatTime(c.unreachable.since)}：${c.unreachable.error}`
       : "",
     retired: c.retiredAt ? `撤销于 ${formatTime(c.retiredAt)}` : "",
+    // An account that must be kept updated: how long since its last post.
+    freshness: c.freshness
+      ? {
+          label:
+            c.freshness.level === "finding"
+              ? `${c.freshness.days} 天未更新`
+              : c.freshness.level === "warning"
+                ? `${c.freshness.days} 天未更新`
+                : "更新正常",
+          badge:
+            c.freshness.level === "finding"
+              ? "state-missing"
+              : c.freshness.level === "warning"
+                ? "state-late"
+                : "state-delivered",
+          message: c.freshness.message,
+        }
+      : undefined,
     joinedAt: timeView(c.joinedAt),
     counts: DELIVERY_STATES.map((state) => {
       const count = c.states[state] ?? 0;

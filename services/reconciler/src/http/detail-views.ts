@@ -134,6 +134,7 @@ export function itemView(status: ItemStatus, timeline: readonly TimelineEvent[])
       delivery: formatDuration(c.deliveryMs),
       onTime: c.onTime === undefined ? "" : c.onTime ? "按期" : "超期",
       finding: c.finding ? findingView(c.finding) : undefined,
+      awaiting: c.awaiting?.reason ?? "",
     })),
     // Sorted here too: the page promises oldest first whatever order the query returns.
     timeline: [...timeline]

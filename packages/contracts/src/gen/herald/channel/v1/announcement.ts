@@ -43,12 +43,27 @@ export interface ChannelAnnouncement {
     | Date
     | undefined;
   /**
-   * Set when the channel is an outlet served by the outlet gateway
-   * (herald.outlet.v1): the outlet's name, which an auditor passes as
-   * ListHoldingsRequest.outlet_id to the gateway at `inventory_address`. Empty
-   * for a channel that serves its own inventory.
+   * Set when the channel is an outlet: an outlet served by the outlet gateway
+   * (herald.outlet.v1, channel `outlet-<name>`, outlet id `<name>`), or one of
+   * several outlets of one channel (newmedia: `wechat:<account>`), each announced
+   * under the key `<channel>/<outlet>`. An auditor passes it as
+   * ListHoldingsRequest.outlet_id to `inventory_address`. Empty for a channel
+   * with no outlets.
    */
   outletId: string;
+  /**
+   * Categories (the item's `category`, the portal's columns) the channel takes;
+   * empty means every category.
+   */
+  categories: string[];
+  /**
+   * For an account that must be updated regularly (a WeChat or Weibo account
+   * fails inspection after two weeks without a post): days without a post before
+   * a warning, and before a finding. 0 means the channel has no such rule. The
+   * last post is the newest `applied_at` among the holdings the channel lists.
+   */
+  freshnessWarningDays: number;
+  freshnessFindingDays: number;
 }
 
 function createBaseChannelAnnouncement(): ChannelAnnouncement {
@@ -62,6 +77,9 @@ function createBaseChannelAnnouncement(): ChannelAnnouncement {
     instance: "",
     announcedAt: undefined,
     outletId: "",
+    categories: [],
+    freshnessWarningDays: 0,
+    freshnessFindingDays: 0,
   };
 }
 
@@ -101,6 +119,15 @@ export const ChannelAnnouncement: MessageFns<ChannelAnnouncement> = {
     }
     if (message.outletId !== "") {
       writer.uint32(74).string(message.outletId);
+    }
+    for (const v of message.categories) {
+      writer.uint32(82).string(v!);
+    }
+    if (message.freshnessWarningDays !== 0) {
+      writer.uint32(88).uint32(message.freshnessWarningDays);
+    }
+    if (message.freshnessFindingDays !== 0) {
+      writer.uint32(96).uint32(message.freshnessFindingDays);
     }
     return writer;
   },
@@ -210,6 +237,30 @@ export const ChannelAnnouncement: MessageFns<ChannelAnnouncement> = {
             message.outletId = reader.string();
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.categories.push(reader.string());
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.freshnessWarningDays = reader.uint32();
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.freshnessFindingDays = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -255,6 +306,19 @@ export const ChannelAnnouncement: MessageFns<ChannelAnnouncement> = {
         : isSet(object.outlet_id)
         ? globalThis.String(object.outlet_id)
         : "",
+      categories: globalThis.Array.isArray(object?.categories)
+        ? object.categories.map((e: any) => globalThis.String(e))
+        : [],
+      freshnessWarningDays: isSet(object.freshnessWarningDays)
+        ? globalThis.Number(object.freshnessWarningDays)
+        : isSet(object.freshness_warning_days)
+        ? globalThis.Number(object.freshness_warning_days)
+        : 0,
+      freshnessFindingDays: isSet(object.freshnessFindingDays)
+        ? globalThis.Number(object.freshnessFindingDays)
+        : isSet(object.freshness_finding_days)
+        ? globalThis.Number(object.freshness_finding_days)
+        : 0,
     };
   },
 
@@ -287,6 +351,15 @@ export const ChannelAnnouncement: MessageFns<ChannelAnnouncement> = {
     if (message.outletId !== "") {
       obj.outletId = message.outletId;
     }
+    if (message.categories?.length) {
+      obj.categories = message.categories;
+    }
+    if (message.freshnessWarningDays !== 0) {
+      obj.freshnessWarningDays = Math.round(message.freshnessWarningDays);
+    }
+    if (message.freshnessFindingDays !== 0) {
+      obj.freshnessFindingDays = Math.round(message.freshnessFindingDays);
+    }
     return obj;
   },
 
@@ -304,6 +377,9 @@ export const ChannelAnnouncement: MessageFns<ChannelAnnouncement> = {
     message.instance = object.instance ?? "";
     message.announcedAt = object.announcedAt ?? undefined;
     message.outletId = object.outletId ?? "";
+    message.categories = object.categories?.map((e) => e) || [];
+    message.freshnessWarningDays = object.freshnessWarningDays ?? 0;
+    message.freshnessFindingDays = object.freshnessFindingDays ?? 0;
     return message;
   },
 };
