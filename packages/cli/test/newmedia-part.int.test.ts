@@ -1,7 +1,12 @@
 import { readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, testStack, useTestNamespace } from "@herald/test-harness";
+import { ROOT, herald, testStack, useTestNamespace } from "@herald/test-harness";
+import type { AccountList } from "../src/newmedia/client";
+import { newmediaStatusLines } from "../src/newmedia/status";
+import { portInUse } from "../src/stack/processes";
 import { stackSettings } from "../src/stack/settings";
+import { contentPart } from "../src/up/content-part";
+import { newmediaPart } from "../src/up/newmedia-part";
 import { platformsPart } from "../src/up/platforms-part";
 import { down, upDetached } from "../src/up/up";
 import { freePort, tempDir } from "./content-support";
@@ -20,6 +25,15 @@ beforeAll(async () => {
     HERALD_FERRETDB_PORT: new URL(testStack().mongoUrl).port || "27017",
     HERALD_PLATFORMS_PORT: String(await freePort()),
     HERALD_PORTAL_PORT: String(await freePort()),
+    HERALD_CONTENT_HTTP_PORT: String(await freePort()),
+    HERALD_CONTENT_GRPC_PORT: String(await freePort()),
+    HERALD_CONTENT_HEALTH_PORT: String(await freePort()),
+    HERALD_NEWMEDIA_PORT: String(await freePort()),
+    HERALD_NEWMEDIA_INVENTORY_PORT: String(await twoFreePorts()),
+    CONTENT_DB: ns.dbName("content"),
+    NEWMEDIA_DB: ns.dbName("newmedia"),
+    CHANNEL_DB: ns.dbName("newmedia-channel"),
+    CHANNEL_GROUP: ns.groupId("newmedia"),
     HERALD_TOPIC_PREFIX: ns.topicPrefix,
     HERALD_TOPIC_PARTITIONS: "1",
     HERALD_NEWMEDIA_URL: "",
@@ -27,10 +41,20 @@ beforeAll(async () => {
   };
   // Stopped (if a test failed half-way) before the namespace's topics and databases go.
   ns.beforeCleanup(async () => {
+    await newmediaPart(stackSettings(env), env).stop();
     await platformsPart(stackSettings(env), env).stop();
+    await contentPart(stackSettings(env), env).stop();
     rmSync(home, { recursive: true, force: true });
   });
 });
+
+/** A free port whose next port is free too: the channel's second account listens there. */
+async function twoFreePorts(): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (!(await portInUse("127.0.0.1", port + 1))) return port;
+  }
+}
 
 const secret = (name: string) => join(home, "secrets", name);
 const mode = (path: string) => statSync(path).mode & 0o777;
@@ -90,4 +114,71 @@ describe("the platforms emulator as a part of herald up", () => {
     expect(stopped).toEqual(["stopped platforms"]);
     expect((await parts[0]!.status()).state).toBe("stopped");
   }, 120_000);
+});
+
+describe("the newmedia channel as a part of herald up, and herald newmedia", () => {
+  it("starts after the emulator with both demo accounts, answers the operators' commands and herald status, and stops", async () => {
+    const stack = stackSettings(env);
+    const parts = [contentPart(stack, env), platformsPart(stack, env), newmediaPart(stack, env)];
+    const url = `http://127.0.0.1:${env.HERALD_NEWMEDIA_PORT}`;
+    const inventory = Number(env.HERALD_NEWMEDIA_INVENTORY_PORT);
+
+    const lines: string[] = [];
+    await upDetached(stack, parts, (line) => lines.push(line));
+    const printed = lines.join("\n");
+    expect(printed).toContain(
+      `newmedia   ready     ${url}, inventory gRPC 127.0.0.1:${inventory}-${inventory + 1}`,
+    );
+    expect(printed).toContain(`newmedia          ${url}/readyz (health;`);
+    expect(printed).toContain(`newmedia accounts ${secret("newmedia-accounts.json")}`);
+    expect(readFileSync(join(home, "services", "newmedia", "newmedia.pid"), "utf8")).toContain(
+      join(ROOT, "services/newmedia/src/main.ts"),
+    );
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    // Both accounts serve their inventory, on the first port and the next.
+    expect(await portInUse("127.0.0.1", inventory)).toBe(true);
+    expect(await portInUse("127.0.0.1", inventory + 1)).toBe(true);
+    // Its content token is its own, with role channel.
+    const tokens = JSON.parse(readFileSync(secret("tokens.json"), "utf8")) as {
+      tokens: Record<string, string>;
+    };
+    expect(readFileSync(secret("newmedia-content-token"), "utf8")).toBe(tokens.tokens.newmedia);
+
+    const listed = herald(["newmedia", "accounts", "--json"], env);
+    expect(listed.stderr).toBe("");
+    const { accounts } = JSON.parse(listed.stdout) as AccountList;
+    expect(accounts.map((a) => [a.outletId, a.platform, a.displayName])).toEqual([
+      ["wechat:demo", "wechat", "海关发布"],
+      ["weibo:demo", "weibo", "海关发布微博"],
+    ]);
+    const human = herald(["newmedia", "accounts"], env);
+    expect(human.stdout).toMatch(/^ {2}wechat:demo +海关发布 +(yes|no) +\d+ +/m);
+    expect(human.stdout).toMatch(/^ {2}weibo:demo +海关发布微博 +(yes|no) +\d+ +/m);
+
+    expect(herald(["newmedia", "tasks"], env).stdout).toBe("no open operator tasks\n");
+    const notFound = herald(["newmedia", "done", "weibo:demo", "no-such-item"], env);
+    expect(notFound.status).toBe(1);
+    expect(notFound.stderr).toBe(
+      "herald: 没有这项待办任务：weibo:demo 上的条目 no-such-item 没有未完成的人工任务 (task.not_found). No open task for item no-such-item on weibo:demo; `./herald newmedia tasks` lists the open ones\n",
+    );
+
+    const status = await newmediaStatusLines(env);
+    expect(status.slice(0, 3)).toEqual([
+      "",
+      "newmedia accounts (from the newmedia channel):",
+      expect.stringMatching(/^ {2}account +name +last post +open tasks +freshness$/),
+    ]);
+    expect(status.slice(3).map((line) => line.split(/\s+/)[1])).toEqual([
+      "wechat:demo",
+      "weibo:demo",
+    ]);
+
+    const stopped: string[] = [];
+    await down(stack, parts, (line) => stopped.push(line));
+    expect(stopped).toEqual(["stopped newmedia", "stopped platforms", "stopped content"]);
+    expect(await newmediaStatusLines(env)).toEqual([
+      "",
+      `newmedia accounts: not shown; the newmedia channel is not running at ${url} (connection refused); start it with \`./herald up\``,
+    ]);
+  }, 240_000);
 });
