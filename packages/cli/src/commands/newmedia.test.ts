@@ -153,6 +153,13 @@ describe("herald newmedia", () => {
     );
   });
 
+  it("done refuses an outlet id that names no account, before any request", async () => {
+    await expect(herald("newmedia", "done", "Weibo-demo", "news-1")).rejects.toThrow(
+      'outletId: "Weibo-demo" breaks the rule newmedia-outlet-id (^(wechat|weibo):[a-z0-9][a-z0-9-]{0,39}$): wechat:<account> or weibo:<account>, as `./herald newmedia accounts` lists them',
+    );
+    expect(requests).toEqual([]);
+  });
+
   it("says which token to check when the channel refuses it", async () => {
     process.env.HERALD_OPERATOR_TOKEN = "hrld_wrong";
     await expect(herald("newmedia", "accounts")).rejects.toThrow(

@@ -1,5 +1,11 @@
 import type { Command } from "commander";
-import { listAccounts, listTasks, markTaskDone, newmediaTarget } from "../newmedia/client";
+import {
+  checkOutletId,
+  listAccounts,
+  listTasks,
+  markTaskDone,
+  newmediaTarget,
+} from "../newmedia/client";
 import { formatAccounts, formatDone, formatTasks } from "../newmedia/views";
 import type { Output } from "./output";
 
@@ -46,7 +52,7 @@ export function registerNewmediaCommands(program: Command, out: Output): void {
     .argument("<itemId>", "the item whose post was deleted")
     .option("--json", "print the channel's answer: {task}")
     .action(async (outletId: string, itemId: string, options: { json?: boolean }) => {
-      const result = await markTaskDone(newmediaTarget(), outletId, itemId);
+      const result = await markTaskDone(newmediaTarget(), checkOutletId(outletId), itemId);
       if (options.json) out.json(result);
       else for (const line of formatDone(result.task)) out.line(line);
     });

@@ -137,6 +137,19 @@ export function listTasks(target: NewmediaTarget, all = false): Promise<TaskList
   return callNewmedia<TaskList>(target, "GET", `/tasks?state=${all ? "all" : "open"}`);
 }
 
+/** An account's outlet id, as the channel's accounts file names accounts. */
+const OUTLET_ID = /^(wechat|weibo):[a-z0-9][a-z0-9-]{0,39}$/;
+
+/** Checks `<outletId>` before any request, naming the argument and the rule. */
+export function checkOutletId(outletId: string): string {
+  if (!OUTLET_ID.test(outletId)) {
+    throw new CommandError(
+      `outletId: ${JSON.stringify(outletId)} breaks the rule newmedia-outlet-id (${OUTLET_ID.source}): wechat:<account> or weibo:<account>, as \`./herald newmedia accounts\` lists them`,
+    );
+  }
+  return outletId;
+}
+
 /**
  * `POST /api/v1/tasks/done`: marks the task of an item on an outlet done; the
  * channel checks the platform first. Its two refusals become sentences that say
