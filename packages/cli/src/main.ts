@@ -3,6 +3,7 @@ import { ConfigError } from "@herald/runtime";
 import { Command, CommanderError } from "commander";
 import { stdoutOutput } from "./commands/output";
 import { registerContentCommands } from "./commands/content";
+import { registerNewmediaCommands } from "./commands/newmedia";
 import { registerOutletCommands } from "./commands/outlet";
 import { registerReconcilerCommands } from "./commands/reconciler";
 import { registerReviewCommands } from "./commands/review";
@@ -25,6 +26,7 @@ registerContentCommands(program, stdoutOutput);
 registerReviewCommands(program, stdoutOutput);
 registerReconcilerCommands(program, stdoutOutput);
 registerOutletCommands(program, stdoutOutput);
+registerNewmediaCommands(program, stdoutOutput);
 registerTokensCommands(program, stdoutOutput);
 registerTestCommand(program, stdoutOutput);
 

@@ -65,8 +65,9 @@ describe("local credentials", () => {
       "portal",
       "reconciler",
       "outlet-gateway",
+      "newmedia",
     ]);
-    expect(new Set(Object.values(local.tokens)).size).toBe(7);
+    expect(new Set(Object.values(local.tokens)).size).toBe(8);
 
     const service = JSON.parse(readFileSync(serviceTokensFile, "utf8")) as {
       tokens: Array<{ name: string; roles: string[]; kinds?: string[]; sha256: string }>;
@@ -88,6 +89,7 @@ describe("local credentials", () => {
         roles: ["channel"],
         sha256: hashToken(local.tokens["outlet-gateway"]!),
       },
+      { name: "newmedia", roles: ["channel"], sha256: hashToken(local.tokens.newmedia!) },
     ]);
     expect(readFileSync(serviceTokensFile, "utf8")).not.toContain(local.tokens.admin);
 

@@ -8,6 +8,7 @@ import { CommandError } from "../content/errors";
 import { ensureLocalCredentials, readOperatorToken } from "../content/secrets";
 import { contentSettings } from "../content/settings";
 import { reconcilerTarget, unknownItemMessage } from "../reconciler/client";
+import type { AccountList } from "../newmedia/client";
 import type { AuditReportView, ItemStatusView, StatusSummary } from "../reconciler/views";
 import { stackSettings } from "../stack/settings";
 import type { Output } from "./output";
@@ -53,7 +54,25 @@ const report: AuditReportView = {
   ],
 };
 
-/** A stand-in for the reconciler's HTTP API: canned answers in its shapes, and what it was asked. */
+const accounts: AccountList = {
+  accounts: [
+    {
+      outletId: "weibo:demo",
+      platform: "weibo",
+      account: "demo",
+      displayName: "海关发布微博",
+      ready: true,
+      holdings: 1,
+      lastPost: { at: "2026-05-04T09:00:00.000Z", ref: "http://127.0.0.1:4290/weibo/1/2" },
+      daysSincePost: 0,
+      freshness: { level: "ok", warningDays: 10, findingDays: 14, message: "" },
+      quotas: [],
+      openTasks: 1,
+    },
+  ],
+};
+
+/** A stand-in for the reconciler's (and the newmedia channel's) HTTP API: canned answers in its shapes, and what it was asked. */
 interface Request {
   method: string;
   url: string;
@@ -90,6 +109,7 @@ beforeAll(async () => {
       } else if (req.url === "/api/v1/items/news%2F1/summary") send(200, summary);
       else if (req.url === "/api/v1/items/news%2F1/status") send(200, status);
       else if (req.method === "POST" && req.url === "/api/v1/audits") send(200, report);
+      else if (req.url === "/newmedia/api/v1/accounts") send(200, accounts);
       else if (req.url?.startsWith("/api/v1/items/")) {
         send(404, { error: { code: "not_found", field: "id", message: `no item "x"` } });
       } else send(404, { error: { code: "not_found", message: `no API route ${req.url}` } });
@@ -105,6 +125,7 @@ beforeEach(() => {
   requests = [];
   process.env.HERALD_RECONCILER_URL = `${url}/`;
   process.env.HERALD_OPERATOR_TOKEN = TOKEN;
+  process.env.HERALD_NEWMEDIA_URL = `${url}/newmedia`;
 });
 afterEach(() => {
   process.env = { ...saved };
@@ -137,7 +158,7 @@ describe("herald status", () => {
     ]);
   });
 
-  it("prints the table, with the delivery times from the full status", async () => {
+  it("prints the table, with the delivery times from the full status, then the newmedia accounts", async () => {
     expect(await herald("status", "news/1")).toBe(
       [
         "news/1: version 2, published",
@@ -146,11 +167,31 @@ describe("herald status", () => {
         "  channel  state      version  delivered in / finding",
         "  portal   delivered  v2       420 ms",
         "",
+        "newmedia accounts (from the newmedia channel):",
+        "  account     name          last post                     open tasks  freshness",
+        "  weibo:demo  海关发布微博  2026-05-04T09:00:00Z (today)  1           ✓",
+        "",
       ].join("\n"),
     );
-    expect(requests.map((r) => r.url)).toEqual([
-      "/api/v1/items/news%2F1/summary",
+    expect(requests.map((r) => r.url).sort()).toEqual([
       "/api/v1/items/news%2F1/status",
+      "/api/v1/items/news%2F1/summary",
+      "/newmedia/api/v1/accounts",
+    ]);
+    expect(requests.every((r) => r.authorization === `Bearer ${TOKEN}`)).toBe(true);
+  });
+
+  it("says in one line that the newmedia accounts are not shown when the channel is not running", async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    process.env.HERALD_NEWMEDIA_URL = `http://127.0.0.1:${port}`;
+    const printed = (await herald("status", "news/1")).split("\n");
+    expect(printed.slice(-3)).toEqual([
+      "",
+      `newmedia accounts: not shown; the newmedia channel is not running at http://127.0.0.1:${port} (connection refused); start it with \`./herald up\``,
+      "",
     ]);
   });
 

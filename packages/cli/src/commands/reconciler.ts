@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { newmediaStatusLines } from "../newmedia/status";
 import { outletStatusLines } from "../outlet/status";
 import { itemStatus, itemSummary, reconcilerTarget, runAudit } from "../reconciler/client";
 import { type AuditReportView, formatReport, formatStatus } from "../reconciler/views";
@@ -31,7 +32,7 @@ export function registerReconcilerCommands(program: Command, out: Output): void 
   program
     .command("status")
     .description(
-      "show an item on every channel: its state, the version held, how long delivery took or why it is not there (from the reconciler); then the outlets' connection and lag (from the outlet gateway)",
+      "show an item on every channel: its state, the version held, how long delivery took or why it is not there (from the reconciler); then the outlets' connection and lag (from the outlet gateway) and each newmedia account's freshness and open tasks (from the newmedia channel)",
     )
     .argument("<id>", "the item's id")
     .option(
@@ -45,8 +46,14 @@ export function registerReconcilerCommands(program: Command, out: Output): void 
         out.json(summary);
         return;
       }
-      const [status, outlets] = await Promise.all([itemStatus(target, id), outletStatusLines()]);
-      for (const line of [...formatStatus(summary, status), ...outlets]) out.line(line);
+      const [status, outlets, accounts] = await Promise.all([
+        itemStatus(target, id),
+        outletStatusLines(),
+        newmediaStatusLines(),
+      ]);
+      for (const line of [...formatStatus(summary, status), ...outlets, ...accounts]) {
+        out.line(line);
+      }
     });
 
   program

@@ -65,6 +65,7 @@ describe("local credentials from an older herald up", () => {
       "portal",
       "reconciler",
       "outlet-gateway",
+      "newmedia",
       "inventory",
       "operator",
       "outlet-admin",
@@ -76,6 +77,7 @@ describe("local credentials from an older herald up", () => {
       portal: expect.stringMatching(/^hrld_/),
       reconciler: expect.stringMatching(/^hrld_/),
       "outlet-gateway": expect.stringMatching(/^hrld_/),
+      newmedia: expect.stringMatching(/^hrld_/),
     });
     expect(readFileSync(settings.secrets.reconcilerContentTokenFile, "utf8")).toBe(
       local.tokens.reconciler,
@@ -93,6 +95,7 @@ describe("local credentials from an older herald up", () => {
       "portal",
       "reconciler",
       "outlet-gateway",
+      "newmedia",
     ]);
     expect(service.tokens[0]).toEqual({
       name: "admin",
@@ -143,8 +146,8 @@ describe("new local credentials", () => {
       local.operatorToken,
       local.outletAdminToken,
     ];
-    expect(all).toHaveLength(10);
-    expect(new Set(all).size).toBe(10);
+    expect(all).toHaveLength(11);
+    expect(new Set(all).size).toBe(11);
   });
 
   it("name the override variables when tokens.json is missing", () => {
@@ -199,7 +202,7 @@ describe("local credentials from a herald up before the reconciler", () => {
     const result = await ensureLocalCredentials(settings);
     expect(result).toMatchObject({
       created: false,
-      added: ["outlet-gateway", "operator", "outlet-admin"],
+      added: ["outlet-gateway", "newmedia", "operator", "outlet-admin"],
       reconcilerTokensFile: join(home, "secrets", "reconciler-tokens.json"),
       reconcilerInventoryTokenFile: join(home, "secrets", "reconciler-inventory-token"),
       reconcilerSessionSecretFile: join(home, "secrets", "reconciler-session-secret"),
@@ -210,7 +213,11 @@ describe("local credentials from a herald up before the reconciler", () => {
     const outletAdminToken = readOutletAdminToken(secrets.tokensFile);
     expect(local).toEqual({
       ...before,
-      tokens: { ...before.tokens, "outlet-gateway": expect.stringMatching(/^hrld_/) },
+      tokens: {
+        ...before.tokens,
+        "outlet-gateway": expect.stringMatching(/^hrld_/),
+        newmedia: expect.stringMatching(/^hrld_/),
+      },
       operatorToken,
       outletAdminToken,
     });
@@ -223,6 +230,7 @@ describe("local credentials from a herald up before the reconciler", () => {
     expect(service.tokens.map((t) => [t.name, t.sha256])).toEqual([
       ...Object.entries(before.tokens).map(([name, token]) => [name, sha256(token)]),
       ["outlet-gateway", sha256(local.tokens["outlet-gateway"] ?? "")],
+      ["newmedia", sha256(local.tokens.newmedia ?? "")],
     ]);
     expect(readJson(secrets.inventoryTokensFile)).toEqual({
       tokens: [{ name: "operator", sha256: sha256(before.inventoryToken) }],

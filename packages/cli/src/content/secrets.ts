@@ -9,7 +9,14 @@ import { type ContentSettings, contentUrl } from "./settings";
  * recorded in every item's audit trail; renaming one orphans what it published.
  */
 export type LocalUser =
-  "admin" | "editor" | "reviewer" | "penalty-system" | "portal" | "reconciler" | "outlet-gateway";
+  | "admin"
+  | "editor"
+  | "reviewer"
+  | "penalty-system"
+  | "portal"
+  | "reconciler"
+  | "outlet-gateway"
+  | "newmedia";
 
 /** What a local user may do in the content service: its roles, and kinds for an upstream system. */
 interface LocalUserRights {
@@ -29,6 +36,8 @@ export const LOCAL_USERS: Readonly<Record<LocalUser, LocalUserRights>> = {
   reconciler: { roles: ["channel"] },
   /** The outlet gateway, reading the current state of items an outlet must get again (read-only). */
   "outlet-gateway": { roles: ["channel"] },
+  /** The newmedia channel, reading the current state of items it must redeliver (read-only). */
+  newmedia: { roles: ["channel"] },
 };
 
 /**
@@ -36,7 +45,7 @@ export const LOCAL_USERS: Readonly<Record<LocalUser, LocalUserRights>> = {
  * own: a tokens file from an older `herald up` may lack them and still serve every
  * command until the next `herald up` adds them.
  */
-const SERVICE_ONLY_USERS = ["outlet-gateway"] as const;
+const SERVICE_ONLY_USERS = ["outlet-gateway", "newmedia"] as const;
 type ServiceOnlyUser = (typeof SERVICE_ONLY_USERS)[number];
 const isServiceOnly = (user: LocalUser): user is ServiceOnlyUser =>
   (SERVICE_ONLY_USERS as readonly string[]).includes(user);
@@ -215,6 +224,7 @@ export interface LocalCredentials {
   portalContentTokenFile: string;
   reconcilerContentTokenFile: string;
   outletGatewayContentTokenFile: string;
+  newmediaContentTokenFile: string;
   reconcilerTokensFile: string;
   reconcilerInventoryTokenFile: string;
   reconcilerSessionSecretFile: string;
@@ -227,7 +237,8 @@ export interface LocalCredentials {
  * their SHA-256 hashes and roles, the channels' inventory token file (the inventory
  * token's hash), the portal's content token alone for the portal process, and for
  * the reconciler its content token (role channel, for ListAnnouncements), the outlet
- * gateway its content token (role channel, for redeliveries), the reconciler's operator token file (the operator token's hash), the inventory
+ * gateway and the newmedia channel each their content token (role channel, for
+ * redeliveries), the reconciler's operator token file (the operator token's hash), the inventory
  * token alone, and a random session secret; for the outlet gateway its admin token
  * file (the outlet admin token's hash, role admin). Later calls keep the tokens and the
  * session secret, add what a home from an older `herald up` lacks, and bring the
@@ -247,6 +258,7 @@ function makeLocalCredentials(settings: ContentSettings): LocalCredentials {
     portalContentTokenFile,
     reconcilerContentTokenFile,
     outletGatewayContentTokenFile,
+    newmediaContentTokenFile,
     reconcilerTokensFile,
     reconcilerInventoryTokenFile,
     reconcilerSessionSecretFile,
@@ -285,6 +297,7 @@ function makeLocalCredentials(settings: ContentSettings): LocalCredentials {
   writeSecret(portalContentTokenFile, tokens.portal);
   writeSecret(reconcilerContentTokenFile, tokens.reconciler);
   writeSecret(outletGatewayContentTokenFile, tokens["outlet-gateway"]);
+  writeSecret(newmediaContentTokenFile, tokens.newmedia);
   const reconcilerFile = tokenFileOf({
     [OPERATOR_TOKEN_NAME]: { token: operatorToken, roles: ["operator"] },
   });
@@ -304,6 +317,7 @@ function makeLocalCredentials(settings: ContentSettings): LocalCredentials {
     portalContentTokenFile,
     reconcilerContentTokenFile,
     outletGatewayContentTokenFile,
+    newmediaContentTokenFile,
     reconcilerTokensFile,
     reconcilerInventoryTokenFile,
     reconcilerSessionSecretFile,

@@ -24,6 +24,8 @@ export interface LocalSecrets {
   reconcilerContentTokenFile: string;
   /** The outlet gateway's content token (role `channel`), alone: it reads what it redelivers. */
   outletGatewayContentTokenFile: string;
+  /** The newmedia channel's content token (role `channel`), alone: it reads what it redelivers. */
+  newmediaContentTokenFile: string;
   /** The reconciler's operator token file: the hash of the operators' token. */
   reconcilerTokensFile: string;
   /** The inventory token, alone, for the reconciler's audits of every channel. */
@@ -44,6 +46,7 @@ export function localSecrets(stack: StackSettings): LocalSecrets {
     portalContentTokenFile: join(dir, "portal-content-token"),
     reconcilerContentTokenFile: join(dir, "reconciler-content-token"),
     outletGatewayContentTokenFile: join(dir, "outlet-gateway-content-token"),
+    newmediaContentTokenFile: join(dir, "newmedia-content-token"),
     reconcilerTokensFile: join(dir, "reconciler-tokens.json"),
     reconcilerInventoryTokenFile: join(dir, "reconciler-inventory-token"),
     reconcilerSessionSecretFile: join(dir, "reconciler-session-secret"),

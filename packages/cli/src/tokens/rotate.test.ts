@@ -54,6 +54,12 @@ describe("rotating a token of the local home", () => {
     expect(result.notes).toEqual([
       "restart the portal (`./herald down && ./herald up`): it reads its content token at start",
     ]);
+    const newmedia = rotateTokens(secrets, { name: "newmedia", service: "content" });
+    expect(readFileSync(secrets.newmediaContentTokenFile, "utf8")).toBe(newmedia.token);
+    expect(readLocalTokens(secrets.tokensFile).tokens.newmedia).toBe(newmedia.token);
+    expect(newmedia.notes).toEqual([
+      "restart the newmedia channel (`./herald down && ./herald up`): it reads its content token at start",
+    ]);
   });
 
   it("rotates the operator token in the reconciler's file and the inventory token in the channels'", async () => {

@@ -74,6 +74,13 @@ function localCopies(
         note: "restart the reconciler (`./herald down && ./herald up`): it reads its content token at start",
       };
     }
+    if (name === "newmedia") {
+      return {
+        set: (t, token) => void (t.tokens[name] = token),
+        clientFile: secrets.newmediaContentTokenFile,
+        note: "restart the newmedia channel (`./herald down && ./herald up`): it reads its content token at start",
+      };
+    }
     return { set: (t, token) => void (t.tokens[name] = token) };
   }
   if (service === "reconciler" && name === "operator") {

@@ -2,7 +2,9 @@ import type { StackSettings } from "../stack/settings";
 import { stackServers } from "../stack/stack";
 import type { StackServer } from "../stack/types";
 import { contentPart } from "./content-part";
+import { newmediaPart } from "./newmedia-part";
 import { outletGatewayPart } from "./outlet-gateway-part";
+import { platformsPart } from "./platforms-part";
 import { portalPart } from "./portal-part";
 import { reconcilerPart } from "./reconciler-part";
 
@@ -48,7 +50,9 @@ function serverPart(server: StackServer): Part {
 /**
  * Everything `herald up` runs, in start order: the stack, the content service, the
  * portal (which reads from both), the outlet gateway (which announces its outlets),
- * then the reconciler (which audits the portal and the outlets).
+ * the WeChat and Weibo emulator, the newmedia channel (which publishes to it and
+ * announces its accounts), then the reconciler (which audits the portal, the
+ * outlets and the accounts).
  * `herald down` stops them in reverse order.
  */
 export function heraldParts(settings: StackSettings): Part[] {
@@ -57,6 +61,8 @@ export function heraldParts(settings: StackSettings): Part[] {
     contentPart(settings),
     portalPart(settings),
     outletGatewayPart(settings),
+    platformsPart(settings),
+    newmediaPart(settings),
     reconcilerPart(settings),
   ];
 }

@@ -34,6 +34,11 @@ export interface ServiceSpec extends ServiceFiles {
   ports: readonly ServicePort[];
   /** Where its /readyz answers. */
   healthPort: number;
+  /**
+   * The path that answers 200 once it serves; default `/readyz`. A process that is
+   * not a Herald service (an emulator) may only have a page.
+   */
+  healthPath?: string;
   /** The address the progress line waits for, e.g. its HTTP URL. */
   url: string;
   /** The address the status table shows. */
@@ -49,14 +54,15 @@ export interface ServiceSpec extends ServiceFiles {
 }
 
 /**
- * Whether the service's /readyz answers 200. A request that fails is tried once
+ * Whether the service's /readyz (or its `healthPath`) answers 200. A request that fails is tried once
  * more: fetch reuses idle connections, and one the server closed while this
  * process was busy fails with "other side closed" although the service is fine.
  */
 async function serviceReady(spec: ServiceSpec, timeoutMs = 1_000): Promise<boolean> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const response = await fetch(`http://${spec.host}:${spec.healthPort}/readyz`, {
+      const path = spec.healthPath ?? "/readyz";
+      const response = await fetch(`http://${spec.host}:${spec.healthPort}${path}`, {
         signal: AbortSignal.timeout(timeoutMs),
       });
       await response.text(); // read to the end, so the connection is released

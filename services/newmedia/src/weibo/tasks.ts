@@ -1,4 +1,5 @@
 import { AwaitingOperatorError, PermanentChannelError } from "@herald/channel-kit";
+import { NewmediaRequestError } from "../service";
 import { WeiboApiError } from "./client";
 import { POST_GONE, showPost, type WeiboContext } from "./context";
 import { WeiboRetryableError } from "./calls";
@@ -180,7 +181,11 @@ export async function completeTask(
   if (open.length === 0) {
     const done = tasks.sort((a, b) => b.openedAt.getTime() - a.openedAt.getTime())[0];
     if (done) return toTask(done);
-    throw new Error(`账号 ${ctx.account.account} 没有条目 ${itemId} 的微博删除任务`);
+    throw new NewmediaRequestError(
+      404,
+      "task.not_found",
+      `账号 ${ctx.account.account} 没有条目 ${itemId} 的微博删除任务`,
+    );
   }
   const stillShown: TaskDocument[] = [];
   let last: TaskDocument | undefined;
@@ -194,7 +199,9 @@ export async function completeTask(
     ctx.logger.info({ task: task._id, by }, "weibo delete task done");
   }
   if (stillShown.length > 0) {
-    throw new Error(
+    throw new NewmediaRequestError(
+      409,
+      "task.post_still_visible",
       `微博上仍能看到此帖，任务保持未完成：${stillShown.map((t) => t.postUrl).join("、")}（请先在微博删除，再标记完成）`,
     );
   }
