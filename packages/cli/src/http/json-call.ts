@@ -64,3 +64,34 @@ export async function callJson<T>(call: JsonCall, refusal: Refusal): Promise<T> 
   }
   return json as T;
 }
+
+/** A refusal a service explained in `{error: {code, message}}`, with its status and code. */
+export class ServiceRequestError extends CommandError {
+  override name = "ServiceRequestError";
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The refusal of a service that answers errors as `{error: {code, message}}`:
+ * the status, the code and the message, and on 401 or 403 where the token comes
+ * from (`tokenHint`). `make` builds the service's own error class.
+ */
+export function explainedRefusal<E extends ServiceRequestError>(
+  service: string,
+  tokenHint: string,
+  make: (message: string, status: number, code: string | undefined) => E,
+): (status: number, json: unknown, text: string) => E {
+  return (status, json, text) => {
+    const error = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
+    const message = error?.message ?? (text.trim().slice(0, 300) || "no explanation given");
+    const hint = status === 401 || status === 403 ? `; check ${tokenHint}` : "";
+    const code = error?.code ? ` ${error.code}` : "";
+    return make(`${service} answered ${status}${code}: ${message}${hint}`, status, error?.code);
+  };
+}

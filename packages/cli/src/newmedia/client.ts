@@ -1,7 +1,7 @@
 import { CommandError } from "../content/errors";
 import { readOperatorToken } from "../content/secrets";
 import { localSecrets } from "../content/settings";
-import { callJson } from "../http/json-call";
+import { ServiceRequestError, callJson, explainedRefusal } from "../http/json-call";
 import { stackSettings } from "../stack/settings";
 import { newmediaSettings, newmediaUrl } from "./settings";
 
@@ -77,36 +77,16 @@ export interface TaskList {
   tasks: TaskView[];
 }
 
-/** A refusal the channel explained, with its code (`task.not_found`…). */
-export class NewmediaRequestError extends CommandError {
+/** A refusal the newmedia channel explained, with its code. */
+export class NewmediaRequestError extends ServiceRequestError {
   override name = "NewmediaRequestError";
-  constructor(
-    message: string,
-    readonly status: number,
-    readonly code: string | undefined,
-  ) {
-    super(message);
-  }
 }
 
-interface ErrorBody {
-  error?: { code?: string; message?: string };
-}
-
-function refusal(status: number, json: unknown, text: string): NewmediaRequestError {
-  const error = (json as ErrorBody | undefined)?.error;
-  const message = error?.message ?? (text.trim().slice(0, 300) || "no explanation given");
-  const hint =
-    status === 401 || status === 403
-      ? "; check HERALD_OPERATOR_TOKEN, or the operatorToken that `herald up` wrote to .herald/secrets/tokens.json"
-      : "";
-  const code = error?.code ? ` ${error.code}` : "";
-  return new NewmediaRequestError(
-    `the newmedia channel answered ${status}${code}: ${message}${hint}`,
-    status,
-    error?.code,
-  );
-}
+const refusal = explainedRefusal(
+  "the newmedia channel",
+  "HERALD_OPERATOR_TOKEN, or the operatorToken that `herald up` wrote to .herald/secrets/tokens.json",
+  (message, status, code) => new NewmediaRequestError(message, status, code),
+);
 
 function callNewmedia<T>(
   target: NewmediaTarget,

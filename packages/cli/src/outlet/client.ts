@@ -1,7 +1,6 @@
-import { CommandError } from "../content/errors";
 import { readOutletAdminToken } from "../content/secrets";
 import { localSecrets } from "../content/settings";
-import { callJson } from "../http/json-call";
+import { ServiceRequestError, callJson, explainedRefusal } from "../http/json-call";
 import { stackSettings } from "../stack/settings";
 import { outletGatewaySettings, outletGatewayUrl } from "./settings";
 
@@ -75,36 +74,16 @@ export interface OutletAddRequest {
   keepsExpired?: boolean;
 }
 
-/** A refusal the gateway explained, with its code (`invalid_argument`, `not_found`…). */
-export class OutletGatewayRequestError extends CommandError {
+/** A refusal the outlet gateway explained, with its code. */
+export class OutletGatewayRequestError extends ServiceRequestError {
   override name = "OutletGatewayRequestError";
-  constructor(
-    message: string,
-    readonly status: number,
-    readonly code: string | undefined,
-  ) {
-    super(message);
-  }
 }
 
-interface ErrorBody {
-  error?: { code?: string; message?: string };
-}
-
-function refusal(status: number, json: unknown, text: string): OutletGatewayRequestError {
-  const error = (json as ErrorBody | undefined)?.error;
-  const message = error?.message ?? (text.trim().slice(0, 300) || "no explanation given");
-  const hint =
-    status === 401 || status === 403
-      ? "; check HERALD_OUTLET_ADMIN_TOKEN, or the outletAdminToken that `herald up` wrote to .herald/secrets/tokens.json"
-      : "";
-  const code = error?.code ? ` ${error.code}` : "";
-  return new OutletGatewayRequestError(
-    `the outlet gateway answered ${status}${code}: ${message}${hint}`,
-    status,
-    error?.code,
-  );
-}
+const refusal = explainedRefusal(
+  "the outlet gateway",
+  "HERALD_OUTLET_ADMIN_TOKEN, or the outletAdminToken that `herald up` wrote to .herald/secrets/tokens.json",
+  (message, status, code) => new OutletGatewayRequestError(message, status, code),
+);
 
 function callGateway<T>(
   target: OutletGatewayTarget,
