@@ -153,6 +153,8 @@ export class NewmediaStack {
       env: { ...contentSettings(), HERALD_TOPIC_PARTITIONS: String(bench.partitions) },
     });
     ns.onClean(() => content.stop());
+    // The channel keeps each account's records in a database of its own, named after the account.
+    for (const platform of ["wechat", "weibo"]) ns.dbName(`newmedia_${platform}_bench`);
     const q = options.quotas ?? {};
     const newmedia = await startTestNewmedia({
       brokers: bench.brokers,
@@ -267,8 +269,7 @@ export class NewmediaStack {
     what: string,
     timeoutMs = 120_000,
   ): Promise<ReceiptRecord> {
-    const found = await until(() => this.receipts.find(match), what, timeoutMs);
-    return found;
+    return until(() => this.receipts.find(match), what, timeoutMs);
   }
 
   /** Calls per API the emulator counted for the account, over every day. */
