@@ -5,12 +5,13 @@
  *
  *   - latency: publish (the content API's 201) → the DELIVERED receipt of each
  *     account, at 5 items/s: p50, p99, max;
+ *   - weibo: more items than Weibo's 30 posts an hour, and the queued items' wait;
  *   - calls: the platform calls per item (first, later), per update and per
  *     takedown, from the emulator's call log, and how many of each fit a day;
  *   - quotas: what the adapter does when each daily WeChat quota is used up, and
  *     that the item is published once after the quota resets.
  *
- *   pnpm bench:newmedia [--items 100] [--runs 1] [--only latency,calls,quotas]
+ *   pnpm bench:newmedia [--items 100] [--runs 1] [--only latency,weibo,calls,quotas]
  */
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
@@ -20,13 +21,14 @@ import { table } from "./bench-stats";
 import { type CallFigures, callFigures, callRows } from "./newmedia-calls";
 import { latencyRun, type LatencyFigures, PACED_RATE } from "./newmedia-latency";
 import { quotaEpisodes, quotaRows } from "./newmedia-quotas";
+import { weiboQueue, weiboRows } from "./newmedia-weibo";
 import { PortalBench, note } from "./portal-stack";
 
 const { values: args } = parseArgs({
   options: {
     items: { type: "string", default: "100" },
     runs: { type: "string", default: "1" },
-    only: { type: "string", default: "latency,calls,quotas" },
+    only: { type: "string", default: "latency,weibo,calls,quotas" },
   },
 });
 const ITEMS = Number(args.items);
@@ -84,6 +86,7 @@ async function main(): Promise<void> {
         ].join("\n"),
       );
     }
+    if (PHASES.has("weibo")) sections.push(weiboRows(await weiboQueue(bench)));
     if (PHASES.has("calls")) {
       const figures: CallFigures = await callFigures(bench);
       sections.push(callRows(figures, underLoad));

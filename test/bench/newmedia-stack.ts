@@ -62,6 +62,10 @@ export class BenchClock {
   private offset = 0;
   readonly now = (): number => Date.now() + this.offset;
 
+  advance(ms: number): void {
+    this.offset += ms;
+  }
+
   /** Moves to one second past the next midnight in Beijing, when WeChat's daily quotas reset. */
   nextDay(): void {
     const beijing = 8 * 3600_000;
@@ -96,6 +100,8 @@ export interface ReceiptRecord {
   code: string;
   message: string;
   retryable: boolean;
+  /** When this process read it, on the shared clock (which a phase may have moved forward). */
+  readAt: number;
 }
 
 /** One phase's services. */
@@ -221,7 +227,7 @@ export class NewmediaStack {
         for (const message of batch.messages) {
           const headers = headersToStrings(message.headers);
           const decoded = decodePayload(Topics.receipts.schema, message.value, headers);
-          if (decoded.ok) this.receipts.push(record(decoded.value));
+          if (decoded.ok) this.receipts.push(record(decoded.value, this.clock.now()));
         }
         return Promise.resolve();
       },
@@ -294,7 +300,7 @@ export class NewmediaStack {
   }
 }
 
-function record(r: DeliveryReceipt): ReceiptRecord {
+function record(r: DeliveryReceipt, readAt: number): ReceiptRecord {
   return {
     outletId: r.outletId,
     itemId: r.itemId,
@@ -304,6 +310,7 @@ function record(r: DeliveryReceipt): ReceiptRecord {
     code: r.error?.code ?? "",
     message: r.error?.message ?? "",
     retryable: r.error?.retryable ?? false,
+    readAt,
   };
 }
 
