@@ -1,4 +1,5 @@
 import type { ChannelRuntime } from "@herald/channel-kit";
+import { beijingDay } from "./beijing-time";
 import type { AccountOutlet, Platform } from "./outlets";
 import type { Publisher, QuotaUse } from "./publisher";
 
@@ -93,7 +94,7 @@ export function accountView(
 
 /** Quotas past the warning share today, each keyed so it is logged once a day. */
 export function quotaWarnings(outlet: Outlet, percent: number, now: number) {
-  const day = new Date(now + 8 * 60 * 60 * 1000).toISOString().slice(0, 10);
+  const day = beijingDay(now);
   return quotaRows(outlet.publisher.quota(), percent)
     .filter((q) => q.warning)
     .map((quota) => ({

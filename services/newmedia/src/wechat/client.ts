@@ -1,3 +1,4 @@
+import { beijingTime } from "../beijing-time";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { AxiosInstance } from "axios";
 import type { Logger } from "@herald/runtime";
@@ -113,7 +114,7 @@ export class WechatClient {
     return new WechatQuotaError(
       api,
       resetsAt,
-      `微信公众号接口 ${api} 今日调用次数已用完，${resetsAt.toISOString()} 重置后再试` +
+      `微信公众号接口 ${api} 今日调用次数已用完，${beijingTime(resetsAt.getTime())}（北京时间）重置后再试` +
         (detail ? ` ${detail}` : ""),
     );
   }

@@ -36,7 +36,7 @@ export interface WechatPublisherOptions {
    * same reason as publishTimeoutMs: later retries are the runtime's).
    */
   busyBackoffMs?: readonly number[];
-  /** How often deletes the quota held back are tried again. Default hourly. */
+  /** How often deletes the quota held back are tried again (a used-up quota costs no call). Default 10 minutes. */
   pendingDeleteIntervalMs?: number;
   http?: { timeoutMs?: number };
 }
@@ -185,7 +185,7 @@ class WechatPipeline implements WechatPublisher {
     );
     this.deleteTimer = setInterval(
       () => void this.drainPendingDeletes(),
-      options.pendingDeleteIntervalMs ?? 3_600_000,
+      options.pendingDeleteIntervalMs ?? 600_000,
     );
     this.deleteTimer.unref();
   }

@@ -1,11 +1,11 @@
+import { beijingDay } from "../beijing-time";
+
 /** WeChat's daily quotas reset at midnight, Beijing time (UTC+8, no daylight saving). */
 const BEIJING_OFFSET_MS = 8 * 3600_000;
 const DAY_MS = 86_400_000;
 
 /** The Beijing calendar day of `ms`, e.g. "2026-12-06": what a quota counts within. */
-export function quotaDay(ms: number): string {
-  return new Date(ms + BEIJING_OFFSET_MS).toISOString().slice(0, 10);
-}
+export const quotaDay = beijingDay;
 
 /** When the quotas counted on the day of `ms` reset: the next Beijing midnight. */
 export function quotaResetsAt(ms: number): Date {

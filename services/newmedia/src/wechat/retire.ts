@@ -1,3 +1,4 @@
+import { beijingTime } from "../beijing-time";
 import type { Logger } from "@herald/runtime";
 import { articleState, deleteArticle, deleteDraft } from "./articles";
 import type { WechatClient } from "./client";
@@ -111,7 +112,7 @@ export class Retirement {
         throw new WechatQuotaError(
           "freepublish/delete",
           resetsAt,
-          `微信公众号今日删除次数已用完，撤下将在 ${resetsAt.toISOString()} 配额重置后进行 (article_id ${articleId})`,
+          `微信公众号今日删除次数已用完，撤下将在 ${beijingTime(resetsAt.getTime())}（北京时间）配额重置后进行 (article_id ${articleId})`,
         );
       }
       logger.info({ itemId, articleId }, "WeChat article deleted and confirmed");

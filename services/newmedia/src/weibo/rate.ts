@@ -1,23 +1,16 @@
+import { beijingDay, beijingTime } from "../beijing-time";
 import type { AccountDocument, WeiboStore } from "./store";
 
 const HOUR_MS = 3_600_000;
-/** The platform counts days in Beijing time. */
-const UTC8_OFFSET_MS = 8 * HOUR_MS;
-
-/** The day, in Beijing time, that `at` falls on: "2026-12-05". */
-export function platformDay(at: number): string {
-  return new Date(at + UTC8_OFFSET_MS).toISOString().slice(0, 10);
-}
+/** The day, in Beijing time, that `at` falls on: the platform counts days so. */
+export const platformDay = beijingDay;
 
 /** When the platform's hourly counters next reset: the next full hour. */
 export function nextHour(at: number): number {
   return Math.floor(at / HOUR_MS) * HOUR_MS + HOUR_MS;
 }
 
-/** "12-05 14:30" in Beijing time, for sentences operators read. */
-export function beijingTime(at: number): string {
-  return new Date(at + UTC8_OFFSET_MS).toISOString().slice(5, 16).replace("T", " ");
-}
+export { beijingTime };
 
 /**
  * An account's rate state, kept in memory and written through to its
