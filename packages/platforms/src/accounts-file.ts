@@ -73,6 +73,8 @@ export function readAccountsFile(file: string): PlatformsAccountsFile {
       seed.verified = a.verified;
     }
     if (a.eventUrl !== undefined) seed.eventUrl = nonEmpty(file, `${at}.eventUrl`, a.eventUrl);
+    if (a.eventToken !== undefined)
+      seed.eventToken = nonEmpty(file, `${at}.eventToken`, a.eventToken);
     if (a.quotas !== undefined) {
       if (typeof a.quotas !== "object" || a.quotas === null)
         fail(file, `${at}.quotas`, "must be an object of API → calls per day");

@@ -1,3 +1,4 @@
+import { createHash, randomInt } from "node:crypto";
 import { type AddressInfo } from "node:net";
 import { type Server } from "node:http";
 import express, { type NextFunction, type Request, type Response } from "express";
@@ -47,7 +48,7 @@ export async function startPlatforms(options: StartPlatformsOptions = {}): Promi
         if (eventUrl === undefined) continue;
         // Best effort, as the platform's push is: the account's server may be down, and then
         // the caller has to poll freepublish/get.
-        fetch(eventUrl, {
+        fetch(signedEventUrl(eventUrl, account.seed.eventToken, world.now()), {
           method: "POST",
           headers: { "content-type": "text/xml" },
           body: publishJobFinishXml(account, job, world.now()),
@@ -103,4 +104,22 @@ export async function startPlatforms(options: StartPlatformsOptions = {}): Promi
       );
     },
   };
+}
+
+/**
+ * The account's server URL with the platform's signature: sha1 of the token, the
+ * timestamp and the nonce, sorted and joined (plaintext mode). Unsigned without a token.
+ */
+function signedEventUrl(url: string, token: string | undefined, now: number): string {
+  if (token === undefined) return url;
+  const timestamp = String(Math.floor(now / 1000));
+  const nonce = String(randomInt(1_000_000_000));
+  const signature = createHash("sha1")
+    .update([token, timestamp, nonce].sort().join(""))
+    .digest("hex");
+  const signed = new URL(url);
+  signed.searchParams.set("signature", signature);
+  signed.searchParams.set("timestamp", timestamp);
+  signed.searchParams.set("nonce", nonce);
+  return signed.toString();
 }

@@ -31,6 +31,11 @@ export interface WechatAccountSeed {
   quotas?: Partial<Record<WechatQuotaApi, number>>;
   /** Where PUBLISHJOBFINISH events are posted (the account's server URL); none when unset. */
   eventUrl?: string;
+  /**
+   * The Token of the account's server configuration: each push then carries
+   * `signature`, `timestamp` and `nonce` in its query, as the platform signs them.
+   */
+  eventToken?: string;
 }
 
 export interface WeiboAccountSeed {

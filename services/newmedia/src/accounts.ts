@@ -63,6 +63,12 @@ export const wechatAccountSchema = z.object({
   baseUrl: z.url(),
   /** The article's author line, at most 16 characters. */
   author: z.string().max(16).default(""),
+  /**
+   * File holding the Token of the account's server configuration (服务器配置). With
+   * it the channel takes the platform's PUBLISHJOBFINISH pushes at
+   * `/wechat/events/<account>` on its HTTP port and polls less; without it, it polls.
+   */
+  eventTokenFile: z.string().min(1).optional(),
   /** The cover used when an item has none of its own: a JPEG file of at most 64 KB. */
   defaultCoverFile: z.string().min(1).optional(),
   /** Daily quotas the account has (the platform's defaults for a new account). */

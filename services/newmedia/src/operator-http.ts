@@ -18,6 +18,15 @@ const doneSchema = z.strictObject({
 const MAX_BODY_BYTES = 16 * 1024;
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
+  try {
+    return JSON.parse((await readText(req)) || "{}");
+  } catch (error) {
+    if (error instanceof NewmediaRequestError) throw error;
+    throw new NewmediaRequestError(400, "body.not_json", "the body is not JSON");
+  }
+}
+
+async function readText(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -31,11 +40,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
     }
     chunks.push(chunk as Buffer);
   }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
-  } catch {
-    throw new NewmediaRequestError(400, "body.not_json", "the body is not JSON");
-  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
@@ -52,6 +57,8 @@ function send(res: ServerResponse, status: number, body: unknown): void {
  *   GET  /api/v1/accounts             every account: holdings, last post, freshness, quotas, open tasks
  *   GET  /api/v1/tasks?state=open|all takedowns waiting on an operator
  *   POST /api/v1/tasks/done           {outletId, itemId}: the post was deleted by hand
+ *   GET|POST /wechat/events/<account> the platform's pushes (PUBLISHJOBFINISH), signed with
+ *                                     the account's event token instead of a bearer token
  * The API needs `Authorization: Bearer <token>` of role operator.
  */
 export function operatorHandler(options: {
@@ -75,6 +82,25 @@ export function operatorHandler(options: {
       res.writeHead(200, { "content-type": "text/plain; version=0.0.4" });
       res.end(service.metricsText());
       return;
+    }
+    // The platform's pushes carry its signature, not an operator's token.
+    const push = /^\/wechat\/events\/([a-z0-9-]+)$/.exec(path);
+    if (push) {
+      const account = push[1]!;
+      if (req.method === "GET") {
+        // The platform checks the server URL once, when an operator configures it.
+        const ok = service.wechatPush(account, url.searchParams, "");
+        res.writeHead(ok ? 200 : 403, { "content-type": "text/plain; charset=utf-8" });
+        res.end(ok ? (url.searchParams.get("echostr") ?? "") : "signature refused");
+        return;
+      }
+      if (req.method === "POST") {
+        const ok = service.wechatPush(account, url.searchParams, await readText(req));
+        res.writeHead(ok ? 200 : 403, { "content-type": "text/plain; charset=utf-8" });
+        // "success" tells the platform the push was taken, so it does not send it again.
+        res.end(ok ? "success" : "signature refused");
+        return;
+      }
     }
     if (!path.startsWith("/api/v1/")) {
       throw new NewmediaRequestError(404, "route.not_found", `no route ${path}`);

@@ -1,5 +1,6 @@
 import type { ApplyContext, ApplyResult, Holding } from "@herald/channel-kit";
 import type { ItemState } from "@herald/contracts";
+import type { PublishJobFinish } from "./wechat-events";
 
 /** Calls made today against one of the platform's daily quotas. */
 export interface QuotaUse {
@@ -19,6 +20,8 @@ export interface Publisher {
   quota(): Record<string, QuotaUse>;
   /** The last post the platform confirmed. */
   lastPost(): { at: Date; ref: string } | undefined;
+  /** A publish job the platform says has finished (WeChat's PUBLISHJOBFINISH push). */
+  onPublishEvent?(event: PublishJobFinish): void;
   close(): Promise<void>;
 }
 

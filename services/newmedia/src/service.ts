@@ -13,6 +13,7 @@ import {
   type WechatAccount,
   type WeiboAccount,
   readAccountsFile,
+  readSecret,
 } from "./accounts";
 import type { NewmediaConfig } from "./config";
 import { type AccountView, accountView, quotaWarnings } from "./account-view";
@@ -25,6 +26,7 @@ import {
   accountPolicy,
 } from "./outlets";
 import { type OperatorTask, type Publisher, hasTasks } from "./publisher";
+import { parsePublishJobFinish, signedByPlatform } from "./wechat-events";
 
 /** What a pipeline is built from: the account, the portal, the channel's database, a clock. */
 export interface PublisherOptions<A> {
@@ -70,6 +72,13 @@ export interface NewmediaService {
    * the takedown and sends its receipt.
    */
   completeTask(outletId: string, itemId: string, by: string): Promise<OperatorTask>;
+  /**
+   * A push from WeChat to the account's server URL, signed with the account's
+   * event token: true when its signature holds (a PUBLISHJOBFINISH is handed to
+   * the account's pipeline, any other event is ignored). Unknown accounts and
+   * accounts without a token are 404.
+   */
+  wechatPush(account: string, query: URLSearchParams, xml: string): boolean;
   stop(): Promise<void>;
 }
 
@@ -169,6 +178,15 @@ export async function startNewmedia(
   }
   logger.info({ accounts: outlets.map((o) => o.outletId) }, "newmedia started");
 
+  // Each WeChat account's event token, read once: pushes are checked against it.
+  const eventTokens = new Map(
+    outlets.flatMap((o) =>
+      o.platform === "wechat" && (o.account as WechatAccount).eventTokenFile
+        ? [[o.account.account, readSecret((o.account as WechatAccount).eventTokenFile!)] as const]
+        : [],
+    ),
+  );
+
   const warned = new Set<string>();
   const quotaTimer = setInterval(() => {
     countTasks().catch((error: unknown) =>
@@ -259,6 +277,21 @@ export async function startNewmedia(
       ]);
       await countTasks();
       return task;
+    },
+    wechatPush(account, query, xml) {
+      const token = eventTokens.get(account);
+      const outlet = outlets.find((o) => o.outletId === `wechat:${account}`);
+      if (!token || !outlet) {
+        throw new NewmediaRequestError(
+          404,
+          "account.no_events",
+          `wechat:${account} takes no pushes: no such account, or it has no eventTokenFile`,
+        );
+      }
+      if (!signedByPlatform(token, query)) return false;
+      const event = parsePublishJobFinish(xml);
+      if (event) outlet.publisher.onPublishEvent?.(event);
+      return true;
     },
     async stop() {
       clearInterval(quotaTimer);

@@ -4,7 +4,7 @@ import { CommandError } from "../content/errors";
 import { writeSecret } from "../content/secrets";
 import type { PlatformsSettings } from "../platforms/settings";
 import { platformsUrl } from "../platforms/settings";
-import type { NewmediaSettings } from "./settings";
+import { type NewmediaSettings, newmediaUrl } from "./settings";
 
 /** The demo accounts `herald up` runs: one WeChat official account, one Weibo user. */
 export const DEMO_WECHAT = {
@@ -30,6 +30,9 @@ interface WechatSeed {
   secret: string;
   name: string;
   verified?: boolean;
+  /** Where the emulator pushes PUBLISHJOBFINISH, signed with `eventToken`. */
+  eventUrl?: string;
+  eventToken?: string;
 }
 
 interface WeiboSeed {
@@ -101,6 +104,9 @@ export function ensureDemoAccounts(
             name: DEMO_WECHAT.displayName,
             // Only a verified organisation account may use free publishing.
             verified: true,
+            // The channel's server URL: the emulator pushes when a publish job ends.
+            eventUrl: `${newmediaUrl(newmedia)}/wechat/events/${DEMO_WECHAT.account}`,
+            eventToken: newSecret(),
           },
         ],
         weibo: [
@@ -120,6 +126,7 @@ export function ensureDemoAccounts(
   const wechat = seeds.wechat.find((seed) => seed.appId === DEMO_WECHAT.appId);
   const weibo = seeds.weibo.find((seed) => seed.uid === DEMO_WEIBO.uid);
   if (wechat) writeSecret(files.wechatSecretFile, wechat.secret);
+  if (wechat?.eventToken) writeSecret(files.wechatEventTokenFile, wechat.eventToken);
   if (weibo) writeSecret(files.weiboAccessTokenFile, weibo.accessToken);
 
   const createdNewmedia = !existsSync(files.accountsFile);
@@ -134,6 +141,7 @@ export function ensureDemoAccounts(
               displayName: DEMO_WECHAT.displayName,
               appId: DEMO_WECHAT.appId,
               secretFile: files.wechatSecretFile,
+              ...(wechat.eventToken ? { eventTokenFile: files.wechatEventTokenFile } : {}),
               baseUrl,
               author: DEMO_WECHAT.displayName,
             },

@@ -22,6 +22,7 @@ describe("where herald up runs the newmedia channel and the platforms emulator",
         accountsFile: join(home, "secrets", "newmedia-accounts.json"),
         wechatSecretFile: join(home, "secrets", "newmedia-wechat-demo-secret"),
         weiboAccessTokenFile: join(home, "secrets", "newmedia-weibo-demo-access-token"),
+        wechatEventTokenFile: join(home, "secrets", "newmedia-wechat-demo-event-token"),
       },
     });
     expect(newmediaUrl(settings)).toBe("http://127.0.0.1:4200");

@@ -23,6 +23,8 @@ export interface NewmediaFiles {
   wechatSecretFile: string;
   /** The demo Weibo account's access token, alone. */
   weiboAccessTokenFile: string;
+  /** The demo WeChat account's server token, with which the emulator signs its pushes. */
+  wechatEventTokenFile: string;
 }
 
 /** Where `herald up` runs the newmedia channel (WeChat official accounts and Weibo). */
@@ -59,6 +61,7 @@ export function newmediaSettings(
       accountsFile: join(secrets.dir, "newmedia-accounts.json"),
       wechatSecretFile: join(secrets.dir, "newmedia-wechat-demo-secret"),
       weiboAccessTokenFile: join(secrets.dir, "newmedia-weibo-demo-access-token"),
+      wechatEventTokenFile: join(secrets.dir, "newmedia-wechat-demo-event-token"),
     },
   };
 }

@@ -16,7 +16,13 @@ const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, "utf8")) 
 const mode = (path: string) => statSync(path).mode & 0o777;
 
 interface PlatformsFile {
-  wechat: { appId: string; secret: string; name: string; verified?: boolean }[];
+  wechat: {
+    appId: string;
+    secret: string;
+    name: string;
+    verified?: boolean;
+    eventToken?: string;
+  }[];
   weibo: { uid: string; accessToken: string; name: string; safeDomains: string[] }[];
 }
 
@@ -114,6 +120,8 @@ describe("the demo accounts herald up writes", () => {
           secret: expect.stringMatching(/^[0-9a-f]{32}$/),
           name: "海关发布",
           verified: true,
+          eventUrl: "http://127.0.0.1:4200/wechat/events/demo",
+          eventToken: expect.stringMatching(/^[0-9a-f]{32}$/),
         },
       ],
       weibo: [
@@ -125,8 +133,10 @@ describe("the demo accounts herald up writes", () => {
         },
       ],
     });
-    const { wechatSecretFile, weiboAccessTokenFile, accountsFile } = newmedia.files;
+    const { wechatSecretFile, weiboAccessTokenFile, wechatEventTokenFile, accountsFile } =
+      newmedia.files;
     expect(readFileSync(wechatSecretFile, "utf8")).toBe(seeds.wechat[0]!.secret);
+    expect(readFileSync(wechatEventTokenFile, "utf8")).toBe(seeds.wechat[0]!.eventToken);
     expect(readFileSync(weiboAccessTokenFile, "utf8")).toBe(seeds.weibo[0]!.accessToken);
     expect(readJson<NewmediaFile>(accountsFile)).toEqual({
       portalBaseUrl: "http://127.0.0.1:4100",
@@ -136,6 +146,7 @@ describe("the demo accounts herald up writes", () => {
           displayName: "海关发布",
           appId: "wxdemo0000000001",
           secretFile: wechatSecretFile,
+          eventTokenFile: wechatEventTokenFile,
           baseUrl: "http://127.0.0.1:4290",
           author: "海关发布",
         },
@@ -155,6 +166,7 @@ describe("the demo accounts herald up writes", () => {
       platforms.accountsFile,
       wechatSecretFile,
       weiboAccessTokenFile,
+      wechatEventTokenFile,
       accountsFile,
     ]) {
       expect(mode(file)).toBe(0o600);
