@@ -88,6 +88,26 @@ export class AwaitingOperatorError extends Error {
   }
 }
 
+/**
+ * A transient failure whose end the platform names: a daily quota that resets at
+ * midnight, a posting window with its next slot. The runtime sends the FAILED
+ * receipt and retries once that time has come, without retrying in place and
+ * without using up the item's deferred attempts (waiting is not failing again),
+ * so an item queued behind a limit is never left to the reconciler for it.
+ */
+export class RetryLaterError extends Error {
+  override readonly name: string = "RetryLaterError";
+  constructor(
+    /** A stable, machine-readable code, e.g. "weibo.posting_window_full". */
+    readonly code: string,
+    message: string,
+    /** How long from now the next attempt may succeed. */
+    readonly retryAfterMs: number,
+  ) {
+    super(message);
+  }
+}
+
 /** The machine-readable code of any error an adapter threw. */
 export function errorCode(error: unknown): string {
   if (error instanceof PermanentChannelError || error instanceof AwaitingOperatorError)

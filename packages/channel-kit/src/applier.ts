@@ -7,6 +7,7 @@ import {
   type ChannelAdapter,
   AwaitingOperatorError,
   PermanentChannelError,
+  RetryLaterError,
   errorCode,
   errorMessage,
 } from "./adapter";
@@ -42,7 +43,13 @@ export type ApplyOutcome =
   | { readonly kind: "delivered" | "removed" | "declined"; readonly receipt: DeliveryReceipt }
   | { readonly kind: "duplicate"; readonly receipt: DeliveryReceipt | undefined }
   | { readonly kind: "stale" }
-  | { readonly kind: "failed"; readonly receipt: DeliveryReceipt; readonly attempts: number }
+  | {
+      readonly kind: "failed";
+      readonly receipt: DeliveryReceipt;
+      readonly attempts: number;
+      /** The platform said when to try again (RetryLaterError), in ms from now. */
+      readonly retryAfterMs?: number;
+    }
   /** The channel could not check whether it still has the version: nothing applied, no retry here. */
   | { readonly kind: "unverified"; readonly receipt: DeliveryReceipt }
   /** The change waits on an operator's task: a FAILED receipt, no retry until a redelivery. */
@@ -215,7 +222,8 @@ export class Applier {
             receipt: failureReceipt(this.channel, state, error, attempt, false),
           };
         }
-        if (inline >= this.inlineAttempts) {
+        const later = error instanceof RetryLaterError ? error : undefined;
+        if (later || inline >= this.inlineAttempts) {
           metrics.failed(`${errorCode(error)}: ${errorMessage(error)}`);
           this.options.logger.warn(
             { err: error, itemId: state.id, version: state.version, attempt },
@@ -229,6 +237,7 @@ export class Applier {
             kind: "failed",
             attempts: attempt,
             receipt: failureReceipt(this.channel, state, error, attempt, false),
+            ...(later ? { retryAfterMs: Math.max(0, later.retryAfterMs) } : {}),
           };
         }
         metrics.count("retried");

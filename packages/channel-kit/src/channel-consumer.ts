@@ -329,7 +329,7 @@ export class ChannelConsumer {
     if (outcome.kind === "failed") {
       const { retries } = this.options;
       const shed = retries.shed;
-      retries.schedule(state, outcome.attempts, partition);
+      retries.schedule(state, outcome.attempts, partition, outcome.retryAfterMs);
       if (retries.shed > shed) {
         this.options.logger.warn(
           { itemId: state.id, version: state.version, pending: retries.size },

@@ -8,6 +8,7 @@
 export {
   AwaitingOperatorError,
   PermanentChannelError,
+  RetryLaterError,
   type ApplyContext,
   type ApplyResult,
   type ChannelAdapter,

@@ -42,11 +42,16 @@ export class RetryQueue {
     return this.options.maxPending;
   }
 
-  /** Schedules the next attempt; false when the item has had all its attempts, or the queue is full. */
-  schedule(state: ItemState, failedAttempts: number, partition: number): boolean {
+  /**
+   * Schedules the next attempt; false when the item has had all its attempts, or the
+   * queue is full. With `afterMs` (the platform named when to try again) the attempt
+   * runs then, and the wait does not count as one of the item's attempts.
+   */
+  schedule(state: ItemState, failedAttempts: number, partition: number, afterMs?: number): boolean {
     if (this.stopped) return false;
     const waiting = this.pending.has(state.id);
-    const deferred = (this.pending.get(state.id)?.attempt ?? 0) + 1;
+    const previous = this.pending.get(state.id)?.attempt ?? 0;
+    const deferred = afterMs === undefined ? previous + 1 : previous;
     this.cancel(state.id);
     if (deferred > this.options.maxAttempts) return false;
     // An item already waiting takes its own place again; only a new one can overflow.
@@ -54,7 +59,8 @@ export class RetryQueue {
       this.shed += 1;
       return false;
     }
-    const delay = backoffDelay(deferred, this.options.backoff);
+    // setTimeout holds at most 2^31-1 ms (24.8 days); a longer wait is retried then.
+    const delay = Math.min(afterMs ?? backoffDelay(deferred, this.options.backoff), 2_147_483_647);
     const timer = setTimeout(() => {
       const entry = this.pending.get(state.id);
       if (entry?.timer !== timer) return;

@@ -8,7 +8,7 @@ import { ItemKind, ItemState, ItemStatus, type TakedownKind } from "@herald/cont
 import { tokenFileOf, writeTokenFile } from "@herald/runtime";
 import type { ChannelAdapter } from "./adapter";
 import type { Holding } from "./holdings";
-import { AwaitingOperatorError, PermanentChannelError } from "./adapter";
+import { AwaitingOperatorError, PermanentChannelError, RetryLaterError } from "./adapter";
 import type { ChannelPolicy } from "./policy";
 
 /** Writes an inventory token file (mode 0600) for `tokens` (name → token) into a new temporary folder. */
@@ -80,6 +80,8 @@ export function takenDown(id: string, version: number, kind: TakedownKind): Item
 export class RecordingChannel implements ChannelAdapter {
   readonly shown = new Map<string, ItemState>();
   readonly calls: { op: "apply" | "remove" | "verify"; id: string; version: number }[] = [];
+  /** Item id → a wait the platform names once (a quota, a posting window), in ms. */
+  readonly waitOnce = new Map<string, number>();
   /** Item ids whose removal waits on an operator (a platform with no delete API). */
   readonly removedByHand = new Set<string>();
   /** Item ids whose `verify` throws: a platform that does not answer. */
@@ -115,6 +117,13 @@ export class RecordingChannel implements ChannelAdapter {
           resolve({ externalRef: `recorder://${state.id}` });
         });
       });
+    }
+    const wait = this.waitOnce.get(state.id);
+    if (wait !== undefined) {
+      this.waitOnce.delete(state.id);
+      return Promise.reject(
+        new RetryLaterError("recorder.window_full", "the posting window is full", wait),
+      );
     }
     const left = this.failing.get(state.id) ?? 0;
     if (left > 0) {

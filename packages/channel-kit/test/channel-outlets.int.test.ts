@@ -173,4 +173,22 @@ describe("a channel with several outlets", () => {
     expect(done.outcome).toBe(DeliveryOutcome.DELIVERY_OUTCOME_REMOVED);
     expect(alpha.shown.has("by-hand")).toBe(false);
   });
+
+  it("retries an item the platform asks to wait for once the wait is over, with no retry in place", async () => {
+    alpha.waitOnce.set("window", 1500);
+    await publish(itemState("window", 1));
+    const waiting = await receiptOf("alpha:one", "window", 1);
+    expect(waiting.outcome).toBe(DeliveryOutcome.DELIVERY_OUTCOME_FAILED);
+    expect(waiting.error).toMatchObject({ code: "recorder.window_full", retryable: true });
+    expect(alpha.applies("window")).toEqual([1]);
+    const delivered = await receipts.waitFor(
+      (r) =>
+        r.outletId === "alpha:one" &&
+        r.itemId === "window" &&
+        r.outcome === DeliveryOutcome.DELIVERY_OUTCOME_DELIVERED,
+      "alpha's receipt once the window opened",
+    );
+    expect(delivered.at!.getTime() - waiting.at!.getTime()).toBeGreaterThanOrEqual(1400);
+    expect(alpha.applies("window")).toEqual([1, 1]);
+  });
 });

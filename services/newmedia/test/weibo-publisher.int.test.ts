@@ -1,7 +1,6 @@
-import { PermanentChannelError } from "@herald/channel-kit";
+import { PermanentChannelError, RetryLaterError } from "@herald/channel-kit";
 import { waitFor } from "@herald/test-harness";
 import { weiboWeight } from "../src/render/weibo-post";
-import { WeiboRetryableError } from "../src/weibo";
 import { fromStream, heldAt, news, PORTAL, useWeiboWorld } from "./weibo-support";
 
 const world = useWeiboWorld("weibo-publisher", [
@@ -90,7 +89,9 @@ describe("Weibo publisher: posting", () => {
     for (const n of [1, 2, 3]) await slow.apply(news(`wb-rate-${n}`, 1, `第 ${n} 条`), fromStream);
     const fourth = news("wb-rate-4", 1, "第 4 条");
     const refusal = slow.apply(fourth, fromStream);
-    await expect(refusal).rejects.toBeInstanceOf(WeiboRetryableError);
+    // The runtime retries it when the window has room: a wait the platform names.
+    await expect(refusal).rejects.toBeInstanceOf(RetryLaterError);
+    await expect(refusal).rejects.toMatchObject({ code: "weibo.posting_window_full" });
     await expect(refusal).rejects.toThrow(/每小时最多发 3 帖.*下一个空位/);
 
     // A restarted publisher reads the window back from the database.
@@ -175,7 +176,7 @@ describe("Weibo publisher: posting", () => {
     fault("faults", 20016, 4);
     const later = news("wb-busy-2", 1, "多次限流");
     await expect(faults.apply(later, fromStream)).rejects.toMatchObject({
-      name: "WeiboRetryableError",
+      name: "RetryLaterError",
       code: "weibo.20016",
     });
     expect(postsOfItem("faults", "wb-busy-2")).toEqual([]);

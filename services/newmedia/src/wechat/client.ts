@@ -116,6 +116,7 @@ export class WechatClient {
       resetsAt,
       `微信公众号接口 ${api} 今日调用次数已用完，${beijingTime(resetsAt.getTime())}（北京时间）重置后再试` +
         (detail ? ` ${detail}` : ""),
+      this.options.quota.untilReset(),
     );
   }
 }

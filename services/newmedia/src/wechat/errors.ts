@@ -1,3 +1,5 @@
+import { RetryLaterError } from "@herald/channel-kit";
+
 /**
  * A failure the next attempt may get past (the platform busy, a quota that resets
  * at midnight, a publish job still running). channel-kit treats every error that
@@ -16,13 +18,19 @@ export class WechatRetryableError extends Error {
   }
 }
 
-/** A daily quota used up: carries when it resets, so callers can postpone instead of retrying now. */
-export class WechatQuotaError extends WechatRetryableError {
+/**
+ * A daily quota used up: carries when it resets, and the runtime retries the item
+ * then (a RetryLaterError), instead of spending its attempts before midnight.
+ */
+export class WechatQuotaError extends RetryLaterError {
+  override readonly name = "WechatQuotaError";
   constructor(
     readonly api: string,
     readonly resetsAt: Date,
     message: string,
+    /** How long from now until the reset. */
+    untilResetMs: number,
   ) {
-    super("wechat.quota", message);
+    super("wechat.quota", message, untilResetMs);
   }
 }

@@ -74,6 +74,11 @@ export class QuotaCounter {
     return quotaResetsAt(this.now());
   }
 
+  /** How long from now until the quotas reset. */
+  untilReset(): number {
+    return this.resetsAt().getTime() - this.now();
+  }
+
   /** Today's use of every API that has a daily limit. */
   report(): Record<string, { used: number; limit: number }> {
     this.roll();

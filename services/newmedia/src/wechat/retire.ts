@@ -113,6 +113,7 @@ export class Retirement {
           "freepublish/delete",
           resetsAt,
           `微信公众号今日删除次数已用完，撤下将在 ${beijingTime(resetsAt.getTime())}（北京时间）配额重置后进行 (article_id ${articleId})`,
+          quotas.untilReset(),
         );
       }
       logger.info({ itemId, articleId }, "WeChat article deleted and confirmed");

@@ -1,6 +1,6 @@
-import { PermanentChannelError } from "@herald/channel-kit";
+import { PermanentChannelError, RetryLaterError } from "@herald/channel-kit";
 import { createLogger } from "@herald/runtime";
-import { callWeibo, type CallPolicy, WeiboRetryableError } from "./calls";
+import { callWeibo, type CallPolicy } from "./calls";
 import { WeiboApiError } from "./client";
 
 const NOW = Date.parse("2026-12-05T02:20:00Z");
@@ -56,7 +56,8 @@ describe("Weibo calls by error class", () => {
     const limited = answering(10024, 10024, 10024);
     const { p, events } = policy();
     const refused = callWeibo("share", p, limited.call);
-    await expect(refused).rejects.toBeInstanceOf(WeiboRetryableError);
+    await expect(refused).rejects.toBeInstanceOf(RetryLaterError);
+    await expect(refused).rejects.toMatchObject({ retryAfterMs: expect.any(Number) });
     await expect(refused).rejects.toThrow(/暂停发帖至 12-05 11:00/);
     expect(limited.seen).toHaveLength(3);
     expect(events.at(-1)).toBe("pause 2026-12-05T03:00:00.000Z");

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { PermanentChannelError } from "@herald/channel-kit";
+import { PermanentChannelError, RetryLaterError } from "@herald/channel-kit";
 import type { Logger } from "@herald/runtime";
 import { classifyWeiboError } from "../platform-errors";
 import { WeiboApiError } from "./client";
@@ -81,9 +81,10 @@ export async function callWeibo<T>(
             // pauses until the next one rather than spending calls on more refusals.
             const until = nextHour(policy.now());
             await policy.onRateLimited(until);
-            throw new WeiboRetryableError(
+            throw new RetryLaterError(
               info.rule,
               `${info.sentence} ${detail}；已重试 ${backoffs} 次，暂停发帖至 ${beijingTime(until)}（北京时间）`,
+              until - policy.now(),
             );
           }
           throw new WeiboRetryableError(
@@ -93,9 +94,10 @@ export async function callWeibo<T>(
         }
         case "quota":
           // Calling again before the reset only burns calls: the runtime retries later.
-          throw new WeiboRetryableError(
+          throw new RetryLaterError(
             info.rule,
             `${info.sentence} ${detail}；配额将于 ${beijingTime(nextHour(policy.now()))}（北京时间）恢复`,
+            nextHour(policy.now()) - policy.now(),
           );
         case "refused":
         case "permission":

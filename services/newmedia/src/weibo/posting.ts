@@ -1,4 +1,9 @@
-import { PermanentChannelError, type ApplyContext, type ApplyResult } from "@herald/channel-kit";
+import {
+  PermanentChannelError,
+  RetryLaterError,
+  type ApplyContext,
+  type ApplyResult,
+} from "@herald/channel-kit";
 import type { ItemState } from "@herald/contracts";
 import type { WeiboPost } from "../render/weibo-post";
 import { WeiboRetryableError } from "./calls";
@@ -87,7 +92,11 @@ export class Posting {
     try {
       status = await share(ctx, intent, picture, hadIntent && doc?.state === "posting");
     } catch (error) {
-      if (error instanceof PermanentChannelError || error instanceof WeiboRetryableError) {
+      if (
+        error instanceof PermanentChannelError ||
+        error instanceof WeiboRetryableError ||
+        error instanceof RetryLaterError
+      ) {
         // The platform answered with an error: nothing was posted, so the slot and the
         // earlier record stand. (A lost answer leaves the intent, for the next apply to look up.)
         await ctx.rate.releaseSlot(slot);
@@ -150,9 +159,11 @@ export class Posting {
         }
         const waited = Date.now() - startedAt;
         if (slot - at > this.options.maxQueueWaitMs || waited > this.options.maxQueueWaitMs) {
-          throw new WeiboRetryableError(
+          // The post waits for its slot in the runtime's retries, not in this apply.
+          throw new RetryLaterError(
             "weibo.posting_window_full",
             `微博账号 ${account.displayName} 每小时最多发 ${account.postsPerHour} 帖，当前已满；下一个空位在 ${beijingTime(slot)}（北京时间），届时重试`,
+            slot - at,
           );
         }
         this.waitingForSlot = true;
