@@ -1,7 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { TEST_INVENTORY_TOKEN, startTestNewmedia } from "@herald/newmedia/testing";
+import { TEST_INVENTORY_TOKEN, startTestNewmedia, writeTestSecret } from "@herald/newmedia/testing";
 import { type Platforms, startPlatforms } from "@herald/platforms";
 import { connectMongo, createLogger } from "@herald/runtime";
 import { testStack } from "@herald/test-harness";
@@ -12,12 +9,6 @@ import { describeChannelConformance } from "./channel-conformance";
 // on an operator's task, which test/e2e/newmedia.int.test.ts covers.
 const logger = createLogger({ service: "conformance", level: "silent" });
 const PORTAL = "http://127.0.0.1:4100";
-
-function secret(value: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), "newmedia-secret-")), "secret");
-  writeFileSync(path, value, { mode: 0o600 });
-  return path;
-}
 
 for (const platform of ["wechat", "weibo"] as const) {
   const outletId = `${platform}:conf`;
@@ -51,7 +42,7 @@ for (const platform of ["wechat", "weibo"] as const) {
                 {
                   ...account,
                   appId: "wxconf",
-                  secretFile: secret("conf-secret"),
+                  secretFile: writeTestSecret("conf-secret"),
                   baseUrl: platforms.url,
                 },
               ]
@@ -62,7 +53,7 @@ for (const platform of ["wechat", "weibo"] as const) {
                 {
                   ...account,
                   uid: "7100",
-                  accessTokenFile: secret("conf-token"),
+                  accessTokenFile: writeTestSecret("conf-token"),
                   baseUrl: platforms.url,
                   safeDomains: ["127.0.0.1"],
                   commercialDelete: true,

@@ -1,9 +1,6 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createContentClient } from "@herald/channel-kit";
 import { DeliveryOutcome, type DeliveryReceipt, Topics } from "@herald/contracts";
-import { type NewmediaService, startTestNewmedia } from "@herald/newmedia/testing";
+import { type NewmediaService, startTestNewmedia, writeTestSecret } from "@herald/newmedia/testing";
 import { type Platforms, startPlatforms } from "@herald/platforms";
 import { createLogger } from "@herald/runtime";
 import { testStack, useTestNamespace, waitFor } from "@herald/test-harness";
@@ -22,12 +19,6 @@ let platforms: Platforms;
 let services: HeraldServices;
 let newmedia: NewmediaService;
 let receipts: TopicCollector<DeliveryReceipt>;
-
-function secret(value: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), "newmedia-secret-")), "secret");
-  writeFileSync(path, value, { mode: 0o600 });
-  return path;
-}
 
 async function api(method: string, path: string, body?: unknown): Promise<unknown> {
   const response = await fetch(`${services.contentUrl}/api${path}`, {
@@ -95,7 +86,7 @@ beforeAll(async () => {
           account: "e2e",
           displayName: "海关发布",
           appId: "wxe2e",
-          secretFile: secret("e2e-secret"),
+          secretFile: writeTestSecret("e2e-secret"),
           baseUrl: platforms.url,
           author: "海关总署",
         },
@@ -105,7 +96,7 @@ beforeAll(async () => {
           account: "e2e",
           displayName: "海关发布微博",
           uid: "7200",
-          accessTokenFile: secret("e2e-token"),
+          accessTokenFile: writeTestSecret("e2e-token"),
           baseUrl: platforms.url,
           safeDomains: ["127.0.0.1"],
         },

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { kindName } from "@herald/channel-kit";
 import { ItemKind } from "@herald/contracts";
 import { z } from "zod";
 
@@ -21,24 +22,19 @@ const accountName = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, "lower-case letters, digits and hyphens, at most 40");
 
-const kindNames = Object.entries(ItemKind)
-  .filter(([, v]) => typeof v === "number" && v !== ItemKind.ITEM_KIND_UNSPECIFIED)
-  .map(([k]) =>
-    k
-      .replace(/^ITEM_KIND_/, "")
-      .toLowerCase()
-      .replace(/_/g, "-"),
-  );
+// The kinds by the name the APIs spell them with ("policy-interpretation").
+const kindsByName = new Map(
+  Object.values(ItemKind)
+    .filter((v): v is ItemKind => typeof v === "number" && v !== ItemKind.ITEM_KIND_UNSPECIFIED)
+    .map((v) => [kindName(v), v] as const),
+);
 
 const kind = z
   .string()
-  .refine((name) => kindNames.includes(name), {
-    message: `one of ${kindNames.join(", ")}`,
+  .refine((name) => kindsByName.has(name), {
+    message: `one of ${[...kindsByName.keys()].join(", ")}`,
   })
-  .transform(
-    (name) =>
-      ItemKind[`ITEM_KIND_${name.toUpperCase().replace(/-/g, "_")}` as keyof typeof ItemKind],
-  );
+  .transform((name) => kindsByName.get(name)!);
 
 const policy = {
   /** Kinds the account carries (kebab-case, as the APIs spell them); default {@link DEFAULT_ACCOUNT_KINDS}. */

@@ -5,7 +5,10 @@
  */
 import type { CurrentStateSource } from "@herald/channel-kit";
 import { testChannelEnv, writeInventoryTokenFile } from "@herald/channel-kit/testing";
-import { type Logger, loadConfig } from "@herald/runtime";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Logger, loadConfig, writeSecretFile } from "@herald/runtime";
 import { type AccountsFile, accountsFileSchema } from "./accounts";
 import { newmediaEnv } from "./config";
 import { platformPublishers } from "./platform-publishers";
@@ -14,6 +17,13 @@ import { type NewmediaService, type PublisherFactories, startNewmedia } from "./
 export type { NewmediaService } from "./service";
 
 export const TEST_INVENTORY_TOKEN = "test-inventory-token";
+
+/** Writes a secret (a WeChat AppSecret, a Weibo token) alone in a file of its own, mode 0600. */
+export function writeTestSecret(value: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), "newmedia-secret-")), "secret");
+  writeSecretFile(path, value);
+  return path;
+}
 
 export interface TestNewmediaOptions {
   brokers: readonly string[];
