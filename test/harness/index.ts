@@ -5,8 +5,10 @@
  */
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Kafka, logLevel } from "kafkajs";
+import { relative } from "node:path";
+import { Kafka, type LogEntry, logLevel } from "kafkajs";
 import { MongoClient } from "mongodb";
+import { ROOT } from "./stack-source";
 
 export {
   expectSucceeded,
@@ -55,9 +57,33 @@ export function testStack(): TestStack {
   };
 }
 
-/** A kafkajs client for test code itself (setting up, inspecting); quiet unless something fails. */
+/**
+ * A kafkajs client for test code itself (setting up, inspecting); quiet unless
+ * something fails. Its lines name the test file that made it and go straight to
+ * stderr, not through `console`: on 2 cores jest runs every file in one process,
+ * and a line that a client left running writes through `console` after its file
+ * has ended makes jest fail the whole run ("Cannot log after tests are done")
+ * without saying which file left it. This way the line is kept and says where it
+ * came from.
+ */
 export function testKafka(clientId = "herald-test"): Kafka {
-  return new Kafka({ brokers: testStack().brokers, clientId, logLevel: logLevel.ERROR });
+  const testPath = expect.getState().testPath;
+  const origin = testPath ? relative(ROOT, testPath) : "global setup";
+  return new Kafka({
+    brokers: testStack().brokers,
+    clientId,
+    logLevel: logLevel.ERROR,
+    logCreator:
+      () =>
+      ({ namespace, log }: LogEntry) => {
+        const fields = Object.entries(log).filter(
+          ([key]) => !["message", "timestamp", "logger"].includes(key),
+        );
+        process.stderr.write(
+          `kafkajs error (test client of ${origin}) [${namespace}] ${log.message} ${JSON.stringify(Object.fromEntries(fields))}\n`,
+        );
+      },
+  });
 }
 
 /**

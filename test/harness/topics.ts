@@ -50,6 +50,10 @@ export class TopicCollector<T> {
     const consumer = testKafka().consumer({
       groupId: this.ns.groupId(`collect-${Math.random().toString(36).slice(2)}`),
     });
+    // Stopped before the namespace's topics go, whether or not the file stops it: a
+    // consumer left running would log errors about its deleted topics.
+    this.consumer = consumer;
+    this.ns.beforeCleanup(() => this.stop());
     await consumer.connect();
     await consumer.subscribe({
       topic: topicName(this.spec, this.ns.topicPrefix),
@@ -70,7 +74,6 @@ export class TopicCollector<T> {
         return Promise.resolve();
       },
     });
-    this.consumer = consumer;
     return this;
   }
 
@@ -84,7 +87,9 @@ export class TopicCollector<T> {
   }
 
   async stop(): Promise<void> {
-    await this.consumer?.disconnect();
+    const consumer = this.consumer;
+    this.consumer = undefined;
+    await consumer?.disconnect();
   }
 }
 

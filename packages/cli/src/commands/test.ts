@@ -39,10 +39,43 @@ function runPnpm(root: string, args: string[]): Promise<number> {
   });
 }
 
-interface JestSummary {
+/**
+ * Jest passes every test yet exits 1 when something a test file left running logs
+ * through `console` or loads a module after that file ended. It prints the reason
+ * once, far above the summary.
+ */
+const AFTER_THE_TESTS =
+  "tests: every test passed, but jest failed the run: code a test file left running " +
+  'logged or loaded a module after that file ended. Search the output above for "Cannot log ' +
+  'after tests are done" or "torn down" to find the file, and stop what it started in ' +
+  "ns.beforeCleanup.";
+
+export interface JestSummary {
   numPassedTests: number;
   numFailedTests: number;
   numPendingTests: number;
+  /** Jest's verdict on the tests alone, before anything the process did after them. */
+  success: boolean;
+}
+
+export interface GateOutcome {
+  name: string;
+  ok: boolean;
+  ms: number;
+}
+
+/** The summary after every gate ran; `jest` is its results file, when it wrote one. */
+export function summaryLines(outcomes: GateOutcome[], jest: JestSummary | undefined): string[] {
+  const lines = ["\n── summary ──"];
+  for (const o of outcomes)
+    lines.push(`${o.ok ? "✓" : "✗"} ${o.name.padEnd(14)} ${formatDuration(o.ms)}`);
+  if (jest) {
+    const skipped = jest.numPendingTests > 0 ? `, ${jest.numPendingTests} skipped` : "";
+    lines.push(`tests: ${jest.numPassedTests} passed, ${jest.numFailedTests} failed${skipped}`);
+    const tests = outcomes.find((o) => o.name === "tests");
+    if (tests && !tests.ok && jest.success) lines.push(AFTER_THE_TESTS);
+  }
+  return lines;
 }
 
 export function registerTestCommand(program: Command, out: Output): void {
@@ -58,21 +91,17 @@ export function registerTestCommand(program: Command, out: Output): void {
       mkdirSync(resultsDir, { recursive: true });
       const resultsFile = join(resultsDir, "jest.json");
       rmSync(resultsFile, { force: true });
-      const outcomes: { name: string; ok: boolean; ms: number }[] = [];
+      const outcomes: GateOutcome[] = [];
       for (const gate of GATES) {
         out.line(`\n── ${gate.name} ──`);
         const started = Date.now();
         const code = await runPnpm(root, gate.pnpm(resultsFile, jestArgs));
         outcomes.push({ name: gate.name, ok: code === 0, ms: Date.now() - started });
       }
-      out.line("\n── summary ──");
-      for (const o of outcomes)
-        out.line(`${o.ok ? "✓" : "✗"} ${o.name.padEnd(14)} ${formatDuration(o.ms)}`);
-      if (existsSync(resultsFile)) {
-        const jest = JSON.parse(readFileSync(resultsFile, "utf8")) as JestSummary;
-        const skipped = jest.numPendingTests > 0 ? `, ${jest.numPendingTests} skipped` : "";
-        out.line(`tests: ${jest.numPassedTests} passed, ${jest.numFailedTests} failed${skipped}`);
-      }
+      const jest = existsSync(resultsFile)
+        ? (JSON.parse(readFileSync(resultsFile, "utf8")) as JestSummary)
+        : undefined;
+      for (const line of summaryLines(outcomes, jest)) out.line(line);
       if (outcomes.some((o) => !o.ok)) process.exitCode = 1;
     });
 }
