@@ -139,9 +139,15 @@ describe("herald stack", () => {
     expect(ferretdb.running).toBe(false);
     expect(existsSync(kafka.dataDir)).toBe(true);
 
+    // What the emulated accounts show would outlive the holdings that point at it.
+    const emulatorState = join(home, "services", "platforms", "state.json");
+    mkdirSync(dirname(emulatorState), { recursive: true });
+    writeFileSync(emulatorState, "{}");
+
     succeeded(herald(["stack", "reset"], env));
     expect(existsSync(kafka.dataDir)).toBe(false);
     expect(existsSync(ferretdb.dataDir)).toBe(false);
+    expect(existsSync(emulatorState)).toBe(false);
   });
 
   it("names the missing tool in one line", () => {

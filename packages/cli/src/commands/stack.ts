@@ -1,6 +1,10 @@
 import type { Command } from "commander";
+import { rmSync } from "node:fs";
+import { platformsSettings } from "../platforms/settings";
 import { stackDown, stackReset, stackStatus, stackUp } from "../stack/stack";
 import { stackSettings } from "../stack/settings";
+import { heraldParts } from "../up/parts";
+import { down } from "../up/up";
 import type { ServerStatus } from "../stack/types";
 import type { Output } from "./output";
 
@@ -53,10 +57,18 @@ export function registerStackCommands(program: Command, out: Output): void {
 
   stack
     .command("reset")
-    .description("stop the servers and delete their data and logs (downloads stay cached)")
+    .description(
+      "stop everything `herald up` started, delete the servers' data and logs and empty the emulated WeChat and Weibo accounts (downloads stay cached)",
+    )
     .action(async () => {
-      await stackReset(stackSettings());
-      out.line("the stack is stopped and its data deleted");
+      const settings = stackSettings();
+      // The services would fail without their data; and the emulator's articles and
+      // posts are what the channel's holdings, deleted here, point at: kept, they
+      // would be published a second time beside the old ones after the reset.
+      await down(settings, heraldParts(settings), () => undefined);
+      await stackReset(settings);
+      rmSync(platformsSettings(settings).stateFile, { force: true });
+      out.line("the stack is stopped and its data deleted, the emulated accounts emptied");
     });
 
   stack

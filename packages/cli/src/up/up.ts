@@ -101,8 +101,15 @@ export async function upForeground(
   void stopSignal.then((signal) => (stopped = signal));
   await upDetached(settings, parts, out, afterStart);
   out("Press Ctrl-C to stop.");
+  // `herald down` from another terminal removes the record of what this call
+  // started: then there is nothing left to watch or to stop.
+  const recorded = existsSync(recordFile(settings));
   const last = new Map<string, string>();
   while (stopped === undefined) {
+    if (recorded && !existsSync(recordFile(settings))) {
+      out("stopped by `herald down`");
+      return;
+    }
     for (const { name, status } of await statuses(parts)) {
       if (last.has(name) && last.get(name) !== status.state) {
         out(`${new Date().toISOString()}  ${name}: ${status.state}`);
