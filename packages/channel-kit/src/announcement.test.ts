@@ -39,6 +39,13 @@ const policies: Record<string, ChannelPolicy> = {
     audiences: [Audience.AUDIENCE_INTERNAL],
     keepsWithdrawn: false,
   },
+  "an account with categories, freshness and a start date": {
+    name: "newmedia",
+    outletId: "weibo:gov",
+    categories: ["海关动态"],
+    freshness: { warningDays: 10, findingDays: 14 },
+    publishedFrom: new Date("2026-12-01T00:00:00+08:00"),
+  },
 };
 
 const states: ItemState[] = [
@@ -46,6 +53,14 @@ const states: ItemState[] = [
   itemState("b", 1, { kind: ItemKind.ITEM_KIND_HOTLINE_QA }),
   itemState("c", 1, { targeting: { audience: Audience.AUDIENCE_INTERNAL } }),
   itemState("d", 1, { targeting: { channels: ["portal"] } }),
+  itemState("old", 3, {
+    category: "海关动态",
+    dates: { publishedAt: new Date("2016-03-01T09:30:00+08:00") },
+  }),
+  itemState("new", 1, {
+    category: "海关动态",
+    dates: { publishedAt: new Date("2026-12-01T00:00:00+08:00") },
+  }),
   itemState("e", 2, { status: ItemStatus.ITEM_STATUS_EXPIRED }),
   itemState("f", 2, {
     status: ItemStatus.ITEM_STATUS_RETRACTED,
@@ -60,6 +75,7 @@ describe("channel announcements", () => {
     expect(back).toEqual({ keepsWithdrawn: false, keepsExpired: false, ...policy });
     expect("kinds" in back).toBe(policy.kinds !== undefined);
     expect("audiences" in back).toBe(policy.audiences !== undefined);
+    expect("publishedFrom" in back).toBe(policy.publishedFrom !== undefined);
     for (const state of states) {
       expect(expectedPresence(back, state)).toEqual(expectedPresence(policy, state));
     }

@@ -42,6 +42,7 @@ export function announcementOf(
     categories: [...(policy.categories ?? [])],
     freshnessWarningDays: policy.freshness?.warningDays ?? 0,
     freshnessFindingDays: policy.freshness?.findingDays ?? 0,
+    publishedFrom: policy.publishedFrom,
   };
 }
 
@@ -66,6 +67,7 @@ export function policyFromAnnouncement(announcement: ChannelAnnouncement): Chann
           },
         }
       : {}),
+    ...(announcement.publishedFrom ? { publishedFrom: announcement.publishedFrom } : {}),
   };
 }
 

@@ -30,11 +30,20 @@ export interface ChannelPolicy {
    * no post, a finding after `findingDays`.
    */
   readonly freshness?: { readonly warningDays: number; readonly findingDays: number };
+  /**
+   * The first publication date the channel takes: an item published before it is
+   * declined (`published-before`), so an account added today is not owed years of
+   * history. Judged on the item's own `dates.publishedAt`, which the content
+   * service keeps at the first publication on every later version; an item that
+   * states no published date is taken, since nothing else both the channel and the
+   * reconciler read says when it was first published. Absent means no limit.
+   */
+  readonly publishedFrom?: Date;
 }
 
 /** Why a channel does not take an item: a stable code and a sentence for operators. */
 export interface Decline {
-  readonly code: "targeting.channel" | "audience" | "kind" | "category";
+  readonly code: "targeting.channel" | "audience" | "kind" | "category" | "published-before";
   readonly reason: string;
 }
 
@@ -46,6 +55,8 @@ export interface PresenceInput {
   readonly targeting?:
     { readonly channels: readonly string[]; readonly audience: Audience } | undefined;
   readonly takedown?: { readonly kind: TakedownKind } | undefined;
+  /** The item's dates; only `publishedAt` is read, against the policy's `publishedFrom`. */
+  readonly dates?: { readonly publishedAt?: Date | undefined } | undefined;
 }
 
 /** What a channel should do with one item state. */
@@ -119,6 +130,13 @@ function declineOf(policy: ChannelPolicy, state: PresenceInput): Decline | undef
       reason: `${names.at(-1)} does not take the category ${JSON.stringify(state.category ?? "")}`,
     };
   }
+  const publishedAt = state.dates?.publishedAt;
+  if (policy.publishedFrom && publishedAt && publishedAt < policy.publishedFrom) {
+    return {
+      code: "published-before",
+      reason: `发布于 ${beijingIso(publishedAt)}，早于 ${names.at(-1)} 的起始时间 ${beijingIso(policy.publishedFrom)}，不补发（published-before：publishedFrom）`,
+    };
+  }
   return undefined;
 }
 
@@ -127,4 +145,11 @@ function targetNames(policy: ChannelPolicy): string[] {
   if (!policy.outletId) return [policy.name];
   const platform = policy.outletId.split(":")[0]!;
   return [...new Set([policy.name, platform, policy.outletId])];
+}
+
+const BEIJING_OFFSET_MS = 8 * 3_600_000;
+
+/** An instant as operators read it: ISO 8601 in Beijing time ("2026-12-01T00:00:00+08:00"). */
+function beijingIso(at: Date): string {
+  return `${new Date(at.getTime() + BEIJING_OFFSET_MS).toISOString().slice(0, 19)}+08:00`;
 }

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ItemKind } from "@herald/contracts";
 import { readAccountsFile } from "./accounts";
+import { accountPolicy } from "./outlets";
 
 function fileWith(content: unknown): string {
   const path = join(mkdtempSync(join(tmpdir(), "accounts-")), "accounts.json");
@@ -47,6 +48,30 @@ describe("the accounts file", () => {
   });
 
   it.each([
+    ["2026-12-01", "2026-11-30T16:00:00.000Z"],
+    ["2026-12-01T09:30:00+08:00", "2026-12-01T01:30:00.000Z"],
+    ["2026-12-01T01:30:00Z", "2026-12-01T01:30:00.000Z"],
+  ])("reads publishedFrom %s as %s, and puts it in the account's policy", (value, instant) => {
+    const file = readAccountsFile(
+      fileWith({
+        portalBaseUrl: "https://www.example.gov.cn",
+        weibo: [{ ...weibo, publishedFrom: value }],
+      }),
+    );
+    const account = file.weibo[0]!;
+    expect(account.publishedFrom?.toISOString()).toBe(instant);
+    expect(accountPolicy("weibo", account).publishedFrom?.toISOString()).toBe(instant);
+  });
+
+  it("leaves an account without publishedFrom owed its whole history", () => {
+    const file = readAccountsFile(
+      fileWith({ portalBaseUrl: "https://www.example.gov.cn", wechat: [wechat] }),
+    );
+    expect(file.wechat[0]?.publishedFrom).toBeUndefined();
+    expect("publishedFrom" in accountPolicy("wechat", file.wechat[0]!)).toBe(false);
+  });
+
+  it.each([
     [{ wechat: [wechat, wechat] }, 'wechat.1.account: account "gov" is listed twice'],
     [{ weibo: [{ ...weibo, kinds: ["gossip"] }] }, "weibo.0.kinds.0: one of news"],
     [{ wechat: [{ ...wechat, author: "一二三四五六七八九十一二三四五六七" }] }, "wechat.0.author"],
@@ -56,6 +81,16 @@ describe("the accounts file", () => {
       "wechat.0.freshnessFindingDays: must be greater than freshnessWarningDays",
     ],
     [{ wechat: [{ ...wechat, account: "Gov Office" }] }, "wechat.0.account: lower-case letters"],
+    [{ weibo: [{ ...weibo, publishedFrom: "2026-02-30" }] }, "weibo.0.publishedFrom: an ISO date"],
+    [
+      { wechat: [{ ...wechat, publishedFrom: "2026-12-01T09:30:00" }] },
+      "wechat.0.publishedFrom: an ISO date",
+    ],
+    [
+      { wechat: [{ ...wechat, publishedFrom: "12/01/2026" }] },
+      "wechat.0.publishedFrom: an ISO date",
+    ],
+    [{ weibo: [{ ...weibo, publishedFrom: 20261201 }] }, "weibo.0.publishedFrom"],
   ])("refuses %j, naming the field and the rule", (accounts, expected) => {
     const path = fileWith({ portalBaseUrl: "https://www.example.gov.cn", ...accounts });
     expect(() => readAccountsFile(path)).toThrow(expected);

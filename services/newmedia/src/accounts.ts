@@ -36,6 +36,25 @@ const kind = z
   })
   .transform((name) => kindsByName.get(name)!);
 
+const isoDate = z.iso.date();
+const isoDateTime = z.iso.datetime({ offset: true });
+
+/**
+ * The first publication date an account takes. A date alone starts at midnight in
+ * Beijing time, the day the office means; a date-time must say its offset, since
+ * a bare one would depend on the host's time zone.
+ */
+const publishedFrom = z.string().transform((value, ctx) => {
+  if (isoDate.safeParse(value).success) return new Date(`${value}T00:00:00+08:00`);
+  if (isoDateTime.safeParse(value).success) return new Date(value);
+  ctx.addIssue({
+    code: "custom",
+    message:
+      'an ISO date ("2026-12-01", from midnight Beijing time) or a date-time with its offset ("2026-12-01T08:00:00+08:00")',
+  });
+  return z.NEVER;
+});
+
 const policy = {
   /** Kinds the account carries (kebab-case, as the APIs spell them); default {@link DEFAULT_ACCOUNT_KINDS}. */
   kinds: z.array(kind).min(1).optional(),
@@ -46,6 +65,12 @@ const policy = {
   /** A warning after this many days with no post, and a finding after `freshnessFindingDays`. */
   freshnessWarningDays: z.number().int().min(1).default(10),
   freshnessFindingDays: z.number().int().min(1).default(14),
+  /**
+   * Items published before this are declined (`published-before`), so an account
+   * added today does not post the office's history; absent, the account is owed
+   * every item its policy covers.
+   */
+  publishedFrom: publishedFrom.optional(),
 };
 
 export const wechatAccountSchema = z.object({

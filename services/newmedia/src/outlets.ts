@@ -35,6 +35,7 @@ export function accountPolicy(
     keepsWithdrawn: false,
     keepsExpired: false,
     ...(account.categories ? { categories: [...account.categories] } : {}),
+    ...(account.publishedFrom ? { publishedFrom: account.publishedFrom } : {}),
     freshness: {
       warningDays: account.freshnessWarningDays,
       findingDays: account.freshnessFindingDays,

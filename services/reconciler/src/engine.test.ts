@@ -1,4 +1,5 @@
 import { createCalendar } from "@herald/calendar";
+import { announcementOf } from "@herald/channel-kit";
 import { itemState } from "@herald/channel-kit/testing";
 import { DeliveryOutcome } from "@herald/contracts";
 import { createLogger } from "@herald/runtime";
@@ -98,5 +99,44 @@ describe("a retired channel", () => {
     expect(e.channels.names()).toEqual(["portal", "wechat"]);
     expect(e.channels.retired().map((c) => c.retiredAt)).toEqual([T0 + 1000]);
     expect(e.stateOf("outlet-registry", "a")).toBe("delivered"); // no state kept: not owed
+  });
+});
+
+describe("an account's announced policy", () => {
+  it("owes the items of its categories published from its start date, and declines the rest", () => {
+    const e = engine();
+    e.ingestAnnouncement(
+      announcementOf(
+        {
+          name: "newmedia",
+          outletId: "weibo:gov",
+          categories: ["海关动态"],
+          publishedFrom: new Date("2026-11-01T00:00:00+08:00"),
+        },
+        "127.0.0.1:50201",
+        "newmedia-1",
+        new Date(T0),
+      ),
+    );
+    const published = (id: string, category: string, at: string) =>
+      itemState(id, 1, {
+        category,
+        updatedAt: new Date(T0 - 60_000),
+        dates: { publishedAt: new Date(at) },
+      });
+    e.ingestItem(published("today", "海关动态", "2026-11-02T08:59:00+08:00"));
+    e.ingestItem(published("history", "海关动态", "2016-03-01T09:30:00+08:00"));
+    e.ingestItem(published("column", "人事信息", "2026-11-02T08:59:00+08:00"));
+    e.evaluate(true);
+
+    expect(e.stateOf("newmedia/weibo:gov", "today")).toBe("pending");
+    expect(e.stateOf("newmedia/weibo:gov", "history")).toBe("declined");
+    expect(e.findings.get("newmedia/weibo:gov/history")).toMatchObject({
+      kind: "declined",
+      code: "declined.published-before",
+    });
+    expect(e.stateOf("newmedia/weibo:gov", "column")).toBe("declined");
+    // A channel with no such policy owes all three.
+    expect(e.stateOf("portal", "history")).toBe("pending");
   });
 });

@@ -1,7 +1,8 @@
+import { itemState } from "@herald/channel-kit/testing";
 import { Audience, ItemKind, ItemStatus, TakedownKind } from "@herald/contracts";
 import { type ChannelView, type EvaluateContext, evaluate, unreadItems } from "./evaluate";
 import { type Cell, newCell } from "./evidence";
-import type { ExpectedItem } from "./expected";
+import { type ExpectedItem, expectedItemOf } from "./expected";
 
 const T0 = Date.parse("2026-11-02T09:00:00+08:00");
 const MINUTE = 60_000;
@@ -14,6 +15,7 @@ function item(overrides: Partial<ExpectedItem> = {}): ExpectedItem {
     kind: ItemKind.ITEM_KIND_NEWS,
     status: ItemStatus.ITEM_STATUS_PUBLISHED,
     targeting: { channels: [], audience: Audience.AUDIENCE_PUBLIC },
+    category: "",
     title: "t",
     office: "海关总署",
     updatedAt: T0,
@@ -121,6 +123,54 @@ describe("evaluate", () => {
     });
     const shown = evaluate(internal, portal, receipt(2, "c2", T0 + 500), ctx(later));
     expect(shown).toMatchObject({ state: "stale", issue: { kind: "not_removed" } });
+  });
+
+  describe("an account's policy, on items as the reconciler reads them from the stream", () => {
+    const account: ChannelView = {
+      ...audited(1, T0 + 5 * MINUTE),
+      name: "newmedia/weibo:gov",
+      policy: {
+        name: "newmedia",
+        outletId: "weibo:gov",
+        categories: ["海关动态"],
+        publishedFrom: new Date("2026-11-01T00:00:00+08:00"),
+      },
+    };
+    const read = (id: string, category: string, publishedAt?: string): ExpectedItem =>
+      expectedItemOf(
+        itemState(id, 1, {
+          category,
+          updatedAt: new Date(T0),
+          ...(publishedAt ? { dates: { publishedAt: new Date(publishedAt) } } : {}),
+        }),
+        T0,
+      );
+
+    it("owes an item of a listed category, and declines another category", () => {
+      const listedItem = read("a", "海关动态", "2026-11-02T09:00:00+08:00");
+      expect(evaluate(listedItem, account, undefined, ctx(later))?.state).toBe("missing");
+      expect(evaluate(listedItem, account, listed(1, 1, "sha256:a:1"), ctx(later))?.state).toBe(
+        "delivered",
+      );
+      expect(evaluate(read("b", "人事信息"), account, undefined, ctx(later))).toMatchObject({
+        state: "declined",
+        issue: { code: "declined.category" },
+      });
+    });
+
+    it("declines what was published before the account's start date, and owes an undated item", () => {
+      const old = read("a", "海关动态", "2016-03-01T09:30:00+08:00");
+      const verdict = evaluate(old, account, undefined, ctx(later));
+      expect(verdict).toMatchObject({
+        state: "declined",
+        issue: { kind: "declined", code: "declined.published-before", repairable: false },
+      });
+      expect(verdict?.issue?.reason).toContain("2016-03-01T09:30:00+08:00");
+      // The reconciler's delivery clock falls back to the version's time; the policy does not.
+      const undated = read("b", "海关动态");
+      expect(undated.publishedAt).toBe(T0);
+      expect(evaluate(undated, account, undefined, ctx(later))?.state).toBe("missing");
+    });
   });
 
   it("keeps a withdrawn notice on a channel that keeps them, and wants it gone elsewhere", () => {

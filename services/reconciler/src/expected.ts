@@ -21,11 +21,16 @@ export interface ExpectedItem extends PresenceInput {
   readonly status: ItemStatus;
   readonly targeting: { readonly channels: readonly string[]; readonly audience: Audience };
   readonly takedown?: { readonly kind: TakedownKind } | undefined;
+  readonly category: string;
   readonly title: string;
   readonly office: string;
   /** When this version was produced (ms since the epoch). */
   readonly updatedAt: number;
-  /** When the first version was published (ms); the start of every delivery clock. */
+  /**
+   * When the first version was published (ms); the start of every delivery clock.
+   * For an item that states no published date, the first version the reconciler
+   * read: a policy's `publishedFrom` never judges by it (see `dates`).
+   */
   readonly publishedAt: number;
   readonly deadline?: {
     readonly dueAt: number;
@@ -65,11 +70,16 @@ export function expectedItemOf(
     checksum: state.checksum,
     kind: state.kind,
     status: state.status,
+    // A channel whose policy lists categories declines whatever has none.
+    category: state.category,
     targeting: {
       channels: state.targeting?.channels.length ? [...state.targeting.channels] : NO_CHANNELS,
       audience: state.targeting?.audience ?? 0,
     },
     takedown: state.takedown ? { kind: state.takedown.kind } : undefined,
+    // The date a policy's publishedFrom judges, as the item states it: never the
+    // fallback below, which a channel reading the ItemState cannot know.
+    ...(state.dates?.publishedAt ? { dates: { publishedAt: state.dates.publishedAt } } : {}),
     title: state.title,
     office: state.issuingOffice,
     updatedAt,

@@ -4,9 +4,17 @@
  * redelivery where redelivery can repair it.
  */
 import * as grpc from "@grpc/grpc-js";
-import { DeliveryState, type GetItemStatusResponse, ReconcilerClient } from "@herald/contracts";
+import { RecordingChannel } from "@herald/channel-kit/testing";
+import {
+  DeliveryOutcome,
+  DeliveryState,
+  type GetItemStatusResponse,
+  ReconcilerClient,
+  Topics,
+} from "@herald/contracts";
 import { createLogger } from "@herald/runtime";
 import { testKafka, testStack, useTestNamespace, waitFor } from "@herald/test-harness";
+import { TopicCollector } from "@herald/test-harness/topics";
 import {
   type ContentService,
   type HeraldServices,
@@ -82,6 +90,22 @@ async function until(id: string, expected: string, description: string) {
     },
     { timeoutMs: 30_000, intervalMs: 200, description },
   );
+}
+
+/** Deletes every receipt on the topic so far, as retention does after 7 days. */
+async function dropReceipts(): Promise<void> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    const topic = `${ns.topicPrefix}herald.receipts.v1`;
+    const ends = await admin.fetchTopicOffsets(topic);
+    await admin.deleteTopicRecords({
+      topic,
+      partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 function holdings() {
@@ -302,23 +326,66 @@ describe("the reconciler against the portal", () => {
       description: "the portal applying it",
     });
     // Drop every receipt the reconciler has not read, this one among them.
-    const admin = testKafka().admin();
-    await admin.connect();
-    try {
-      const topic = `${ns.topicPrefix}herald.receipts.v1`;
-      const ends = await admin.fetchTopicOffsets(topic);
-      await admin.deleteTopicRecords({
-        topic,
-        partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })),
-      });
-    } finally {
-      await admin.disconnect();
-    }
+    await dropReceipts();
     reconciler = await startReconciler();
     // The start-up audit saw it on the portal.
     expect(state(id)?.state).toBe("delivered");
     const timeline = await reconciler.queries.timeline(id);
     expect(timeline.some((e) => e.type === "receipt")).toBe(false);
     expect(timeline.some((e) => e.type === "audit" && e.channel === "portal")).toBe(true);
+  });
+
+  it("owes an account added today only what was published since its start, in the categories it lists", async () => {
+    const history = await publish({ title: "账号开通前发布的信息" });
+    await until(history, "delivered", "the older item on the portal");
+    // The account starts after the first item: as an account added today, it is not owed it.
+    const publishedFrom = new Date();
+    const account = new RecordingChannel({
+      name: "newmedia",
+      outletId: "weibo:since",
+      categories: ["news"],
+      publishedFrom,
+    });
+    const channel = "newmedia/weibo:since";
+    const receipts = await new TopicCollector(ns, Topics.receipts).start();
+    ns.beforeCleanup(() => receipts.stop());
+    await services.startChannel({ adapter: account, db: "weibo-since", group: "weibo-since" });
+    const fresh = await publish({ title: "账号开通后发布的信息" });
+    const column = await publish({ title: "其他栏目的信息", category: "人事信息" });
+
+    const receiptOf = (itemId: string) =>
+      receipts.waitFor((r) => r.outletId === "weibo:since" && r.itemId === itemId, itemId);
+    const declined = await receiptOf(history);
+    expect(declined.outcome).toBe(DeliveryOutcome.DELIVERY_OUTCOME_DECLINED);
+    expect(declined.error?.code).toBe("declined.published-before");
+    expect((await receiptOf(fresh)).outcome).toBe(DeliveryOutcome.DELIVERY_OUTCOME_DELIVERED);
+    expect((await receiptOf(column)).error?.code).toBe("declined.category");
+    expect(account.applies(history)).toEqual([]);
+    expect(account.applies(fresh)).toEqual([1]);
+
+    // The account's receipts say what it declined. Once they are gone (retention), a
+    // reconciler that starts judges the account by the policy it announced alone.
+    await dropReceipts();
+    const judge = await services.startReconciler({ db: "reconciler-since", group: "since" });
+    await waitFor(() => judge.queries.channels().some((c) => c.channel === channel), {
+      description: "the account's announcement reaching the new reconciler",
+    });
+    const report = await judge.actions.runAudit([channel]);
+    expect(report.findings.filter((f) => f.channel === channel && f.kind !== "declined")).toEqual(
+      [],
+    );
+    const on = (id: string) =>
+      judge.queries.itemStatus(id)?.channels.find((c) => c.channel === channel);
+    expect(on(history)).toMatchObject({
+      state: "declined",
+      finding: { kind: "declined", code: "declined.published-before" },
+    });
+    expect(on(fresh)).toMatchObject({ state: "delivered", heldVersion: 1 });
+    expect(on(column)).toMatchObject({
+      state: "declined",
+      finding: { code: "declined.category" },
+    });
+    // The portal, with no start date, holds the older item as before.
+    expect(state(history)?.state).toBe("delivered");
   });
 });

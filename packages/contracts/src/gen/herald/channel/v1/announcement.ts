@@ -64,6 +64,13 @@ export interface ChannelAnnouncement {
    */
   freshnessWarningDays: number;
   freshnessFindingDays: number;
+  /**
+   * The first publication date the channel takes: an item whose
+   * ItemState.dates.published_at is before it is declined (`published-before`),
+   * so an account added today does not owe the whole history. An item that
+   * states no published date is taken. Unset means no limit.
+   */
+  publishedFrom?: Date | undefined;
 }
 
 function createBaseChannelAnnouncement(): ChannelAnnouncement {
@@ -80,6 +87,7 @@ function createBaseChannelAnnouncement(): ChannelAnnouncement {
     categories: [],
     freshnessWarningDays: 0,
     freshnessFindingDays: 0,
+    publishedFrom: undefined,
   };
 }
 
@@ -128,6 +136,9 @@ export const ChannelAnnouncement: MessageFns<ChannelAnnouncement> = {
     }
     if (message.freshnessFindingDays !== 0) {
       writer.uint32(96).uint32(message.freshnessFindingDays);
+    }
+    if (message.publishedFrom !== undefined) {
+      Timestamp.encode(toTimestamp(message.publishedFrom), writer.uint32(106).fork()).join();
     }
     return writer;
   },
@@ -261,6 +272,14 @@ export const ChannelAnnouncement: MessageFns<ChannelAnnouncement> = {
             message.freshnessFindingDays = reader.uint32();
             continue;
           }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.publishedFrom = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -319,6 +338,11 @@ export const ChannelAnnouncement: MessageFns<ChannelAnnouncement> = {
         : isSet(object.freshness_finding_days)
         ? globalThis.Number(object.freshness_finding_days)
         : 0,
+      publishedFrom: isSet(object.publishedFrom)
+        ? fromJsonTimestamp(object.publishedFrom)
+        : isSet(object.published_from)
+        ? fromJsonTimestamp(object.published_from)
+        : undefined,
     };
   },
 
@@ -360,6 +384,9 @@ export const ChannelAnnouncement: MessageFns<ChannelAnnouncement> = {
     if (message.freshnessFindingDays !== 0) {
       obj.freshnessFindingDays = Math.round(message.freshnessFindingDays);
     }
+    if (message.publishedFrom !== undefined) {
+      obj.publishedFrom = message.publishedFrom.toISOString();
+    }
     return obj;
   },
 
@@ -380,6 +407,7 @@ export const ChannelAnnouncement: MessageFns<ChannelAnnouncement> = {
     message.categories = object.categories?.map((e) => e) || [];
     message.freshnessWarningDays = object.freshnessWarningDays ?? 0;
     message.freshnessFindingDays = object.freshnessFindingDays ?? 0;
+    message.publishedFrom = object.publishedFrom ?? undefined;
     return message;
   },
 };
