@@ -53,7 +53,8 @@ export const CONSUMING_LABELS: Readonly<Record<ConsumingState, string>> = {
   starting: "启动中",
   normal: "正常",
   stalled: "停滞",
-  failing: "写入失败",
+  // Platform refusals as well as database errors: the channel could not apply what it read.
+  failing: "处理失败",
   crashed: "已崩溃",
 };
 

@@ -125,7 +125,7 @@ describe("a channel that cannot apply", () => {
     expect(failing.summary.notConsuming?.detail).toContain(
       "database.unavailable: connection refused by the channel's database",
     );
-    expect(failing.summary.notConsuming?.message).toMatch(/^未正常消费（写入失败/);
+    expect(failing.summary.notConsuming?.message).toMatch(/^未正常消费（处理失败/);
     expect(failing.report.notConsuming?.map((f) => f.channel)).toEqual(["recorder"]);
     // Still ready for traffic: only the consuming state says something is wrong.
     expect(services.channels[0]!.ready().ok).toBe(true);

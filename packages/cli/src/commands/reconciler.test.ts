@@ -67,7 +67,7 @@ const failing: NotConsumingView = {
   detail: "applies failing: database.unavailable: connection refused",
   code: "not_consuming.failing",
   message:
-    "未正常消费（写入失败，已持续约 2 分钟）：applies failing: database.unavailable: connection refused；积压 3 条消息，20 秒无进展，待重试 1 条。[not_consuming.failing]",
+    "未正常消费（处理失败，已持续约 2 分钟）：applies failing: database.unavailable: connection refused；积压 3 条消息，20 秒无进展，待重试 1 条。[not_consuming.failing]",
   since: "2026-05-04T09:28:00.000Z",
 };
 /** What `GET /api/v1/channels` answers; a test may put a channel that is not consuming in it. */
