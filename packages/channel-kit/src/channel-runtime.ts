@@ -228,11 +228,25 @@ export async function startChannel(options: StartChannelOptions): Promise<Channe
     lifetimeMs: config.CHANNEL_INVENTORY_SNAPSHOT_MS,
     ...options.inventorySnapshots,
   });
+  const consuming = (): ConsumingStatus =>
+    consumingStatus({
+      consumer: consumer.state,
+      consumerError: consumer.lastError,
+      routerCrashed: router.status().state === "crashed",
+      lag: metrics.lag(),
+      idleMs: metrics.millisSinceProgress(),
+      stallMs: config.CHANNEL_STALL_MS,
+      lastFailure: metrics.lastFailure,
+      lastSuccessAt: metrics.lastSuccessAt,
+      retriesPending: retries.size,
+      now: Date.now(),
+    });
   const consumed = new ConsumedOffsets(kafka, groupId, topicName(Topics.items, prefix));
   const inventory = await startInventoryServer(
     createInventoryService({
       scan: () => holdings.scanDatabase(),
       consumed: () => consumed.read(),
+      consuming,
       tokens,
       logger: log,
       snapshots,
@@ -264,19 +278,6 @@ export async function startChannel(options: StartChannelOptions): Promise<Channe
     "channel started",
   );
 
-  const consuming = (): ConsumingStatus =>
-    consumingStatus({
-      consumer: consumer.state,
-      consumerError: consumer.lastError,
-      routerCrashed: router.status().state === "crashed",
-      lag: metrics.lag(),
-      idleMs: metrics.millisSinceProgress(),
-      stallMs: config.CHANNEL_STALL_MS,
-      lastFailure: metrics.lastFailure,
-      lastSuccessAt: metrics.lastSuccessAt,
-      retriesPending: retries.size,
-      now: Date.now(),
-    });
   return {
     channel,
     inventoryPort: inventory.port,

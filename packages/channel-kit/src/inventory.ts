@@ -1,6 +1,8 @@
 import * as grpc from "@grpc/grpc-js";
 import {
   type ConsumedOffset,
+  ConsumingState as ConsumingStateMessage,
+  type ConsumingStatus as ConsumingStatusMessage,
   ChannelInventoryService,
   type ChannelInventoryServer,
   type Holding as HoldingMessage,
@@ -8,6 +10,7 @@ import {
   type ListHoldingsResponse,
 } from "@herald/contracts";
 import { type Logger, type TokenFileRules, TokenStore } from "@herald/runtime";
+import type { ConsumingState, ConsumingStatus } from "./consuming";
 import type { Holding } from "./holdings";
 import {
   type InventoryListing,
@@ -82,6 +85,25 @@ function toMessage(holding: Holding): HoldingMessage {
   };
 }
 
+const CONSUMING_STATE: Readonly<Record<ConsumingState, ConsumingStateMessage>> = {
+  starting: ConsumingStateMessage.CONSUMING_STATE_STARTING,
+  normal: ConsumingStateMessage.CONSUMING_STATE_NORMAL,
+  stalled: ConsumingStateMessage.CONSUMING_STATE_STALLED,
+  failing: ConsumingStateMessage.CONSUMING_STATE_FAILING,
+  crashed: ConsumingStateMessage.CONSUMING_STATE_CRASHED,
+};
+
+/** The consuming status as a listing's first page carries it. */
+export function toConsumingMessage(status: ConsumingStatus): ConsumingStatusMessage {
+  return {
+    state: CONSUMING_STATE[status.state],
+    detail: status.detail,
+    lag: Math.max(0, Math.round(status.lag)),
+    idleSeconds: Math.max(0, Math.round(status.idleSeconds)),
+    retriesPending: Math.max(0, Math.round(status.retriesPending)),
+  };
+}
+
 /**
  * One page of `sorted` (holdings in item id order), listing only held items.
  * Pure: its page token is the last item id the page covered, and it is the
@@ -107,6 +129,7 @@ export function listHoldings(
     holdings: page,
     nextPageToken: index < sorted.length && last ? pageToken(last) : "",
     consumed: [],
+    consuming: undefined,
   };
 }
 
@@ -118,6 +141,12 @@ export interface InventoryServerOptions {
    * Read before `scan`, so every message below them is reflected in what the scan returns.
    */
   consumed: () => Promise<readonly ConsumedOffset[]>;
+  /**
+   * How this instance consumes now, sent with each first page: the auditor's
+   * `not_consuming` finding. Each instance answers for itself; absent, the field
+   * is left unset ("cannot tell").
+   */
+  consuming?: () => ConsumingStatus;
   tokens: InventoryTokens;
   logger: Logger;
   /** Where the listings in progress are kept; default: 4 at most, for 10 minutes each. */
@@ -149,6 +178,7 @@ async function listFromDatabase(
   caller: string,
 ): Promise<ListResult> {
   let listing: Listing;
+  let consuming: ConsumingStatusMessage | undefined;
   if (request.pageToken) {
     const cursor = decodeCursor(request.pageToken);
     if (!cursor) {
@@ -178,6 +208,8 @@ async function listFromDatabase(
     // applied in between would count as reflected when the scan missed it.
     const consumed = await consumedOrUnavailable(options);
     if (!consumed.ok) return consumed;
+    // The state as the listing begins, beside the offsets it explains (a stall, a failing apply).
+    consuming = options.consuming ? toConsumingMessage(options.consuming()) : undefined;
     // Only held items are ever listed: keep no more than those in memory.
     const held = (await options.scan()).filter((h) => h.status === "held");
     options.logger.info(
@@ -193,6 +225,7 @@ async function listFromDatabase(
       appliedSince: request.appliedSince,
     }),
     consumed: [...listing.listing.consumed],
+    consuming,
   };
   if (!page.nextPageToken) return { ok: true, response: page };
   // A listing that fits on one page needs no snapshot.

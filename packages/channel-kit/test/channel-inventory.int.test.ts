@@ -3,6 +3,7 @@ import {
   Audience,
   type ChannelAnnouncement,
   ChannelInventoryClient,
+  ConsumingState,
   type Holding,
   ItemKind,
   type ListHoldingsResponse,
@@ -184,6 +185,27 @@ describe("the inventory", () => {
         code: grpc.status.INVALID_ARGUMENT,
       });
     }
+  });
+});
+
+describe("how the answering instance consumes", () => {
+  it("rides on the first page of a listing, as the runtime has it, and not on the pages after", async () => {
+    const first = await waitFor(
+      async () => {
+        const page = await listPage(inventory());
+        return page.consuming?.state === ConsumingState.CONSUMING_STATE_NORMAL && page;
+      },
+      { description: "a first page reporting the channel consuming normally" },
+    );
+    const status = runtime.consuming();
+    expect(first.consuming).toMatchObject({
+      state: ConsumingState.CONSUMING_STATE_NORMAL,
+      retriesPending: status.retriesPending,
+    });
+    expect(first.consuming?.detail).toMatch(/^lag \d+, retries pending \d+$/);
+    expect(first.nextPageToken).not.toBe("");
+    const next = await listPage(inventory(), first.nextPageToken);
+    expect(next.consuming).toBeUndefined();
   });
 });
 

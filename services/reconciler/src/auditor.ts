@@ -6,6 +6,7 @@ import {
   type ListHoldingsResponse,
 } from "@herald/contracts";
 import type { Logger } from "@herald/runtime";
+import { consumingFromMessage, nextConsuming, type ReportedConsuming } from "./consuming";
 import { newestPost } from "./freshness";
 import type { ChannelEntry } from "./channels";
 import type { Engine } from "./engine";
@@ -100,7 +101,7 @@ export class Auditor {
       });
     }
     try {
-      const { holdings, consumed } = await this.readAll(
+      const { holdings, consumed, consuming } = await this.readAll(
         channel.inventoryAddress,
         channel.outletId ?? "",
       );
@@ -118,6 +119,7 @@ export class Auditor {
       }
       channel.audit = consumed.size > 0 ? { seq, startedAt, consumed } : { seq, startedAt };
       channel.lastPost = newestPost(holdings);
+      channel.consuming = nextConsuming(channel.consuming, consuming, startedAt);
       const run: AuditRun = {
         channel: channel.name,
         startedAt: new Date(startedAt),
@@ -153,15 +155,21 @@ export class Auditor {
 
   /**
    * Every holding, and how far the channel had applied the item stream when the
-   * listing was taken (from the first page: the listing is one snapshot).
+   * listing was taken (from the first page: the listing is one snapshot), and how
+   * the instance that answered was consuming then.
    */
   private async readAll(
     address: string,
     outletId: string,
-  ): Promise<{ holdings: Holding[]; consumed: Map<number, number> }> {
+  ): Promise<{
+    holdings: Holding[];
+    consumed: Map<number, number>;
+    consuming: ReportedConsuming | undefined;
+  }> {
     const client = this.client(address);
     const all: Holding[] = [];
     let consumed: Map<number, number> | undefined;
+    let consuming: ReportedConsuming | undefined;
     let pageToken = "";
     do {
       const page = await this.page(client, {
@@ -170,11 +178,12 @@ export class Auditor {
         pageToken,
         appliedSince: undefined,
       });
+      if (!consumed) consuming = consumingFromMessage(page.consuming);
       consumed ??= new Map(page.consumed.map((c) => [c.partition, Number(c.offset)]));
       for (const h of page.holdings) all.push(h);
       pageToken = page.nextPageToken;
     } while (pageToken);
-    return { holdings: all, consumed: consumed ?? new Map<number, number>() };
+    return { holdings: all, consumed: consumed ?? new Map<number, number>(), consuming };
   }
 
   private page(

@@ -1,5 +1,6 @@
 import { type ChannelPolicy, policyFromAnnouncement } from "@herald/channel-kit";
 import { type ChannelAnnouncement, isValidChannelName } from "@herald/contracts";
+import type { ChannelConsuming } from "./consuming";
 import { ChannelCells, type AuditMark } from "./evidence";
 import type { LastPost } from "./freshness";
 import type { AuditRun } from "./model";
@@ -40,6 +41,12 @@ export interface ChannelEntry {
   retiredAt: number | undefined;
   /** The newest holding the last completed audit listed: an account's last post. */
   lastPost: LastPost | undefined;
+  /**
+   * How the channel consumed the item stream, as the last completed audit read it
+   * from the inventory; undefined when the channel did not say (`not_consuming`
+   * needs a report).
+   */
+  consuming: ChannelConsuming | undefined;
   /** From when the channel owes items: its first announcement, or when it was configured. */
   joinedAt: number;
   readonly cells: ChannelCells;
@@ -114,6 +121,7 @@ export class ChannelRegistry {
       unreachable: undefined,
       retiredAt: undefined,
       lastPost: undefined,
+      consuming: undefined,
       joinedAt: at,
       cells: new ChannelCells(),
       audit: { seq: 0, startedAt: 0 },

@@ -6,6 +6,7 @@ import { AnnouncementWatch } from "./announcements";
 import { Auditor } from "./auditor";
 import { ChannelRegistry, type ConfiguredChannel } from "./channels";
 import type { reconcilerEnv } from "./config";
+import { consumingMetrics } from "./consuming";
 import { Engine } from "./engine";
 import { FencedProducer } from "./fenced";
 import type { Leadership } from "./leadership";
@@ -94,7 +95,8 @@ export async function startCore(deps: CoreDependencies): Promise<Core> {
     ...(deps.random ? { random: deps.random } : {}),
   });
   repairer.restore(await ledger.loadRepairs(), await ledger.loadProblems());
-  const queries = new Queries(engine, repairer, now);
+  // A channel loading its holdings reads `starting` for a while: a finding only after 3 audits.
+  const queries = new Queries(engine, repairer, now, 3 * config.RECONCILER_AUDIT_INTERVAL_MS);
   const auditor = new Auditor({
     engine,
     logger: logger.child({ component: "audit" }),
@@ -142,7 +144,15 @@ export async function startCore(deps: CoreDependencies): Promise<Core> {
       .channels()
       .filter((c) => c.freshness && c.freshness.level !== "ok")
       .map((c) => ({ channel: c.channel, freshness: c.freshness! }));
-    return { runs, findings: queries.findings({}), ...(stale.length > 0 ? { stale } : {}) };
+    const notConsuming = queries
+      .channels()
+      .flatMap((c) => (c.notConsuming ? [c.notConsuming] : []));
+    return {
+      runs,
+      findings: queries.findings({}),
+      ...(stale.length > 0 ? { stale } : {}),
+      ...(notConsuming.length > 0 ? { notConsuming } : {}),
+    };
   };
   const actions: OperatorActions = {
     acknowledge: (id, by, note) => repairer.acknowledge(id, by, note),
@@ -227,7 +237,7 @@ export async function startCore(deps: CoreDependencies): Promise<Core> {
     actions,
     tick: () => tick(true),
     ready: () => streams.ready(),
-    metricsText: () => coreMetrics(ledger, auditor),
+    metricsText: () => `${coreMetrics(ledger, auditor)}\n${consumingMetrics(registry.all())}`,
     stop,
   };
 }

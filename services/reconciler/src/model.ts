@@ -1,3 +1,4 @@
+import type { ChannelConsuming, NotConsumingFinding } from "./consuming";
 import type { Freshness } from "./freshness";
 /**
  * The reconciler's domain, as its API, dashboard, gRPC service and CLI see it.
@@ -176,6 +177,10 @@ export interface ChannelSummary {
   readonly onTime: number;
   /** For an account that must be kept updated (its policy has a freshness rule). */
   readonly freshness?: Freshness;
+  /** How the channel consumed the item stream at its last audit; absent when it did not say. */
+  readonly consuming?: ChannelConsuming;
+  /** Set while that state is not normal (stalled, failing, crashed, or starting too long). */
+  readonly notConsuming?: NotConsumingFinding;
 }
 
 /** One audit of one channel. */
@@ -200,6 +205,8 @@ export interface AuditReport {
   readonly findings: readonly Finding[];
   /** Accounts not updated for long enough to warn of, or to fail inspection. */
   readonly stale?: readonly { readonly channel: string; readonly freshness: Freshness }[];
+  /** Channels whose last audit read a consuming state that is not normal. */
+  readonly notConsuming?: readonly NotConsumingFinding[];
 }
 
 /** On-time share of deliveries with a deadline, for one channel, kind or office. */

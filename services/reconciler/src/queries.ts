@@ -1,3 +1,4 @@
+import { type NotConsumingFinding, notConsumingOf } from "./consuming";
 import { type Freshness, freshnessOf } from "./freshness";
 import type { ChannelEntry } from "./channels";
 import type { Engine } from "./engine";
@@ -27,6 +28,8 @@ export class Queries {
     private readonly engine: Engine,
     private readonly repairer: Repairer,
     private readonly now: () => number,
+    /** How long a channel may read `starting` before that is a `not_consuming` finding. */
+    private readonly startingGraceMs = 3 * 60_000,
   ) {}
 
   itemStatus(itemId: string): ItemStatus | undefined {
@@ -191,6 +194,7 @@ export class Queries {
       deadlineDeliveries,
       onTime,
       ...freshnessField(channel, this.now()),
+      ...consumingFields(channel, this.now(), this.startingGraceMs),
     };
   }
 
@@ -246,6 +250,21 @@ function rows(map: Map<string, Tally>): ComplianceRow[] {
   return [...map]
     .map(([key, t]) => ({ key, ...t }))
     .sort((a, b) => b.total + b.overdue - (a.total + a.overdue) || (a.key < b.key ? -1 : 1));
+}
+
+function consumingFields(
+  channel: ChannelEntry,
+  now: number,
+  startingGraceMs: number,
+): Pick<ChannelSummary, "consuming" | "notConsuming"> {
+  if (!channel.consuming) return {};
+  const finding: NotConsumingFinding | undefined = notConsumingOf(
+    channel.name,
+    channel.consuming,
+    now,
+    startingGraceMs,
+  );
+  return { consuming: channel.consuming, ...(finding ? { notConsuming: finding } : {}) };
 }
 
 function freshnessField(channel: ChannelEntry, now: number): { freshness?: Freshness } {

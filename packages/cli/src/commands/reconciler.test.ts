@@ -9,7 +9,13 @@ import { ensureLocalCredentials, readOperatorToken } from "../content/secrets";
 import { contentSettings } from "../content/settings";
 import { reconcilerTarget, unknownItemMessage } from "../reconciler/client";
 import type { AccountList } from "../newmedia/client";
-import type { AuditReportView, ItemStatusView, StatusSummary } from "../reconciler/views";
+import type {
+  AuditReportView,
+  ChannelSummaryView,
+  ItemStatusView,
+  NotConsumingView,
+  StatusSummary,
+} from "../reconciler/views";
 import { stackSettings } from "../stack/settings";
 import type { Output } from "./output";
 import { registerReconcilerCommands } from "./reconciler";
@@ -53,6 +59,19 @@ const report: AuditReportView = {
     },
   ],
 };
+
+const failing: NotConsumingView = {
+  channel: "newmedia/wechat:gov",
+  kind: "not_consuming",
+  state: "failing",
+  detail: "applies failing: database.unavailable: connection refused",
+  code: "not_consuming.failing",
+  message:
+    "未正常消费（处理失败，已持续约 2 分钟）：applies failing: database.unavailable: connection refused；积压 3 条消息，20 秒无进展，待重试 1 条。[not_consuming.failing]",
+  since: "2026-05-04T09:28:00.000Z",
+};
+/** What `GET /api/v1/channels` answers; a test may put a channel that is not consuming in it. */
+let channels: ChannelSummaryView[] = [{ channel: "portal" }];
 
 const accounts: AccountList = {
   accounts: [
@@ -109,6 +128,7 @@ beforeAll(async () => {
       } else if (req.url === "/api/v1/items/news%2F1/summary") send(200, summary);
       else if (req.url === "/api/v1/items/news%2F1/status") send(200, status);
       else if (req.method === "POST" && req.url === "/api/v1/audits") send(200, report);
+      else if (req.url === "/api/v1/channels") send(200, channels);
       else if (req.url === "/newmedia/api/v1/accounts") send(200, accounts);
       else if (req.url?.startsWith("/api/v1/items/")) {
         send(404, { error: { code: "not_found", field: "id", message: `no item "x"` } });
@@ -123,6 +143,7 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 const saved = { ...process.env };
 beforeEach(() => {
   requests = [];
+  channels = [{ channel: "portal" }];
   process.env.HERALD_RECONCILER_URL = `${url}/`;
   process.env.HERALD_OPERATOR_TOKEN = TOKEN;
   process.env.HERALD_NEWMEDIA_URL = `${url}/newmedia`;
@@ -174,11 +195,23 @@ describe("herald status", () => {
       ].join("\n"),
     );
     expect(requests.map((r) => r.url).sort()).toEqual([
+      "/api/v1/channels",
       "/api/v1/items/news%2F1/status",
       "/api/v1/items/news%2F1/summary",
       "/newmedia/api/v1/accounts",
     ]);
     expect(requests.every((r) => r.authorization === `Bearer ${TOKEN}`)).toBe(true);
+  });
+
+  it("lists the channels not consuming normally after the item's table", async () => {
+    channels = [{ channel: "portal" }, { channel: "newmedia/wechat:gov", notConsuming: failing }];
+    const printed = (await herald("status", "news/1")).split("\n");
+    expect(printed.slice(5, 9)).toEqual([
+      "",
+      "channels not consuming normally (still serving; new versions may not arrive):",
+      `✗ newmedia/wechat:gov: ${failing.message}`,
+      "",
+    ]);
   });
 
   it("says in one line that the newmedia accounts are not shown when the channel is not running", async () => {
@@ -251,6 +284,21 @@ describe("herald reconcile", () => {
     expect(requests).toEqual([
       { method: "POST", url: "/api/v1/audits", authorization: `Bearer ${TOKEN}`, body: "{}" },
     ]);
+  });
+
+  it("lists the channels not consuming normally before the findings", async () => {
+    report.notConsuming = [failing];
+    try {
+      const printed = (await herald("reconcile")).split("\n");
+      expect(printed.slice(2, 6)).toEqual([
+        "",
+        "channels not consuming normally (still serving; new versions may not arrive):",
+        `✗ newmedia/wechat:gov: ${failing.message}`,
+        "",
+      ]);
+    } finally {
+      delete report.notConsuming;
+    }
   });
 
   it("--json prints the report as the reconciler returns it", async () => {

@@ -1,7 +1,13 @@
 import type { Command } from "commander";
 import { newmediaStatusLines } from "../newmedia/status";
 import { outletStatusLines } from "../outlet/status";
-import { itemStatus, itemSummary, reconcilerTarget, runAudit } from "../reconciler/client";
+import {
+  itemStatus,
+  itemSummary,
+  notConsumingLines,
+  reconcilerTarget,
+  runAudit,
+} from "../reconciler/client";
 import { type AuditReportView, formatReport, formatStatus } from "../reconciler/views";
 import { startProgress } from "../ui/progress";
 import type { Output } from "./output";
@@ -32,7 +38,7 @@ export function registerReconcilerCommands(program: Command, out: Output): void 
   program
     .command("status")
     .description(
-      "show an item on every channel: its state, the version held, how long delivery took or why it is not there (from the reconciler); then the outlets' connection and lag (from the outlet gateway) and each newmedia account's freshness and open tasks (from the newmedia channel)",
+      "show an item on every channel: its state, the version held, how long delivery took or why it is not there (from the reconciler); then the channels not consuming normally (reconciler), the outlets' connection and lag (from the outlet gateway) and each newmedia account's freshness and open tasks (from the newmedia channel)",
     )
     .argument("<id>", "the item's id")
     .option(
@@ -46,12 +52,13 @@ export function registerReconcilerCommands(program: Command, out: Output): void 
         out.json(summary);
         return;
       }
-      const [status, outlets, accounts] = await Promise.all([
+      const [status, channels, outlets, accounts] = await Promise.all([
         itemStatus(target, id),
+        notConsumingLines(target),
         outletStatusLines(),
         newmediaStatusLines(),
       ]);
-      for (const line of [...formatStatus(summary, status), ...outlets, ...accounts]) {
+      for (const line of [...formatStatus(summary, status), ...channels, ...outlets, ...accounts]) {
         out.line(line);
       }
     });
@@ -61,7 +68,10 @@ export function registerReconcilerCommands(program: Command, out: Output): void 
     .description(
       "audit every channel's holdings now and list the open findings; exits 0 when there are findings too (they are the report, not a failure)",
     )
-    .option("--json", "print the report as the reconciler returns it: {runs, findings}")
+    .option(
+      "--json",
+      "print the report as the reconciler returns it: {runs, findings, stale?, notConsuming?}",
+    )
     .action(async (options: { json?: boolean }) => {
       const target = reconcilerTarget();
       const report = await auditWithProgress(() => runAudit(target));

@@ -4,7 +4,13 @@ import { localSecrets } from "../content/settings";
 import { callJson } from "../http/json-call";
 import { stackSettings } from "../stack/settings";
 import { reconcilerSettings, reconcilerUrl } from "./settings";
-import type { AuditReportView, ItemStatusView, StatusSummary } from "./views";
+import {
+  type AuditReportView,
+  type ChannelSummaryView,
+  type ItemStatusView,
+  type StatusSummary,
+  formatNotConsuming,
+} from "./views";
 
 /** Where the reconciler commands send requests, and as whom. */
 export interface ReconcilerTarget {
@@ -131,4 +137,24 @@ export function runAudit(
     body: channels ? { channels } : {},
     timeoutMs: AUDIT_TIMEOUT_MS,
   });
+}
+
+/** `GET /api/v1/channels`: every channel at a glance. */
+export function channelSummaries(target: ReconcilerTarget): Promise<ChannelSummaryView[]> {
+  return callReconciler<ChannelSummaryView[]>(target, "GET", "/channels");
+}
+
+/**
+ * The lines `herald status` adds for channels not consuming normally: nothing when
+ * every channel is; a note, not a failure, when the list cannot be read (the
+ * item's status stands without it).
+ */
+export async function notConsumingLines(target: ReconcilerTarget): Promise<string[]> {
+  try {
+    const channels = await channelSummaries(target);
+    return formatNotConsuming(channels.flatMap((c) => (c.notConsuming ? [c.notConsuming] : [])));
+  } catch (error) {
+    if (!(error instanceof CommandError)) throw error;
+    return ["", `channels: not shown; ${error.message}`];
+  }
 }

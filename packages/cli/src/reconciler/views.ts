@@ -70,12 +70,35 @@ export interface AuditRunView {
   error?: string;
 }
 
+/** A channel that is up but does not consume the item stream normally (a channel-level finding). */
+export interface NotConsumingView {
+  channel: string;
+  kind: "not_consuming";
+  /** starting (for too long), stalled, failing or crashed. */
+  state: string;
+  /** The channel's own line. */
+  detail: string;
+  /** `not_consuming.<state>`. */
+  code: string;
+  /** The sentence for operators, in Chinese, with the code. */
+  message: string;
+  since: string;
+}
+
+/** One line of `GET /api/v1/channels`: the parts the commands show. */
+export interface ChannelSummaryView {
+  channel: string;
+  notConsuming?: NotConsumingView;
+}
+
 /** `POST /api/v1/audits`, which `herald reconcile --json` prints as it is. */
 export interface AuditReportView {
   runs: AuditRunView[];
   findings: FindingView[];
   /** Accounts (WeChat, Weibo) not updated for long enough to warn of, or to fail inspection. */
   stale?: { channel: string; freshness: { level: "warning" | "finding"; message: string } }[];
+  /** Channels whose last audit read them stalled, failing, crashed or starting too long. */
+  notConsuming?: NotConsumingView[];
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -180,6 +203,16 @@ export function formatFindings(findings: readonly FindingView[]): string[] {
   ];
 }
 
+/** The channels not consuming normally, one line each, or nothing when every channel is. */
+export function formatNotConsuming(findings: readonly NotConsumingView[]): string[] {
+  if (findings.length === 0) return [];
+  return [
+    "",
+    "channels not consuming normally (still serving; new versions may not arrive):",
+    ...findings.map((f) => `✗ ${f.channel}: ${f.message}`),
+  ];
+}
+
 /**
  * What `herald reconcile` prints: each channel's audit (holdings read and how
  * long it took, or why it could not be audited), then every open finding.
@@ -207,6 +240,7 @@ export function formatReport(report: AuditReportView): string[] {
   return [
     ...runs,
     ...(stale.length > 0 ? ["", "accounts not kept up to date:", ...stale] : []),
+    ...formatNotConsuming(report.notConsuming ?? []),
     "",
     ...formatFindings(report.findings),
   ];

@@ -7,6 +7,7 @@ import {
   type MatrixPage,
   type ReconcilerQueries,
 } from "../model";
+import { CONSUMING_LABELS } from "../consuming";
 import { type BarChart, barChart } from "./charts";
 import {
   FINDING_LABELS,
@@ -56,6 +57,15 @@ function channelRow(c: ChannelSummary) {
                 ? "state-late"
                 : "state-delivered",
           message: c.freshness.message,
+        }
+      : undefined,
+    // Up for traffic but not consuming normally: the channel's own line, with the rule's code.
+    notConsuming: c.notConsuming
+      ? {
+          label: `未正常消费（${CONSUMING_LABELS[c.notConsuming.state]}）`,
+          detail: c.notConsuming.detail,
+          code: c.notConsuming.code,
+          message: c.notConsuming.message,
         }
       : undefined,
     joinedAt: timeView(c.joinedAt),

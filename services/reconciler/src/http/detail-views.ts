@@ -1,4 +1,5 @@
 /** Views of problems, an item's page and audits: plain data, formatted for display. */
+import { CONSUMING_LABELS } from "../consuming";
 import type {
   AuditReport,
   ChannelSummary,
@@ -166,6 +167,13 @@ export function auditReportView(report: AuditReport) {
       error: r.error ?? "",
     })),
     failed: report.runs.filter((r) => r.error).length,
+    notConsuming: (report.notConsuming ?? []).map((f) => ({
+      channel: f.channel,
+      label: `未正常消费（${CONSUMING_LABELS[f.state]}）`,
+      detail: f.detail,
+      code: f.code,
+      since: timeView(f.since),
+    })),
     findings: report.findings.map(findingView),
   };
 }

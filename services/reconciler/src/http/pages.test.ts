@@ -182,6 +182,10 @@ describe("audit", () => {
     const report = await res.text();
     expect(report).toContain("核查结果");
     expect(report).toContain("UNAVAILABLE: connection refused");
+    // A channel up for traffic but not consuming is a finding of its own, with its detail.
+    expect(report).toContain("未正常消费的渠道（1）");
+    expect(report).toContain("no progress for 120 s with 4 messages behind");
+    expect(report).toContain("<code>not_consuming.stalled</code>");
     expect(app.fake.calls).toEqual([{ action: "runAudit", channels: ["portal"] }]);
   });
 
@@ -192,6 +196,12 @@ describe("audit", () => {
 });
 
 describe("overview", () => {
+  it("shows a channel that does not consume normally with its detail", async () => {
+    const { html } = await page("/");
+    expect(html).toContain("未正常消费（停滞）");
+    expect(html).toContain("no progress for 120 s with 4 messages behind");
+  });
+
   it("warns while the reconciler is still catching up", async () => {
     app.fake.readyState = { ok: false, detail: "herald.receipts.v1 at 40%" };
     const { html } = await page("/");

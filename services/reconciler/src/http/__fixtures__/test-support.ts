@@ -23,6 +23,7 @@ import {
   type ReconcilerQueries,
   type TimelineEvent,
 } from "../../model";
+import { notConsumingOf } from "../../consuming";
 
 const at = (iso: string) => new Date(iso);
 const counts = (partial: Partial<Record<DeliveryState, number>>) =>
@@ -80,6 +81,21 @@ const audit = (name: string, durationMs: number, holdings: number, error?: strin
   holdings,
   ...(error ? { error } : {}),
 });
+
+/** A channel whose last audit read it stalled: up for traffic, not consuming. */
+function stalledNoticeboard(): Pick<ChannelSummary, "consuming" | "notConsuming"> {
+  const consuming = {
+    state: "stalled" as const,
+    detail: "no progress for 120 s with 4 messages behind",
+    lag: 4,
+    idleSeconds: 120,
+    retriesPending: 0,
+    readAt: at("2016-08-16T05:59:00Z"),
+    since: at("2016-08-16T05:50:00Z"),
+  };
+  const finding = notConsumingOf("noticeboard", consuming, Date.parse("2016-08-16T06:00:00Z"), 0);
+  return { consuming, ...(finding ? { notConsuming: finding } : {}) };
+}
 
 /** Two items on three channels, two problems, compliance by channel, kind and office. */
 export function fixtureData() {
@@ -193,6 +209,7 @@ export function fixtureData() {
       { delivered: 1, pending: 1 },
       {
         announced: false,
+        ...stalledNoticeboard(),
         openProblems: 1,
         deadlineDeliveries: 1,
         onTime: 1,
@@ -332,9 +349,13 @@ export class FakeReconciler implements ReconcilerQueries, OperatorActions {
     this.calls.push({ action: "runAudit", channels });
     const unknown = channels?.find((c) => !this.data.channels.some((k) => k.channel === c));
     if (unknown) return Promise.reject(new ActionError("channels", `no channel ${unknown}`));
+    const notConsuming = this.data.channels.flatMap((c) =>
+      c.notConsuming ? [c.notConsuming] : [],
+    );
     return Promise.resolve({
       runs: this.data.channels.flatMap((c) => (c.lastAudit ? [c.lastAudit] : [])),
       findings: this.findings(),
+      ...(notConsuming.length > 0 ? { notConsuming } : {}),
     });
   }
 }

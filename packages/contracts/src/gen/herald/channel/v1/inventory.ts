@@ -21,6 +21,68 @@ import {
 import { Timestamp } from "../../../google/protobuf/timestamp";
 import { ItemStatus, itemStatusFromJSON, itemStatusToJSON } from "../../content/v1/item_state";
 
+/**
+ * Whether a channel consumes herald.items.v1 normally: separate from whether it is
+ * ready for traffic (a channel that serves from memory stays up while it lags).
+ */
+export enum ConsumingState {
+  /** CONSUMING_STATE_UNSPECIFIED - The server cannot tell. */
+  CONSUMING_STATE_UNSPECIFIED = 0,
+  /** CONSUMING_STATE_STARTING - The holdings are not loaded yet, or the consumer is joining its group. */
+  CONSUMING_STATE_STARTING = 1,
+  CONSUMING_STATE_NORMAL = 2,
+  /** CONSUMING_STATE_STALLED - Messages behind and no progress for the channel's stall time. */
+  CONSUMING_STATE_STALLED = 3,
+  /** CONSUMING_STATE_FAILING - The last apply failed after its retries in place, and none succeeded since. */
+  CONSUMING_STATE_FAILING = 4,
+  /** CONSUMING_STATE_CRASHED - The consumer or the redelivery router stopped for good. */
+  CONSUMING_STATE_CRASHED = 5,
+}
+
+export function consumingStateFromJSON(object: any): ConsumingState {
+  switch (object) {
+    case 0:
+    case "CONSUMING_STATE_UNSPECIFIED":
+      return ConsumingState.CONSUMING_STATE_UNSPECIFIED;
+    case 1:
+    case "CONSUMING_STATE_STARTING":
+      return ConsumingState.CONSUMING_STATE_STARTING;
+    case 2:
+    case "CONSUMING_STATE_NORMAL":
+      return ConsumingState.CONSUMING_STATE_NORMAL;
+    case 3:
+    case "CONSUMING_STATE_STALLED":
+      return ConsumingState.CONSUMING_STATE_STALLED;
+    case 4:
+    case "CONSUMING_STATE_FAILING":
+      return ConsumingState.CONSUMING_STATE_FAILING;
+    case 5:
+    case "CONSUMING_STATE_CRASHED":
+      return ConsumingState.CONSUMING_STATE_CRASHED;
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum ConsumingState");
+  }
+}
+
+export function consumingStateToJSON(object: ConsumingState): string {
+  switch (object) {
+    case ConsumingState.CONSUMING_STATE_UNSPECIFIED:
+      return "CONSUMING_STATE_UNSPECIFIED";
+    case ConsumingState.CONSUMING_STATE_STARTING:
+      return "CONSUMING_STATE_STARTING";
+    case ConsumingState.CONSUMING_STATE_NORMAL:
+      return "CONSUMING_STATE_NORMAL";
+    case ConsumingState.CONSUMING_STATE_STALLED:
+      return "CONSUMING_STATE_STALLED";
+    case ConsumingState.CONSUMING_STATE_FAILING:
+      return "CONSUMING_STATE_FAILING";
+    case ConsumingState.CONSUMING_STATE_CRASHED:
+      return "CONSUMING_STATE_CRASHED";
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum ConsumingState");
+  }
+}
+
 export interface ListHoldingsRequest {
   /** For the outlet gateway: the outlet whose holdings to list. */
   outletId: string;
@@ -45,6 +107,26 @@ export interface ListHoldingsResponse {
    * cannot tell (then every absence counts).
    */
   consumed: ConsumedOffset[];
+  /**
+   * How the instance that answered consumes the item stream, as it stands when the
+   * first page is served (unset on later pages). With several instances of one
+   * channel, each answers for itself: an auditor reads whichever instance answered.
+   * Unset, or state CONSUMING_STATE_UNSPECIFIED, when the server cannot tell: the
+   * outlet gateway, serving an outlet's inventory, leaves it unset.
+   */
+  consuming?: ConsumingStatus | undefined;
+}
+
+export interface ConsumingStatus {
+  state: ConsumingState;
+  /** One line for operators: why the state is what it is. */
+  detail: string;
+  /** Messages of herald.items.v1 behind, on the partitions the instance owns. */
+  lag: number;
+  /** Seconds since the instance last made progress. */
+  idleSeconds: number;
+  /** Deferred retries waiting in the instance's memory. */
+  retriesPending: number;
 }
 
 /** The next offset a channel will apply on one partition of herald.items.v1. */
@@ -201,7 +283,7 @@ export const ListHoldingsRequest: MessageFns<ListHoldingsRequest> = {
 };
 
 function createBaseListHoldingsResponse(): ListHoldingsResponse {
-  return { holdings: [], nextPageToken: "", consumed: [] };
+  return { holdings: [], nextPageToken: "", consumed: [], consuming: undefined };
 }
 
 export const ListHoldingsResponse: MessageFns<ListHoldingsResponse> = {
@@ -214,6 +296,9 @@ export const ListHoldingsResponse: MessageFns<ListHoldingsResponse> = {
     }
     for (const v of message.consumed) {
       ConsumedOffset.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.consuming !== undefined) {
+      ConsumingStatus.encode(message.consuming, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -255,6 +340,14 @@ export const ListHoldingsResponse: MessageFns<ListHoldingsResponse> = {
             message.consumed.push(ConsumedOffset.decode(reader, reader.uint32()));
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.consuming = ConsumingStatus.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -278,6 +371,7 @@ export const ListHoldingsResponse: MessageFns<ListHoldingsResponse> = {
       consumed: globalThis.Array.isArray(object?.consumed)
         ? object.consumed.map((e: any) => ConsumedOffset.fromJSON(e))
         : [],
+      consuming: isSet(object.consuming) ? ConsumingStatus.fromJSON(object.consuming) : undefined,
     };
   },
 
@@ -292,6 +386,9 @@ export const ListHoldingsResponse: MessageFns<ListHoldingsResponse> = {
     if (message.consumed?.length) {
       obj.consumed = message.consumed.map((e) => ConsumedOffset.toJSON(e));
     }
+    if (message.consuming !== undefined) {
+      obj.consuming = ConsumingStatus.toJSON(message.consuming);
+    }
     return obj;
   },
 
@@ -303,6 +400,150 @@ export const ListHoldingsResponse: MessageFns<ListHoldingsResponse> = {
     message.holdings = object.holdings?.map((e) => Holding.fromPartial(e)) || [];
     message.nextPageToken = object.nextPageToken ?? "";
     message.consumed = object.consumed?.map((e) => ConsumedOffset.fromPartial(e)) || [];
+    message.consuming = (object.consuming !== undefined && object.consuming !== null)
+      ? ConsumingStatus.fromPartial(object.consuming)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseConsumingStatus(): ConsumingStatus {
+  return { state: 0, detail: "", lag: 0, idleSeconds: 0, retriesPending: 0 };
+}
+
+export const ConsumingStatus: MessageFns<ConsumingStatus> = {
+  encode(message: ConsumingStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.state !== 0) {
+      writer.uint32(8).int32(message.state);
+    }
+    if (message.detail !== "") {
+      writer.uint32(18).string(message.detail);
+    }
+    if (message.lag !== 0) {
+      writer.uint32(24).uint64(message.lag);
+    }
+    if (message.idleSeconds !== 0) {
+      writer.uint32(32).uint64(message.idleSeconds);
+    }
+    if (message.retriesPending !== 0) {
+      writer.uint32(40).uint32(message.retriesPending);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ConsumingStatus {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseConsumingStatus();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.state = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.detail = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.lag = longToNumber(reader.uint64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.idleSeconds = longToNumber(reader.uint64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.retriesPending = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ConsumingStatus {
+    return {
+      state: isSet(object.state) ? consumingStateFromJSON(object.state) : 0,
+      detail: isSet(object.detail) ? globalThis.String(object.detail) : "",
+      lag: isSet(object.lag) ? globalThis.Number(object.lag) : 0,
+      idleSeconds: isSet(object.idleSeconds)
+        ? globalThis.Number(object.idleSeconds)
+        : isSet(object.idle_seconds)
+        ? globalThis.Number(object.idle_seconds)
+        : 0,
+      retriesPending: isSet(object.retriesPending)
+        ? globalThis.Number(object.retriesPending)
+        : isSet(object.retries_pending)
+        ? globalThis.Number(object.retries_pending)
+        : 0,
+    };
+  },
+
+  toJSON(message: ConsumingStatus): unknown {
+    const obj: any = {};
+    if (message.state !== 0) {
+      obj.state = consumingStateToJSON(message.state);
+    }
+    if (message.detail !== "") {
+      obj.detail = message.detail;
+    }
+    if (message.lag !== 0) {
+      obj.lag = Math.round(message.lag);
+    }
+    if (message.idleSeconds !== 0) {
+      obj.idleSeconds = Math.round(message.idleSeconds);
+    }
+    if (message.retriesPending !== 0) {
+      obj.retriesPending = Math.round(message.retriesPending);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ConsumingStatus>): ConsumingStatus {
+    return ConsumingStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ConsumingStatus>): ConsumingStatus {
+    const message = createBaseConsumingStatus();
+    message.state = object.state ?? 0;
+    message.detail = object.detail ?? "";
+    message.lag = object.lag ?? 0;
+    message.idleSeconds = object.idleSeconds ?? 0;
+    message.retriesPending = object.retriesPending ?? 0;
     return message;
   },
 };
