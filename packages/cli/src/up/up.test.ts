@@ -21,7 +21,7 @@ function countingPart(name: string) {
       state = "stopped";
       return Promise.resolve();
     },
-    status: () => Promise.resolve({ state, address: `${name}.test` }),
+    status: () => Promise.resolve({ state, address: `${name}.test`, version: null }),
   };
   return { part, counts };
 }
