@@ -143,6 +143,80 @@ describe("herald status", () => {
   });
 });
 
+// The reconciler's reason for a version the content service accepted and set aside.
+const NOT_ANNOUNCED_REASON =
+  "v2, accepted 2026-05-04T09:00:00.000Z, is not on herald.items.v1: the content service set it aside: the broker refused the message as larger than the topic's max.message.bytes (MESSAGE_TOO_LARGE; the message is 92187 bytes)";
+
+describe("a version accepted but not announced", () => {
+  it("shows in herald status as not_announced, with the version owed and the content service's reason", () => {
+    const lines = formatStatus(
+      {
+        id: "notice-2016-12",
+        version: 2,
+        channels: { portal: { state: "not_announced", version: 1 } },
+      },
+      {
+        itemId: "notice-2016-12",
+        version: 2,
+        title: "关于调整通关时间的公告",
+        kind: "notice",
+        office: "办公厅",
+        status: "published",
+        channels: [
+          {
+            channel: "portal",
+            state: "not_announced",
+            expectedVersion: 2,
+            heldVersion: 1,
+            finding: {
+              kind: "not_announced",
+              reason: NOT_ANNOUNCED_REASON,
+              firstSeenAt: "2026-05-04T09:00:30.000Z",
+              repairAttempts: 0,
+              repairable: false,
+            },
+          },
+        ],
+      },
+    );
+    expect(lines).toEqual([
+      "notice-2016-12: version 2, published",
+      "  关于调整通关时间的公告",
+      "",
+      "  channel  state          version     delivered in / finding",
+      `  portal   not_announced  v1, v2 due  ${NOT_ANNOUNCED_REASON}`,
+    ]);
+  });
+
+  it("is listed by herald reconcile as not repairable, with the content service's reason", () => {
+    const lines = formatReport({
+      runs: [
+        { channel: "portal", startedAt: "2026-05-04T09:30:00.000Z", durationMs: 40, holdings: 7 },
+      ],
+      findings: [
+        {
+          itemId: "notice-2016-12",
+          channel: "portal",
+          kind: "not_announced",
+          reason: NOT_ANNOUNCED_REASON,
+          firstSeenAt: "2026-05-04T09:00:30.000Z",
+          expectedVersion: 2,
+          repairAttempts: 0,
+          repairable: false,
+        },
+      ],
+    });
+    expect(lines).toEqual([
+      "audited 1 channel:",
+      "  portal  7 holdings read in 40 ms",
+      "",
+      "1 finding:",
+      "  channel  item            kind           first seen            repairs            reason",
+      `  portal   notice-2016-12  not_announced  2026-05-04T09:00:30Z  0, not repairable  ${NOT_ANNOUNCED_REASON}`,
+    ]);
+  });
+});
+
 const report: AuditReportView = {
   runs: [
     { channel: "portal", startedAt: "2026-05-04T09:30:00.000Z", durationMs: 85, holdings: 1234 },
