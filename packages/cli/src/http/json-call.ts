@@ -34,22 +34,39 @@ export function unreachable(call: JsonCall, error: unknown): CommandError {
   return new CommandError(`cannot reach ${call.service} at ${call.url}: ${reason}`);
 }
 
+/** Whether the connection closed under the request before any answer came. */
+export function closedBeforeAnswer(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return (
+    cause?.code === "UND_ERR_SOCKET" ||
+    cause?.code === "ECONNRESET" ||
+    /other side closed/i.test(cause?.message ?? "")
+  );
+}
+
 /** Calls a service with a bearer token and returns its JSON answer; throws a CommandError on any failure. */
 export async function callJson<T>(call: JsonCall, refusal: Refusal): Promise<T> {
-  let response: Response;
-  try {
-    response = await fetch(`${call.url}${call.path}`, {
-      method: call.method,
-      headers: {
-        authorization: `Bearer ${call.token}`,
-        accept: "application/json",
-        ...(call.body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
-      signal: AbortSignal.timeout(call.timeoutMs ?? 30_000),
-    });
-  } catch (error) {
-    throw unreachable(call, error);
+  let response: Response | undefined;
+  const signal = AbortSignal.timeout(call.timeoutMs ?? 30_000);
+  for (let attempt = 1; response === undefined; attempt += 1) {
+    try {
+      response = await fetch(`${call.url}${call.path}`, {
+        method: call.method,
+        headers: {
+          authorization: `Bearer ${call.token}`,
+          accept: "application/json",
+          ...(call.body === undefined ? {} : { "content-type": "application/json" }),
+        },
+        ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
+        signal,
+      });
+    } catch (error) {
+      // A kept-alive connection the service closed as it idled can be reused in
+      // the same instant; the request then never reached the service. A GET is
+      // asked again once on a new connection; a POST is not repeated blindly.
+      if (call.method === "GET" && attempt === 1 && closedBeforeAnswer(error)) continue;
+      throw unreachable(call, error);
+    }
   }
   const text = await response.text();
   let json: unknown;
