@@ -118,7 +118,13 @@ describe("the reconciler as a part of herald up", () => {
       },
       { timeoutMs: 30_000, description: "the reconciler's first ListAnnouncements" },
     );
-    expect(content).toMatchObject({ ok: true, pending: 0, notAnnounced: 0 });
+    // And shows the content service's own readiness, as its /readyz says it.
+    expect(content).toMatchObject({
+      ok: true,
+      pending: 0,
+      notAnnounced: 0,
+      readiness: { ready: true, detail: expect.stringMatching(/^relay (leading|standing by)/) },
+    });
 
     const published = herald(["publish", join(ROOT, "examples/items/news.md"), "--json"], env);
     expect(published.stderr).toBe("");

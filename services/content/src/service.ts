@@ -148,8 +148,25 @@ export async function startContentService(
       (error?: Error) => (error ? reject(error) : resolve(server)),
     );
   });
+  const readiness = (): { ok: boolean; detail: string } => {
+    const relayStatus = relay.status();
+    const problems = [
+      connection.readyState !== ConnectionStates.connected ? "database disconnected" : "",
+      relayStatus.lastError ? `outbox relay: ${relayStatus.lastError}` : "",
+      scheduler.lastError ? `scheduler: ${scheduler.lastError}` : "",
+    ].filter(Boolean);
+    // A set-aside item is the item's problem, not the service's: shown, never unready.
+    const aside = relayStatus.setAside
+      ? `; ${relayStatus.setAside} item(s) set aside since ${relayStatus.oldestSetAsideAt?.toISOString() ?? "?"} (GET /api/items/<id> says why)`
+      : "";
+    return {
+      ok: problems.length === 0,
+      detail:
+        (problems.join("; ") || `relay ${relayStatus.leader ? "leading" : "standing by"}`) + aside,
+    };
+  };
   const grpcServer = await startGrpcServer(
-    createContentServiceImpl({ items, store, setAside, tokens, logger }),
+    createContentServiceImpl({ items, store, setAside, tokens, logger, readiness }),
     config.CONTENT_GRPC_HOST,
     config.CONTENT_GRPC_PORT,
     grpcCredentials(config),
@@ -167,24 +184,7 @@ export async function startContentService(
     relay,
     setAside,
     scheduler,
-    ready() {
-      const relayStatus = relay.status();
-      const problems = [
-        connection.readyState !== ConnectionStates.connected ? "database disconnected" : "",
-        relayStatus.lastError ? `outbox relay: ${relayStatus.lastError}` : "",
-        scheduler.lastError ? `scheduler: ${scheduler.lastError}` : "",
-      ].filter(Boolean);
-      // A set-aside item is the item's problem, not the service's: shown, never unready.
-      const aside = relayStatus.setAside
-        ? `; ${relayStatus.setAside} item(s) set aside since ${relayStatus.oldestSetAsideAt?.toISOString() ?? "?"} (GET /api/items/<id> says why)`
-        : "";
-      return {
-        ok: problems.length === 0,
-        detail:
-          (problems.join("; ") || `relay ${relayStatus.leader ? "leading" : "standing by"}`) +
-          aside,
-      };
-    },
+    ready: readiness,
     metrics: () => contentMetrics(relay.status()),
     async stop() {
       await new Promise<void>((resolve) => {

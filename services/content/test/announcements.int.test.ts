@@ -52,16 +52,18 @@ function list(
 /** Every page of a listing, in order. */
 async function listAll(request: Partial<ListAnnouncementsRequest>) {
   const all: ListAnnouncementsResponse["announcements"] = [];
+  const readiness: ListAnnouncementsResponse["readiness"][] = [];
   let pageToken = "";
   let pages = 0;
   do {
     const { response, error } = await list({ ...request, pageToken });
     if (error) throw error;
     all.push(...response!.announcements);
+    readiness.push(response!.readiness);
     pageToken = response!.nextPageToken;
     pages += 1;
   } while (pageToken);
-  return { all, pages };
+  return { all, pages, readiness };
 }
 
 const news = (title: string) => ({ kind: "news", title, body: `<p>${title}</p>` });
@@ -130,10 +132,18 @@ describe("ListAnnouncements", () => {
       expect(a.stateSince!.getTime()).toBeGreaterThanOrEqual(a.acceptedAt!.getTime() - 1000);
     }
     expect(pending.response!.nextPageToken).toBe("");
+    // The service's own readiness comes with the first page, as /readyz says it: a
+    // set-aside item is the item's problem, listed above, never the service's.
+    expect(pending.response!.readiness).toEqual({
+      ready: true,
+      detail: expect.stringMatching(/^relay (leading|standing by)/),
+    });
 
     // Since a time, the announced ones too, each once, over small pages.
-    const { all, pages } = await listAll({ updatedSince: before, pageSize: 2 });
+    const { all, pages, readiness } = await listAll({ updatedSince: before, pageSize: 2 });
     expect(pages).toBeGreaterThanOrEqual(2);
+    expect(readiness[0]?.ready).toBe(true);
+    expect(readiness.slice(1)).toEqual(readiness.slice(1).map(() => undefined));
     expect(all.map((a) => a.itemId).sort()).toEqual(
       [queued.id, sent.id, aside.id, later.id].sort(),
     );

@@ -17,6 +17,12 @@ export interface ContentStatus {
   readonly error?: string;
   /** Versions accepted and not yet on herald.items.v1, overdue or not. */
   readonly pending: number;
+  /**
+   * The content service's own readiness as it answered (its /readyz): unready
+   * when its database or relay fails. Absent from a content service that does not
+   * send it, and while it does not answer.
+   */
+  readonly readiness?: { readonly ready: boolean; readonly detail: string };
 }
 
 export interface AnnouncementWatchOptions {
@@ -56,7 +62,7 @@ export class AnnouncementWatch {
   async poll(): Promise<void> {
     const { engine, graceMs, now } = this.options;
     try {
-      const listed = await this.readAll();
+      const { listed, readiness } = await this.readAll();
       const at = now();
       const overdue: PendingAnnouncement[] = [];
       let pending = 0;
@@ -77,7 +83,13 @@ export class AnnouncementWatch {
         });
       }
       engine.setNotAnnounced(overdue);
-      this.status = { address: this.options.address, ok: true, checkedAt: new Date(at), pending };
+      this.status = {
+        address: this.options.address,
+        ok: true,
+        checkedAt: new Date(at),
+        pending,
+        ...(readiness ? { readiness: { ready: readiness.ready, detail: readiness.detail } } : {}),
+      };
     } catch (error) {
       // Without an answer nothing is known: keep the last list rather than clear the findings.
       const message = grpcMessage(error);
@@ -92,15 +104,21 @@ export class AnnouncementWatch {
     }
   }
 
-  private async readAll(): Promise<ListAnnouncementsResponse["announcements"]> {
-    const all: ListAnnouncementsResponse["announcements"] = [];
+  private async readAll(): Promise<{
+    listed: ListAnnouncementsResponse["announcements"];
+    readiness: ListAnnouncementsResponse["readiness"];
+  }> {
+    const listed: ListAnnouncementsResponse["announcements"] = [];
+    let readiness: ListAnnouncementsResponse["readiness"];
     let pageToken = "";
     do {
       const page = await this.page({ updatedSince: undefined, pageSize: 1000, pageToken });
-      all.push(...page.announcements);
+      listed.push(...page.announcements);
+      // Sent with the first page only.
+      readiness ??= page.readiness;
       pageToken = page.nextPageToken;
     } while (pageToken);
-    return all;
+    return { listed, readiness };
   }
 
   private page(request: ListAnnouncementsRequest): Promise<ListAnnouncementsResponse> {

@@ -249,6 +249,8 @@ export interface ContentReadiness {
   readonly pending: number;
   /** Of those, the ones past the announce grace period (each a finding per channel). */
   readonly notAnnounced: number;
+  /** The content service's own readiness (its /readyz) as it answered, when it sends it. */
+  readonly readiness?: { readonly ready: boolean; readonly detail: string };
 }
 
 /** What the API, dashboard and gRPC service read. */

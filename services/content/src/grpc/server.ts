@@ -39,6 +39,8 @@ export interface GrpcServiceOptions {
   setAside: SetAsideStore;
   tokens: TokenRegistry;
   logger: Logger;
+  /** The service's readiness, as /readyz reports it; sent with the first page of ListAnnouncements. */
+  readiness?: () => { ok: boolean; detail: string };
 }
 
 const ANNOUNCEMENT_STATE_TO_PB: Record<State, AnnouncementState> = {
@@ -270,6 +272,7 @@ export function createContentServiceImpl(options: GrpcServiceOptions): ContentSe
     listAnnouncements: unary("ListAnnouncements", async (actor, request) => {
       // Auditors read what channels may read: public states, here without content.
       authorize(actor, "read-public");
+      const readiness = request.pageToken ? undefined : options.readiness?.();
       const page = await listAnnouncements(summaries, setAside, {
         ...(request.updatedSince ? { updatedSince: request.updatedSince } : {}),
         pageSize: request.pageSize,
@@ -286,6 +289,7 @@ export function createContentServiceImpl(options: GrpcServiceOptions): ContentSe
           stateSince: a.since,
         })),
         nextPageToken: page.nextPageToken,
+        ...(readiness ? { readiness: { ready: readiness.ok, detail: readiness.detail } } : {}),
       };
     }),
   };

@@ -151,6 +151,10 @@ describe("API reads", () => {
       checkedAt: "2016-08-16T05:59:50.000Z",
       pending: 2,
       notAnnounced: 1,
+      readiness: {
+        ready: true,
+        detail: "relay leading; 1 item(s) set aside since 2016-08-16T05:50:00.000Z",
+      },
     });
   });
 

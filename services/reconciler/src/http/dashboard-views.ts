@@ -133,6 +133,10 @@ export function overviewView(queries: ReconcilerQueries) {
           pending: content.pending,
           notAnnounced: content.notAnnounced,
           notAnnouncedHref: "/problems",
+          // Known only from a content service that sends its readiness with the listing.
+          readiness: content.readiness
+            ? { ready: content.readiness.ready, detail: content.readiness.detail }
+            : undefined,
         }
       : undefined,
     states: DELIVERY_STATES.map((state) => ({ state, label: STATE_LABELS[state] })),

@@ -313,6 +313,10 @@ export class FakeReconciler implements ReconcilerQueries, OperatorActions {
       checkedAt: new Date("2016-08-16T05:59:50Z"),
       pending: 2,
       notAnnounced: 1,
+      readiness: {
+        ready: true,
+        detail: "relay leading; 1 item(s) set aside since 2016-08-16T05:50:00.000Z",
+      },
     };
   }
 

@@ -209,6 +209,17 @@ export interface ListAnnouncementsResponse {
   announcements: Announcement[];
   /** Empty on the last page. */
   nextPageToken: string;
+  /**
+   * On the first page: the content service's own readiness as it answered, what
+   * its /readyz says (the database, the relay leading or standing by, items set
+   * aside), so an auditor that reads the announcements shows it too.
+   */
+  readiness?: ServiceReadiness | undefined;
+}
+
+export interface ServiceReadiness {
+  ready: boolean;
+  detail: string;
 }
 
 /** One public version of an item and whether the topic carries it. */
@@ -1751,7 +1762,7 @@ export const ListAnnouncementsRequest: MessageFns<ListAnnouncementsRequest> = {
 };
 
 function createBaseListAnnouncementsResponse(): ListAnnouncementsResponse {
-  return { announcements: [], nextPageToken: "" };
+  return { announcements: [], nextPageToken: "", readiness: undefined };
 }
 
 export const ListAnnouncementsResponse: MessageFns<ListAnnouncementsResponse> = {
@@ -1761,6 +1772,9 @@ export const ListAnnouncementsResponse: MessageFns<ListAnnouncementsResponse> = 
     }
     if (message.nextPageToken !== "") {
       writer.uint32(18).string(message.nextPageToken);
+    }
+    if (message.readiness !== undefined) {
+      ServiceReadiness.encode(message.readiness, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -1794,6 +1808,14 @@ export const ListAnnouncementsResponse: MessageFns<ListAnnouncementsResponse> = 
             message.nextPageToken = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.readiness = ServiceReadiness.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1816,6 +1838,7 @@ export const ListAnnouncementsResponse: MessageFns<ListAnnouncementsResponse> = 
         : isSet(object.next_page_token)
         ? globalThis.String(object.next_page_token)
         : "",
+      readiness: isSet(object.readiness) ? ServiceReadiness.fromJSON(object.readiness) : undefined,
     };
   },
 
@@ -1827,6 +1850,9 @@ export const ListAnnouncementsResponse: MessageFns<ListAnnouncementsResponse> = 
     if (message.nextPageToken !== "") {
       obj.nextPageToken = message.nextPageToken;
     }
+    if (message.readiness !== undefined) {
+      obj.readiness = ServiceReadiness.toJSON(message.readiness);
+    }
     return obj;
   },
 
@@ -1837,6 +1863,94 @@ export const ListAnnouncementsResponse: MessageFns<ListAnnouncementsResponse> = 
     const message = createBaseListAnnouncementsResponse();
     message.announcements = object.announcements?.map((e) => Announcement.fromPartial(e)) || [];
     message.nextPageToken = object.nextPageToken ?? "";
+    message.readiness = (object.readiness !== undefined && object.readiness !== null)
+      ? ServiceReadiness.fromPartial(object.readiness)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseServiceReadiness(): ServiceReadiness {
+  return { ready: false, detail: "" };
+}
+
+export const ServiceReadiness: MessageFns<ServiceReadiness> = {
+  encode(message: ServiceReadiness, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.ready !== false) {
+      writer.uint32(8).bool(message.ready);
+    }
+    if (message.detail !== "") {
+      writer.uint32(18).string(message.detail);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServiceReadiness {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServiceReadiness();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.ready = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.detail = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ServiceReadiness {
+    return {
+      ready: isSet(object.ready) ? globalThis.Boolean(object.ready) : false,
+      detail: isSet(object.detail) ? globalThis.String(object.detail) : "",
+    };
+  },
+
+  toJSON(message: ServiceReadiness): unknown {
+    const obj: any = {};
+    if (message.ready !== false) {
+      obj.ready = message.ready;
+    }
+    if (message.detail !== "") {
+      obj.detail = message.detail;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ServiceReadiness>): ServiceReadiness {
+    return ServiceReadiness.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ServiceReadiness>): ServiceReadiness {
+    const message = createBaseServiceReadiness();
+    message.ready = object.ready ?? false;
+    message.detail = object.detail ?? "";
     return message;
   },
 };
