@@ -21,6 +21,14 @@ export {
   type Presence,
   type PresenceInput,
 } from "./policy";
+export {
+  judgeFreshness,
+  type FreshnessCode,
+  type FreshnessInput,
+  type FreshnessJudgement,
+  type FreshnessLevel,
+  type FreshnessRule,
+} from "./freshness";
 export type { Holding, HoldingFailure, HoldingStatus } from "./holdings";
 export { announcementOf, policyFromAnnouncement } from "./announcement";
 export { channelEnv, type ChannelConfig } from "./config";

@@ -1,4 +1,5 @@
 import { Audience, ItemKind, ItemStatus, TakedownKind, type ItemState } from "@herald/contracts";
+import type { FreshnessRule } from "./freshness";
 
 /**
  * What a channel takes and how it shows a taken-down item. Declarative on
@@ -26,10 +27,10 @@ export interface ChannelPolicy {
   /** Categories (the portal's columns) the channel takes; absent means every category. */
   readonly categories?: readonly string[];
   /**
-   * An account that must be updated regularly: a warning after `warningDays` with
-   * no post, a finding after `findingDays`.
+   * An account that must be updated regularly: a warning from `warningDays` with
+   * no post, a finding from `findingDays`, judged by `judgeFreshness`.
    */
-  readonly freshness?: { readonly warningDays: number; readonly findingDays: number };
+  readonly freshness?: FreshnessRule;
   /**
    * The first publication date the channel takes: an item published before it is
    * declined (`published-before`), so an account added today is not owed years of

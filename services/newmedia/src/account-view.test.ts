@@ -19,7 +19,10 @@ const file = accountsFileSchema.parse({
 });
 const account = file.wechat[0]!;
 
-function outlet(lastPostDaysAgo: number | undefined, used = 0) {
+/** When the account's outlet first started, as `recordFirstStart` recorded it. */
+const FIRST_START = new Date(NOW - 12 * DAY);
+
+function outlet(lastPostDaysAgo: number | undefined, used = 0, firstStartedAt = FIRST_START) {
   const publisher: Publisher = {
     apply: () => Promise.resolve({}),
     remove: () => Promise.resolve(),
@@ -37,27 +40,58 @@ function outlet(lastPostDaysAgo: number | undefined, used = 0) {
     account,
     policy: accountPolicy("wechat", account),
     publisher,
+    firstStartedAt,
   };
 }
 const runtime = { holdings: () => [], ready: () => ({ ok: true, detail: "" }) } as never;
 
 describe("an account as operators see it", () => {
   it.each([
-    [3, "ok"],
-    [10, "warning"],
-    [14, "finding"],
-  ] as const)("after %i days without a post is %s", (days, level) => {
-    const view = accountView(outlet(days), runtime, 80, NOW);
-    expect(view).toMatchObject({ daysSincePost: days, freshness: { level } });
-    expect(view.lastPost?.ref).toBe("https://mp/s/1");
-  });
+    [3, "ok", "最近一次发布在 3 天前"],
+    [
+      10,
+      "warning",
+      "最近一次发布在 10 天前，连续 14 天未更新即判定为不合格，还剩 4 天（freshness.warning）",
+    ],
+    [
+      14,
+      "finding",
+      "最近一次发布在 14 天前，已达 14 天未更新：考核将判定账号长期未更新，请尽快发布（freshness.finding）",
+    ],
+  ] as const)(
+    "after %i days without a post is %s, in channel-kit's words",
+    (days, level, message) => {
+      const view = accountView(outlet(days), runtime, 80, NOW);
+      expect(view).toMatchObject({
+        daysSincePost: days,
+        freshness: { level, code: `freshness.${level}`, message },
+      });
+      expect(view.lastPost?.ref).toBe("https://mp/s/1");
+    },
+  );
 
-  it("is a finding when it never posted", () => {
+  it("counts an account that never posted from its outlet's first start", () => {
+    // Started 12 days ago: a warning, as the reconciler says, not a finding at once.
     expect(accountView(outlet(undefined), runtime, 80, NOW)).toMatchObject({
       lastPost: null,
       daysSincePost: null,
-      freshness: { level: "finding", message: "还没有发布过内容" },
+      freshness: {
+        level: "warning",
+        message:
+          "接入以来 12 天没有发布过内容，连续 14 天未更新即判定为不合格，还剩 2 天（freshness.warning）",
+      },
     });
+    expect(
+      accountView(outlet(undefined, 0, new Date(NOW - DAY)), runtime, 80, NOW).freshness,
+    ).toMatchObject({ level: "ok", message: "接入以来 1 天没有发布过内容" });
+    expect(
+      accountView(outlet(undefined), runtime, 80, FIRST_START.getTime() + 14 * DAY).freshness.level,
+    ).toBe("finding");
+  });
+
+  it("counts from the last post once there is one, whenever the outlet started", () => {
+    const view = accountView(outlet(2, 0, new Date(NOW - 400 * DAY)), runtime, 80, NOW);
+    expect(view).toMatchObject({ daysSincePost: 2, freshness: { level: "ok" } });
   });
 
   it("flags a quota past the warning share, and warns of it once a day", () => {

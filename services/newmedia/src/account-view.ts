@@ -1,9 +1,12 @@
-import type { ChannelRuntime } from "@herald/channel-kit";
+import {
+  type ChannelRuntime,
+  type FreshnessCode,
+  type FreshnessLevel,
+  judgeFreshness,
+} from "@herald/channel-kit";
 import { beijingDay } from "./beijing-time";
 import type { AccountOutlet, Platform } from "./outlets";
 import type { Publisher, QuotaUse } from "./publisher";
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** One account as operators see it (`GET /api/v1/accounts`, `herald newmedia accounts`). */
 export interface AccountView {
@@ -15,9 +18,12 @@ export interface AccountView {
   /** Items the account holds now. */
   readonly holdings: number;
   readonly lastPost: { readonly at: string; readonly ref: string } | null;
+  /** Whole days since the last post; null when the account never posted. */
   readonly daysSincePost: number | null;
   readonly freshness: {
-    readonly level: "ok" | "warning" | "finding";
+    readonly level: FreshnessLevel;
+    /** The rule id beside the sentence (`freshness.warning`). */
+    readonly code: FreshnessCode;
     readonly warningDays: number;
     readonly findingDays: number;
     readonly message: string;
@@ -31,27 +37,28 @@ export interface AccountView {
   readonly openTasks: number;
 }
 
-type Outlet = AccountOutlet & { readonly publisher: Publisher };
+type Outlet = AccountOutlet & {
+  readonly publisher: Publisher;
+  /** When the account's outlet first started (`recordFirstStart`). */
+  readonly firstStartedAt: Date;
+};
 
 /**
- * The account's freshness by its own last post. The reconciler judges the same
- * rule from the account's inventory; this is what the channel itself knows.
+ * The account's freshness by its own last confirmed post, or, when it never
+ * posted, since its outlet first started: channel-kit's one rule and sentences,
+ * which the reconciler judges too from the account's inventory.
  */
 function freshness(outlet: Outlet, now: number) {
-  const { freshnessWarningDays: warningDays, freshnessFindingDays: findingDays } = outlet.account;
   const last = outlet.publisher.lastPost();
-  const days = last ? Math.max(0, Math.floor((now - last.at.getTime()) / DAY_MS)) : null;
-  const level: "ok" | "warning" | "finding" =
-    days === null || days >= findingDays ? "finding" : days >= warningDays ? "warning" : "ok";
-  const message =
-    days === null
-      ? "还没有发布过内容"
-      : level === "finding"
-        ? `${days} 天未更新，已超过 ${findingDays} 天：考核将判定为长期未更新`
-        : level === "warning"
-          ? `${days} 天未更新，${findingDays} 天未更新即不合格`
-          : `${days} 天前更新`;
-  return { days, last, level, warningDays, findingDays, message };
+  const judged = judgeFreshness(
+    {
+      warningDays: outlet.account.freshnessWarningDays,
+      findingDays: outlet.account.freshnessFindingDays,
+    },
+    { lastPostAt: last?.at.getTime(), since: outlet.firstStartedAt.getTime() },
+    now,
+  );
+  return { ...judged, last };
 }
 
 function quotaRows(quotas: Record<string, QuotaUse>, percent: number) {
@@ -80,9 +87,10 @@ export function accountView(
     ready: runtime.ready().ok,
     holdings: runtime.holdings().filter((h) => h.status === "held").length,
     lastPost: fresh.last ? { at: fresh.last.at.toISOString(), ref: fresh.last.ref } : null,
-    daysSincePost: fresh.days,
+    daysSincePost: fresh.posted ? fresh.days : null,
     freshness: {
       level: fresh.level,
+      code: fresh.code,
       warningDays: fresh.warningDays,
       findingDays: fresh.findingDays,
       message: fresh.message,

@@ -16,6 +16,7 @@ import {
   readSecret,
 } from "./accounts";
 import type { NewmediaConfig } from "./config";
+import { recordFirstStart } from "./account-starts";
 import { type AccountView, accountView, quotaWarnings } from "./account-view";
 import { mergeExposition, newmediaGauges } from "./metrics";
 import {
@@ -57,6 +58,8 @@ export interface NewmediaOptions {
 interface RunningOutlet extends AccountOutlet {
   readonly publisher: Publisher;
   readonly runtime: ChannelRuntime;
+  /** When the account's outlet first started: freshness counts from it until a first post. */
+  readonly firstStartedAt: Date;
 }
 
 export interface NewmediaService {
@@ -140,6 +143,7 @@ export async function startNewmedia(
       const policy = accountPolicy(platform, account);
       const outletId = policy.outletId!;
       const log = logger.child({ outletId });
+      const firstStartedAt = await recordFirstStart(db, outletId, now());
       const common = {
         portalBaseUrl: file.portalBaseUrl,
         db,
@@ -170,7 +174,7 @@ export async function startNewmedia(
         await publisher.close().catch(() => undefined);
         throw error;
       });
-      outlets.push({ outletId, platform, account, policy, publisher, runtime });
+      outlets.push({ outletId, platform, account, policy, publisher, runtime, firstStartedAt });
     }
   } catch (error) {
     await stopAll();

@@ -34,8 +34,9 @@ describe("account freshness", () => {
   it("counts from when the account joined when it never posted, and says so", () => {
     const f = freshnessOf(policy, undefined, T0, T0 + 11 * DAY);
     expect(f).toMatchObject({ days: 11, level: "warning" });
-    expect(f?.message).toContain("接入 11 天来没有发布过内容");
-    expect(f?.message).toContain("还剩 3 天");
+    expect(f?.message).toBe(
+      "接入以来 11 天没有发布过内容，连续 14 天未更新即判定为不合格，还剩 3 天（freshness.warning）",
+    );
   });
 
   it("takes the newest applied holding as the last post", () => {

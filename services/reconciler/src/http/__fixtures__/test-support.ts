@@ -24,6 +24,7 @@ import {
   type TimelineEvent,
 } from "../../model";
 import { notConsumingOf } from "../../consuming";
+import { freshnessOf } from "../../freshness";
 
 const at = (iso: string) => new Date(iso);
 const counts = (partial: Partial<Record<DeliveryState, number>>) =>
@@ -193,15 +194,13 @@ export function fixtureData() {
         inventoryAddress: "127.0.0.1:50062",
         lastAudit: audit("newmedia", 30_000, 0, "UNAVAILABLE: connection refused"),
         openProblems: 1,
-        freshness: {
-          lastPostAt: at("2016-09-20T02:00:00Z"),
-          lastPostRef: "https://mp.weixin.qq.com/s/example",
-          days: 11,
-          level: "warning",
-          warningDays: 10,
-          findingDays: 14,
-          message: "最近一次发布在 11 天前，14 天未更新即不合格，还剩 3 天。",
-        },
+        // Judged by the reconciler's own rule, so the page shows its real sentence.
+        freshness: freshnessOf(
+          { name: "newmedia", freshness: { warningDays: 10, findingDays: 14 } },
+          { at: Date.parse("2016-09-20T02:00:00Z"), ref: "https://mp.weixin.qq.com/s/example" },
+          Date.parse("2016-08-01T00:00:00Z"),
+          Date.parse("2016-10-01T03:00:00Z"),
+        )!,
       },
     ),
     channel(
