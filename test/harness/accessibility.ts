@@ -38,6 +38,18 @@ interface AxeRunResult {
   }[];
 }
 
+/**
+ * One rule set aside for one element: a finding axe cannot judge right (a false
+ * positive), with the reason. Never a rule for a whole page.
+ */
+export interface AxeException {
+  readonly rule: string;
+  /** The element's selector exactly as axe reports it in `targets`. */
+  readonly selector: string;
+  /** Why the finding is wrong here; required so that every exception is explained. */
+  readonly why: string;
+}
+
 let axeSource: string | undefined;
 
 function loadAxeSource(): string {
@@ -47,13 +59,17 @@ function loadAxeSource(): string {
 
 /**
  * Runs axe-core on the page as it stands, with the WCAG 2.x A/AA rules, and
- * returns what it finds ([] for a clean page).
+ * returns what it finds ([] for a clean page), less the `exceptions`, each of
+ * which sets one rule aside for one element.
  *
  * axe is put into the page through the DevTools protocol rather than a script
  * tag: Herald's pages forbid every script in their CSP, and the check must see
  * the pages as they are served, CSP included.
  */
-export async function runAxe(page: Page): Promise<AxeViolation[]> {
+export async function runAxe(
+  page: Page,
+  exceptions: readonly AxeException[] = [],
+): Promise<AxeViolation[]> {
   const cdp = await page.context().newCDPSession(page);
   try {
     const injected = await cdp.send("Runtime.evaluate", { expression: loadAxeSource() });
@@ -78,7 +94,7 @@ export async function runAxe(page: Page): Promise<AxeViolation[]> {
     },
     [...WCAG_AA_TAGS],
   );
-  return (result as AxeRunResult).violations.map((violation) => ({
+  const violations = (result as AxeRunResult).violations.map((violation) => ({
     rule: violation.id,
     impact: violation.impact ?? "unknown",
     help: violation.help,
@@ -90,6 +106,14 @@ export async function runAxe(page: Page): Promise<AxeViolation[]> {
       summary: (node.failureSummary ?? "").replace(/\s+/g, " ").trim(),
     })),
   }));
+  const excepted = (rule: string, selector: string) =>
+    exceptions.some((e) => e.rule === rule && e.selector === selector);
+  return violations
+    .map((violation) => ({
+      ...violation,
+      targets: violation.targets.filter((target) => !excepted(violation.rule, target.selector)),
+    }))
+    .filter((violation) => violation.targets.length > 0);
 }
 
 /**

@@ -34,7 +34,13 @@ export {
   ensureChromium,
   launchBrowser,
 } from "./browser";
-export { type AxeViolation, formatAxeViolations, runAxe, WCAG_AA_TAGS } from "./accessibility";
+export {
+  type AxeException,
+  type AxeViolation,
+  formatAxeViolations,
+  runAxe,
+  WCAG_AA_TAGS,
+} from "./accessibility";
 export { formatHtmlErrors, type HtmlError, validateHtml } from "./html-validation";
 
 export interface TestStack {
