@@ -49,6 +49,9 @@ const PNG = Buffer.from(
 const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(1996, 7)]);
 
 let services: HeraldServices;
+/** The seeded notice, withdrawn, and hotline answer, removed, before the pages are read. */
+let withdrawn: string;
+let removed: string;
 let platforms: Platforms;
 let browser: Browser;
 /** What each page's axe run found, by page name. */
@@ -126,6 +129,32 @@ async function postToWeibo(base: string): Promise<void> {
   expect(response.status).toBe(200);
 }
 
+/** The seeded item whose id starts with `prefix`. */
+function seededOf(seeded: readonly string[], prefix: string): string {
+  const id = seeded.find((candidate) => candidate.startsWith(prefix));
+  if (!id) throw new Error(`herald seed published no item whose id starts with ${prefix}`);
+  return id;
+}
+
+async function takeDown(
+  id: string,
+  mode: "withdrawn" | "removed",
+  reason: string,
+  publicExplanation?: string,
+): Promise<void> {
+  const response = await fetch(`${services.contentUrl}/api/items/${id}/takedown`, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${services.tokens.admin}`,
+      "content-type": "application/json",
+    },
+    body: JSON.stringify({ mode, reason, ...(publicExplanation ? { publicExplanation } : {}) }),
+  });
+  if (response.status !== 200)
+    throw new Error(`takedown of ${id}: ${response.status} ${await response.text()}`);
+  await response.text();
+}
+
 /** Runs axe on the page as it stands and keeps the HTML the server sent for it. */
 async function check(
   name: string,
@@ -167,6 +196,8 @@ async function portalPages(context: BrowserContext, base: string): Promise<void>
   await visit("portal-item", page, `${base}/items/${POLICY}`);
   await visit("portal-interpretation", page, `${base}/items/${INTERPRETATION}`);
   await visit("portal-penalty", page, `${base}/items/${PENALTY}`);
+  await visit("portal-withdrawn", page, `${base}/items/${withdrawn}`);
+  await visit("portal-removed", page, `${base}/items/${removed}`, 410);
   await visit("portal-search", page, `${base}/search?q=${encodeURIComponent("陽光執法")}`);
   await visit("portal-search-empty", page, `${base}/search?q=${encodeURIComponent("无此内容")}`);
   await visit("portal-404", page, `${base}/no-such-page`, 404);
@@ -186,6 +217,14 @@ async function portalPages(context: BrowserContext, base: string): Promise<void>
 async function dashboardPages(context: BrowserContext, base: string, token: string): Promise<void> {
   const page = await context.newPage();
   await visit("dashboard-login", page, `${base}/login`);
+  await page.getByLabel(/操作令牌/).fill("not-a-token");
+  const [refused] = await Promise.all([
+    page.waitForResponse((r) => r.url() === `${base}/login` && r.request().method() === "POST"),
+    page.getByRole("button", { name: "登录" }).click(),
+  ]);
+  await page.waitForLoadState();
+  expect(refused.status()).toBe(401);
+  await check("dashboard-login-refused", page, refused);
   await page.getByLabel(/操作令牌/).fill(token);
   await Promise.all([
     page.waitForURL(`${base}/`),
@@ -250,6 +289,29 @@ beforeAll(async () => {
         r.outcome === DeliveryOutcome.DELIVERY_OUTCOME_DELIVERED,
       `${id} delivered on the portal`,
     );
+  // A withdrawn item keeps its page with the reason; a removed one answers 410.
+  const portalBase = `http://127.0.0.1:${services.portal.httpPort}`;
+  withdrawn = seededOf(seeded, "notice-");
+  removed = seededOf(seeded, "hotline-");
+  await takeDown(
+    withdrawn,
+    "withdrawn",
+    "开放时间已调整",
+    "本通知所载开放时间已调整，请以最新通知为准。",
+  );
+  await takeDown(removed, "removed", "答复内容已过时");
+  await waitFor(
+    async () => {
+      const [kept, gone] = await Promise.all([
+        fetch(`${portalBase}/items/${withdrawn}`).then(async (r) => r.text()),
+        fetch(`${portalBase}/items/${removed}`).then(async (r) => (await r.text(), r.status)),
+      ]);
+      return kept.includes("notice-withdrawn") && gone === 410;
+    },
+    {
+      description: "the portal to show the withdrawn notice and answer 410 for the removed answer",
+    },
+  );
   // A holding lost behind the portal's back, so the audit report and the
   // problems page show a finding, as operators see them when something is wrong.
   const mongo = new MongoClient(testStack().mongoUrl);
@@ -265,7 +327,6 @@ beforeAll(async () => {
     description: "the reconciler to know every seeded item",
   });
 
-  const portalBase = `http://127.0.0.1:${services.portal.httpPort}`;
   const dashboardBase = `http://127.0.0.1:${services.reconciler.httpPort}`;
   // A context each: the display-mode cookie and the session stay with their site.
   await portalPages(await browser.newContext(), portalBase);
@@ -288,8 +349,8 @@ afterAll(() => {
 describe("every page people read", () => {
   it("covers the portal, the dashboard behind its sign-in and the emulator's public view", () => {
     const names = [...served.keys()];
-    expect(names.filter((name) => name.startsWith("portal-")).length).toBeGreaterThanOrEqual(15);
-    expect(names.filter((name) => name.startsWith("dashboard-")).length).toBeGreaterThanOrEqual(10);
+    expect(names.filter((name) => name.startsWith("portal-")).length).toBeGreaterThanOrEqual(17);
+    expect(names.filter((name) => name.startsWith("dashboard-")).length).toBeGreaterThanOrEqual(11);
     expect(names.filter((name) => name.startsWith("emulator-")).length).toBeGreaterThanOrEqual(5);
     // Signed in: the dashboard pages are the pages, not the sign-in form again.
     expect(served.get("dashboard-overview")).not.toContain('name="token"');
