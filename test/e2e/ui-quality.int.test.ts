@@ -354,6 +354,13 @@ describe("every page people read", () => {
     expect(names.filter((name) => name.startsWith("emulator-")).length).toBeGreaterThanOrEqual(5);
     // Signed in: the dashboard pages are the pages, not the sign-in form again.
     expect(served.get("dashboard-overview")).not.toContain('name="token"');
+    // The display modes were on when their pages were read.
+    expect(served.get("portal-large-home")).toMatch(/<body[^>]*class="[^"]*mode-large/);
+    expect(served.get("portal-large-contrast-item")).toMatch(
+      /<body[^>]*class="[^"]*mode-large mode-contrast/,
+    );
+    expect(served.get("portal-contrast-404")).toMatch(/<body[^>]*class="[^"]*mode-contrast/);
+    expect(served.get("portal-home")).toMatch(/<body class="\s*">/);
     // Reloading only when asked.
     expect(served.get("dashboard-overview")).not.toContain('http-equiv="refresh"');
     expect(served.get("dashboard-overview-refreshing")).toContain('http-equiv="refresh"');
