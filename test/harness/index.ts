@@ -34,6 +34,14 @@ export {
   ensureChromium,
   launchBrowser,
 } from "./browser";
+export {
+  type AxeException,
+  type AxeViolation,
+  formatAxeViolations,
+  runAxe,
+  WCAG_AA_TAGS,
+} from "./accessibility";
+export { formatHtmlErrors, type HtmlError, validateHtml } from "./html-validation";
 
 export interface TestStack {
   brokers: string[];

@@ -20,6 +20,12 @@ export interface LayoutView {
   readonly csrf: string;
   /** `<meta http-equiv="refresh">`: seconds, and the URL to reload (without one-off notices). */
   readonly refresh?: { readonly content: string };
+  /** On a page that can reload itself: the link that turns reloading on or off. */
+  readonly refreshToggle?: {
+    readonly on: boolean;
+    readonly href: string;
+    readonly seconds: number;
+  };
   readonly generatedAt?: TimeView;
 }
 
@@ -29,10 +35,35 @@ export interface LayoutInput {
   /** The navigation entry to mark as current. */
   readonly section?: string;
   readonly auth?: AuthContext | undefined;
-  /** Refresh the page every this many seconds, at `refreshUrl` (default: itself). */
+  /**
+   * A page that can reload itself every this many seconds, at `refreshUrl`
+   * (without one-off notices); it does only when `autoRefresh` is on.
+   */
   readonly refreshSeconds?: number;
   readonly refreshUrl?: string | undefined;
+  /** The operator asked for reloading (`?refresh=on`). */
+  readonly autoRefresh?: boolean;
   readonly now?: Date | undefined;
+}
+
+/** `url` (a path with its query) with `refresh=on`, or without any `refresh`. */
+export function withRefresh(url: string, on: boolean): string {
+  const parsed = new URL(url, "http://reconciler.invalid");
+  if (on) parsed.searchParams.set("refresh", "on");
+  else parsed.searchParams.delete("refresh");
+  return parsed.pathname + parsed.search;
+}
+
+function refreshOf(input: LayoutInput): Pick<LayoutView, "refresh" | "refreshToggle"> {
+  if (!input.refreshSeconds || input.refreshUrl === undefined) return {};
+  const seconds = input.refreshSeconds;
+  const on = input.autoRefresh === true;
+  return {
+    ...(on
+      ? { refresh: { content: `${seconds}; url=${withRefresh(input.refreshUrl, true)}` } }
+      : {}),
+    refreshToggle: { on, seconds, href: withRefresh(input.refreshUrl, !on) },
+  };
 }
 
 /** The frame of a dashboard page: title, navigation, who is signed in, self-refresh. */
@@ -44,15 +75,7 @@ export function layoutView(input: LayoutInput): LayoutView {
     ...(input.auth ? { operator: input.auth.operator.name } : {}),
     canLogout: input.auth?.session !== undefined,
     csrf: input.auth?.csrf ?? "",
-    ...(input.refreshSeconds
-      ? {
-          refresh: {
-            content: input.refreshUrl
-              ? `${input.refreshSeconds}; url=${input.refreshUrl}`
-              : String(input.refreshSeconds),
-          },
-        }
-      : {}),
+    ...refreshOf(input),
     ...(generatedAt ? { generatedAt } : {}),
   };
 }

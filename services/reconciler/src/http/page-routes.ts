@@ -1,7 +1,7 @@
 /**
  * The operators' dashboard: overview, delivery matrix, problems with their
  * actions, item pages and "audit now". Plain HTML forms and links only; the
- * overview, matrix and problems pages reload themselves.
+ * overview, matrix and problems pages reload themselves when the operator asks.
  */
 import express, { type Request, type Router } from "express";
 import type { ProblemState } from "../model";
@@ -20,6 +20,7 @@ import {
   optionalNoteForm,
   pageQuery,
   problemsQuerySchema,
+  refreshQuerySchema,
   requiredNoteForm,
 } from "./schemas";
 import { safeNextPath } from "./session";
@@ -49,18 +50,32 @@ export function pageRouter(deps: PageDependencies): Router {
   router.use(requirePageOperator(deps.tokens, deps.sessions, deps.now));
   const csrf = requireCsrf(deps.sessions);
 
-  const layout = (res: express.Response, title: string, section: string, refreshUrl?: string) =>
+  /** The frame; a page given `refresh` can reload itself at that URL, when the operator asks. */
+  const layout = (
+    res: express.Response,
+    title: string,
+    section: string,
+    refresh?: { url: string; req: Request },
+  ) =>
     layoutView({
       title,
       section,
       auth: authOf(res),
       now: deps.now(),
-      ...(refreshUrl !== undefined ? { refreshSeconds, refreshUrl } : {}),
+      ...(refresh !== undefined
+        ? {
+            refreshSeconds,
+            refreshUrl: refresh.url,
+            autoRefresh:
+              parseInput(refreshQuerySchema, pageQuery(refresh.req.query, ["refresh"])).refresh ===
+              "on",
+          }
+        : {}),
     });
 
-  router.get("/", (_req, res) => {
+  router.get("/", (req, res) => {
     sendPage(res, renderer, 200, "overview", {
-      layout: layout(res, "概览", "/", "/"),
+      layout: layout(res, "概览", "/", { url: "/", req }),
       ...overviewView(queries),
     });
   });
@@ -71,7 +86,7 @@ export function pageRouter(deps: PageDependencies): Router {
       pageQuery(req.query, ["page", "pageSize", "state", "channel", "search"]),
     );
     sendPage(res, renderer, 200, "matrix", {
-      layout: layout(res, "交付矩阵", "/matrix", req.originalUrl),
+      layout: layout(res, "交付矩阵", "/matrix", { url: req.originalUrl, req }),
       ...matrixView(queries.matrix(matrixQuery(query)), query),
     });
   });
@@ -90,7 +105,7 @@ export function pageRouter(deps: PageDependencies): Router {
       ...(query.channel ? { channel: query.channel } : {}),
     });
     sendPage(res, renderer, 200, "problems", {
-      layout: layout(res, "问题", "/problems", back),
+      layout: layout(res, "问题", "/problems", { url: back, req }),
       ...problemsView(problems, {
         states,
         channel: query.channel,

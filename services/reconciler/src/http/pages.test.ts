@@ -80,10 +80,12 @@ describe("problem forms", () => {
 });
 
 describe("problems page", () => {
-  it("lists open problems with finding, history and the three forms, and refreshes itself", async () => {
+  it("lists open problems with finding, history and the three forms, and offers to refresh itself", async () => {
     const { html } = await page("/problems?done=acknowledged&problem=newmedia%2Fkb-notice-2016-41");
+    // Reloading only when asked: a reload moves a screen reader back to the top (WCAG 2.2.1).
+    expect(html).not.toContain('http-equiv="refresh"');
     expect(html).toContain(
-      '<meta http-equiv="refresh" content="20; url=/problems?state=open%2Cacknowledged">',
+      '<a href="/problems?state=open%2Cacknowledged&amp;refresh=on">每 20 秒自动刷新本页</a>',
     );
     expect(html).toContain("已确认问题：newmedia/kb-notice-2016-41");
     expect(html).toContain("WeChat refused the article: content too long");
@@ -99,6 +101,21 @@ describe("problems page", () => {
     );
   });
 
+  it("refreshes itself when asked, without the one-off notice, and offers to stop", async () => {
+    const { html } = await page(
+      "/problems?done=acknowledged&problem=newmedia%2Fkb-notice-2016-41&refresh=on",
+    );
+    expect(html).toContain(
+      '<meta http-equiv="refresh" content="20; url=/problems?state=open%2Cacknowledged&amp;refresh=on">',
+    );
+    expect(html).toContain(
+      '本页每 20 秒自动刷新。<a href="/problems?state=open%2Cacknowledged">停止自动刷新</a>',
+    );
+    const bad = await page("/problems?refresh=yes");
+    expect(bad.status).toBe(400);
+    expect(bad.html).toContain("<code>refresh</code>");
+  });
+
   it("filters by state and names a bad one", async () => {
     const { html } = await page("/problems?state=resolved");
     expect(html).toContain("没有符合条件的问题");
@@ -109,9 +126,15 @@ describe("problems page", () => {
 });
 
 describe("matrix page", () => {
-  it("shows badges, delivery times and finding reasons, and refreshes itself", async () => {
+  it("shows badges, delivery times and finding reasons, and refreshes itself when asked", async () => {
     const { html } = await page("/matrix");
-    expect(html).toContain('<meta http-equiv="refresh" content="20; url=/matrix">');
+    expect(html).not.toContain('http-equiv="refresh"');
+    expect(html).toContain('<a href="/matrix?refresh=on">每 20 秒自动刷新本页</a>');
+    const refreshing = await page("/matrix?state=missing&refresh=on");
+    expect(refreshing.html).toContain(
+      '<meta http-equiv="refresh" content="20; url=/matrix?state=missing&amp;refresh=on">',
+    );
+    expect(refreshing.html).toContain('<a href="/matrix?state=missing">停止自动刷新</a>');
     expect(html).toContain(
       '<span class="badge state-delivered">已送达</span> <span class="version">v2</span><br><span class="delivery">1.2 s</span>',
     );
@@ -204,9 +227,9 @@ describe("overview", () => {
 
   it("warns while the reconciler is still catching up", async () => {
     app.fake.readyState = { ok: false, detail: "herald.receipts.v1 at 40%" };
-    const { html } = await page("/");
+    const { html } = await page("/?refresh=on");
     expect(html).toContain("herald.receipts.v1 at 40%");
-    expect(html).toContain('<meta http-equiv="refresh" content="20; url=/">');
+    expect(html).toContain('<meta http-equiv="refresh" content="20; url=/?refresh=on">');
   });
 
   it("labels an unreachable outlet and a retired one on their channel lines", async () => {

@@ -65,6 +65,15 @@ export const findingsQuerySchema = z.strictObject({
   declined: z.enum(["true", "false"], { error: "declined must be true or false" }).optional(),
 });
 
+/**
+ * `?refresh=on`: the overview, matrix and problems pages reload themselves only
+ * when an operator asks, because a page that reloads on its own moves a screen
+ * reader and the keyboard focus back to the top (WCAG 2.2.1, 2.2.2).
+ */
+export const refreshQuerySchema = z.strictObject({
+  refresh: z.enum(["on", "off"], { error: "refresh must be on or off" }).default("off"),
+});
+
 export const problemsQuerySchema = z.strictObject({
   state: problemStates.optional(),
   channel: channelName("channel").optional(),
