@@ -34,9 +34,15 @@ export function standbyReply(req: IncomingMessage, res: ServerResponse, why: str
   }
   res.setHeader("Content-Type", "text/html; charset=utf-8");
   res.setHeader("Content-Security-Policy", "default-src 'none'");
+  // No `meta refresh`: a page that reloads itself on a timer it cannot stop fails
+  // WCAG 2.2.1. The operator reloads with the link when they choose.
   res.end(
-    `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta http-equiv="refresh" content="5"><title>备用实例 · Herald</title></head>` +
-      `<body><h1>本实例为备用实例（standby）</h1><p>${escapeHtml(why)}</p></body></html>`,
+    `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">` +
+      `<meta name="viewport" content="width=device-width, initial-scale=1">` +
+      `<title>备用实例 · Herald</title></head>` +
+      `<body><main><h1>本实例为备用实例（standby）</h1><p>${escapeHtml(why)}</p>` +
+      `<p>请打开主实例的仪表板；主实例停止后，本实例会在租约到期时接管。` +
+      `<a href="${escapeHtml(path)}">重新载入本页</a></p></main></body></html>`,
   );
 }
 
