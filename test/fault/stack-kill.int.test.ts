@@ -92,8 +92,14 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  for (const stop of stops.splice(0).reverse())
-    await Promise.resolve(stop()).catch(() => undefined);
+  // A stop that fails is reported, not swallowed: a service left running after the
+  // file ends keeps reconnecting to the stack stopped below and loads modules after
+  // jest has torn the file's environment down, which fails the run with no test failed.
+  for (const stop of stops.splice(0).reverse()) {
+    await Promise.resolve(stop()).catch((error: unknown) =>
+      process.stderr.write(`fault run: a service did not stop: ${String(error)}\n`),
+    );
+  }
   await mongo?.close().catch(() => undefined);
   herald(["stack", "down"], env);
   rmSync(home, { recursive: true, force: true });
