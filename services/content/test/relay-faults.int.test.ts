@@ -222,6 +222,8 @@ describe("the outbox relay under faults", () => {
     );
     expect(view!.reason).toMatch(/MESSAGE_TOO_LARGE/);
     expect(content.relay.status().setAsideTotal).toBe(1);
+    // Counted as it is set aside, not at the relay's next pass.
+    expect(content.relay.status().setAside).toBe(1);
     expect(topic.of(big)).toEqual([]);
     // Other items keep flowing past it.
     const later = await publish("搁置之后");

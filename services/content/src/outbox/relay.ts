@@ -313,6 +313,8 @@ export class OutboxRelay {
     const cleared = chunk.filter((o) => o.aside).map((o) => o.itemId);
     if (cleared.length > 0) {
       await this.options.setAside.clear(cleared);
+      this.state.setAside = Math.max(0, this.state.setAside - cleared.length);
+      if (this.state.setAside === 0) delete this.state.oldestSetAsideAt;
       this.log.info({ items: cleared }, "sent items that had been set aside");
     }
     await this.options.store.unmark(chunk.flatMap((o) => o.markerIds));
@@ -370,6 +372,11 @@ export class OutboxRelay {
     await this.options.setAside.put(doc);
     await this.options.store.unmark(item.markerIds);
     this.state.setAsideTotal += 1;
+    // Counted now, not at the next pass: /readyz and the gauge say so at once.
+    if (!item.aside) {
+      this.state.setAside += 1;
+      this.state.oldestSetAsideAt ??= doc.setAsideAt;
+    }
     this.log.error(
       {
         item: item.itemId,
