@@ -69,6 +69,9 @@ describe("WeChat publisher under faults", () => {
     expect((error as PermanentChannelError).code).toBe("wechat.publish_refused");
     expect(error.message).toContain("审核不通过");
     expect(r.articles()).toHaveLength(0);
+    // The draft the failed job gave back is deleted, not left to pile up.
+    expect(r.platforms.control.wechat(r.appId).drafts).toEqual([]);
+    expect(r.calls()["draft/delete"]).toBe(1);
   });
 
   it("leaves a job that stays publishing to the next attempt, which polls it without a second submit", async () => {

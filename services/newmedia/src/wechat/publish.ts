@@ -150,11 +150,26 @@ export class Publication {
       rule: "wechat.publish_failed",
       sentence: "微信公众号发布失败",
     };
+    // A failed job gives its draft back to the draft box; the item will not be
+    // retried (a new version makes a new draft), so the draft would only pile up.
+    if (post.pending?.mediaId) await this.discardDraft(post.pending.mediaId);
     const failed = job.failIdx?.length ? `, fail_idx ${job.failIdx.join(",")}` : "";
     throw new PermanentChannelError(
       refusal.rule,
       `${refusal.sentence} (freepublish/get: publish_status ${job.status}${failed})`,
     );
+  }
+
+  /** Deletes a refused article's draft; a failure only leaves it for an editor to delete. */
+  private async discardDraft(mediaId: string): Promise<void> {
+    try {
+      await this.options.client.call("draft/delete", { media_id: mediaId });
+    } catch (error) {
+      this.options.logger.warn(
+        { err: error, mediaId },
+        "a refused article's draft stays in the draft box",
+      );
+    }
   }
 
   /**
