@@ -120,5 +120,27 @@ export function toChannelSummary(c: ChannelSummary, run?: AuditRun): ChannelSumm
     announced: c.announced,
     inventoryAddress: c.inventoryAddress ?? "",
     auditError: last?.error ?? "",
+    ...(c.notConsuming
+      ? {
+          notConsuming: {
+            state: c.notConsuming.state,
+            code: c.notConsuming.code,
+            detail: c.notConsuming.detail,
+            message: c.notConsuming.message,
+            since: c.notConsuming.since,
+          },
+        }
+      : {}),
+    ...(c.freshness
+      ? {
+          freshness: {
+            level: c.freshness.level,
+            code: c.freshness.code,
+            days: c.freshness.days,
+            lastPostAt: c.freshness.lastPostAt,
+            message: c.freshness.message,
+          },
+        }
+      : {}),
   };
 }

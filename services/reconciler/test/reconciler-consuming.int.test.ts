@@ -5,7 +5,12 @@
  * `failing`, and the reconciler's API reports `not_consuming` with the channel's
  * detail until an audit reads it consuming normally again.
  */
-import type { ItemState } from "@herald/contracts";
+import * as grpc from "@grpc/grpc-js";
+import {
+  type GetChannelSummaryResponse,
+  type ItemState,
+  ReconcilerClient,
+} from "@herald/contracts";
 import { RecordingChannel } from "@herald/channel-kit/testing";
 import { createLogger } from "@herald/runtime";
 import { useTestNamespace, waitFor } from "@herald/test-harness";
@@ -87,6 +92,26 @@ async function auditUntil(
   );
 }
 
+/** The recorder's summary as gRPC's GetChannelSummary gives it to integrators. */
+async function grpcSummary() {
+  const client = new ReconcilerClient(
+    `127.0.0.1:${services.reconciler.grpcPort}`,
+    grpc.credentials.createInsecure(),
+  );
+  try {
+    const metadata = new grpc.Metadata();
+    metadata.set("authorization", `Bearer ${services.tokens.operator}`);
+    const response = await new Promise<GetChannelSummaryResponse>((resolve, reject) =>
+      client.getChannelSummary({}, metadata, (error, answer) =>
+        error ? reject(error) : resolve(answer),
+      ),
+    );
+    return response.channels.find((c) => c.channel === "recorder");
+  } finally {
+    client.close();
+  }
+}
+
 beforeAll(async () => {
   services = await startHeraldServices(ns, {
     logger,
@@ -127,6 +152,13 @@ describe("a channel that cannot apply", () => {
     );
     expect(failing.summary.notConsuming?.message).toMatch(/^未正常消费（处理失败/);
     expect(failing.report.notConsuming?.map((f) => f.channel)).toEqual(["recorder"]);
+    // Integrators read the same finding over gRPC.
+    expect((await grpcSummary())?.notConsuming).toMatchObject({
+      state: "failing",
+      code: "not_consuming.failing",
+      detail: failing.summary.notConsuming?.detail,
+      message: failing.summary.notConsuming?.message,
+    });
     // Still ready for traffic: only the consuming state says something is wrong.
     expect(services.channels[0]!.ready().ok).toBe(true);
     expect(services.reconciler.metricsText()).toContain(
@@ -142,6 +174,7 @@ describe("a channel that cannot apply", () => {
     );
     expect(recovered.summary.notConsuming).toBeUndefined();
     expect(recovered.report.notConsuming).toBeUndefined();
+    expect((await grpcSummary())?.notConsuming).toBeUndefined();
     expect(services.reconciler.metricsText()).toContain(
       'herald_reconciler_channel_consuming{channel="recorder",state="normal"} 1',
     );

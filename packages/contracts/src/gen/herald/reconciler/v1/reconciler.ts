@@ -343,6 +343,45 @@ export interface ChannelSummary {
   inventoryAddress: string;
   /** Set when the last audit could not reach the channel. */
   auditError: string;
+  /**
+   * Set when the channel's last audit read it not consuming the item stream
+   * normally: the channel-level finding `not_consuming`.
+   */
+  notConsuming?:
+    | NotConsuming
+    | undefined;
+  /** Set for an account that must be kept updated (its policy has a freshness rule). */
+  freshness?: AccountFreshness | undefined;
+}
+
+/** A channel that stays up but does not consume normally, as its inventory said. */
+export interface NotConsuming {
+  /** stalled, failing, crashed, or starting for longer than 3 audit intervals. */
+  state: string;
+  /** `not_consuming.<state>`. */
+  code: string;
+  /** The channel's own line: why. */
+  detail: string;
+  /** For operators, in Chinese, with the code beside it. */
+  message: string;
+  /** The first audit in a row that read this state. */
+  since?: Date | undefined;
+}
+
+/** How recently an account posted, judged by the one freshness rule. */
+export interface AccountFreshness {
+  /** ok, warning or finding. */
+  level: string;
+  /** `freshness.ok`, `freshness.warning` or `freshness.finding`. */
+  code: string;
+  /** Whole days since the last post, or since the account came into service. */
+  days: number;
+  /** Unset when the account never posted. */
+  lastPostAt?:
+    | Date
+    | undefined;
+  /** For operators, in Chinese, with the code beside it. */
+  message: string;
 }
 
 export interface GetChannelSummaryRequest {
@@ -1577,6 +1616,8 @@ function createBaseChannelSummary(): ChannelSummary {
     announced: false,
     inventoryAddress: "",
     auditError: "",
+    notConsuming: undefined,
+    freshness: undefined,
   };
 }
 
@@ -1611,6 +1652,12 @@ export const ChannelSummary: MessageFns<ChannelSummary> = {
     }
     if (message.auditError !== "") {
       writer.uint32(82).string(message.auditError);
+    }
+    if (message.notConsuming !== undefined) {
+      NotConsuming.encode(message.notConsuming, writer.uint32(90).fork()).join();
+    }
+    if (message.freshness !== undefined) {
+      AccountFreshness.encode(message.freshness, writer.uint32(98).fork()).join();
     }
     return writer;
   },
@@ -1708,6 +1755,22 @@ export const ChannelSummary: MessageFns<ChannelSummary> = {
             message.auditError = reader.string();
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.notConsuming = NotConsuming.decode(reader, reader.uint32());
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.freshness = AccountFreshness.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1760,6 +1823,12 @@ export const ChannelSummary: MessageFns<ChannelSummary> = {
         : isSet(object.audit_error)
         ? globalThis.String(object.audit_error)
         : "",
+      notConsuming: isSet(object.notConsuming)
+        ? NotConsuming.fromJSON(object.notConsuming)
+        : isSet(object.not_consuming)
+        ? NotConsuming.fromJSON(object.not_consuming)
+        : undefined,
+      freshness: isSet(object.freshness) ? AccountFreshness.fromJSON(object.freshness) : undefined,
     };
   },
 
@@ -1795,6 +1864,12 @@ export const ChannelSummary: MessageFns<ChannelSummary> = {
     if (message.auditError !== "") {
       obj.auditError = message.auditError;
     }
+    if (message.notConsuming !== undefined) {
+      obj.notConsuming = NotConsuming.toJSON(message.notConsuming);
+    }
+    if (message.freshness !== undefined) {
+      obj.freshness = AccountFreshness.toJSON(message.freshness);
+    }
     return obj;
   },
 
@@ -1813,6 +1888,282 @@ export const ChannelSummary: MessageFns<ChannelSummary> = {
     message.announced = object.announced ?? false;
     message.inventoryAddress = object.inventoryAddress ?? "";
     message.auditError = object.auditError ?? "";
+    message.notConsuming = (object.notConsuming !== undefined && object.notConsuming !== null)
+      ? NotConsuming.fromPartial(object.notConsuming)
+      : undefined;
+    message.freshness = (object.freshness !== undefined && object.freshness !== null)
+      ? AccountFreshness.fromPartial(object.freshness)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseNotConsuming(): NotConsuming {
+  return { state: "", code: "", detail: "", message: "", since: undefined };
+}
+
+export const NotConsuming: MessageFns<NotConsuming> = {
+  encode(message: NotConsuming, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.state !== "") {
+      writer.uint32(10).string(message.state);
+    }
+    if (message.code !== "") {
+      writer.uint32(18).string(message.code);
+    }
+    if (message.detail !== "") {
+      writer.uint32(26).string(message.detail);
+    }
+    if (message.message !== "") {
+      writer.uint32(34).string(message.message);
+    }
+    if (message.since !== undefined) {
+      Timestamp.encode(toTimestamp(message.since), writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): NotConsuming {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseNotConsuming();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.state = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.detail = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.since = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): NotConsuming {
+    return {
+      state: isSet(object.state) ? globalThis.String(object.state) : "",
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
+      detail: isSet(object.detail) ? globalThis.String(object.detail) : "",
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
+      since: isSet(object.since) ? fromJsonTimestamp(object.since) : undefined,
+    };
+  },
+
+  toJSON(message: NotConsuming): unknown {
+    const obj: any = {};
+    if (message.state !== "") {
+      obj.state = message.state;
+    }
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    if (message.detail !== "") {
+      obj.detail = message.detail;
+    }
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
+    if (message.since !== undefined) {
+      obj.since = message.since.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<NotConsuming>): NotConsuming {
+    return NotConsuming.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<NotConsuming>): NotConsuming {
+    const message = createBaseNotConsuming();
+    message.state = object.state ?? "";
+    message.code = object.code ?? "";
+    message.detail = object.detail ?? "";
+    message.message = object.message ?? "";
+    message.since = object.since ?? undefined;
+    return message;
+  },
+};
+
+function createBaseAccountFreshness(): AccountFreshness {
+  return { level: "", code: "", days: 0, lastPostAt: undefined, message: "" };
+}
+
+export const AccountFreshness: MessageFns<AccountFreshness> = {
+  encode(message: AccountFreshness, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.level !== "") {
+      writer.uint32(10).string(message.level);
+    }
+    if (message.code !== "") {
+      writer.uint32(18).string(message.code);
+    }
+    if (message.days !== 0) {
+      writer.uint32(24).uint32(message.days);
+    }
+    if (message.lastPostAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.lastPostAt), writer.uint32(34).fork()).join();
+    }
+    if (message.message !== "") {
+      writer.uint32(42).string(message.message);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AccountFreshness {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAccountFreshness();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.level = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.days = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.lastPostAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AccountFreshness {
+    return {
+      level: isSet(object.level) ? globalThis.String(object.level) : "",
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
+      days: isSet(object.days) ? globalThis.Number(object.days) : 0,
+      lastPostAt: isSet(object.lastPostAt)
+        ? fromJsonTimestamp(object.lastPostAt)
+        : isSet(object.last_post_at)
+        ? fromJsonTimestamp(object.last_post_at)
+        : undefined,
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
+    };
+  },
+
+  toJSON(message: AccountFreshness): unknown {
+    const obj: any = {};
+    if (message.level !== "") {
+      obj.level = message.level;
+    }
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    if (message.days !== 0) {
+      obj.days = Math.round(message.days);
+    }
+    if (message.lastPostAt !== undefined) {
+      obj.lastPostAt = message.lastPostAt.toISOString();
+    }
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AccountFreshness>): AccountFreshness {
+    return AccountFreshness.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AccountFreshness>): AccountFreshness {
+    const message = createBaseAccountFreshness();
+    message.level = object.level ?? "";
+    message.code = object.code ?? "";
+    message.days = object.days ?? 0;
+    message.lastPostAt = object.lastPostAt ?? undefined;
+    message.message = object.message ?? "";
     return message;
   },
 };
