@@ -15,9 +15,9 @@
 import { MAX_MESSAGE_BYTES, type ItemState, Topics } from "@herald/contracts";
 import { RecordingChannel } from "@herald/channel-kit/testing";
 import { createLogger, type HealthServer, startHealthServer } from "@herald/runtime";
-import { heraldAsync, testKafka, useTestNamespace, waitFor } from "@herald/test-harness";
+import { heraldAsync, useTestNamespace, waitFor } from "@herald/test-harness";
+import { setCompactedTopicLimit } from "@herald/test-harness/topics";
 import { type HeraldServices, startHeraldServices } from "@herald/test-harness/services";
-import { ConfigResourceTypes } from "kafkajs";
 
 const ns = useTestNamespace("nothing-stuck");
 const logger = createLogger({ service: "e2e", level: "silent" });
@@ -142,28 +142,7 @@ function watchReadiness() {
   };
 }
 
-/** Sets the items topic's max.message.bytes, keeping it compacted (AlterConfigs replaces all). */
-async function setTopicLimit(bytes: number): Promise<void> {
-  const admin = testKafka().admin();
-  await admin.connect();
-  try {
-    await admin.alterConfigs({
-      validateOnly: false,
-      resources: [
-        {
-          type: ConfigResourceTypes.TOPIC,
-          name: ITEMS_TOPIC,
-          configEntries: [
-            { name: "cleanup.policy", value: "compact" },
-            { name: "max.message.bytes", value: String(bytes) },
-          ],
-        },
-      ],
-    });
-  } finally {
-    await admin.disconnect();
-  }
-}
+const setTopicLimit = (bytes: number) => setCompactedTopicLimit(ITEMS_TOPIC, bytes);
 
 function cli(args: string[]) {
   return heraldAsync(args, services.cliEnv());

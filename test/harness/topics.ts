@@ -12,7 +12,7 @@ import {
   headersToStrings,
   topicName,
 } from "@herald/runtime";
-import type { Consumer } from "kafkajs";
+import { ConfigResourceTypes, type Consumer } from "kafkajs";
 import { type TestNamespace, testKafka, waitFor } from "./index";
 
 /** One message as a test sees it: decoded when it could be. */
@@ -102,4 +102,32 @@ export async function testProducer(ns: TestNamespace): Promise<HeraldProducer> {
   await producer.connect();
   ns.beforeCleanup(() => producer.disconnect());
   return producer;
+}
+
+/**
+ * Sets a compacted topic's `max.message.bytes` behind the services' back, as an
+ * operator's mistake or a broker's default would: a message a service accepted
+ * can then be refused by the broker. AlterConfigs replaces every setting it is
+ * not given, so the cleanup policy is given again.
+ */
+export async function setCompactedTopicLimit(topic: string, bytes: number): Promise<void> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [
+        {
+          type: ConfigResourceTypes.TOPIC,
+          name: topic,
+          configEntries: [
+            { name: "cleanup.policy", value: "compact" },
+            { name: "max.message.bytes", value: String(bytes) },
+          ],
+        },
+      ],
+    });
+  } finally {
+    await admin.disconnect();
+  }
 }

@@ -7,6 +7,7 @@ import {
 } from "@herald/contracts";
 import * as grpc from "@grpc/grpc-js";
 import { testKafka, useTestNamespace, waitFor } from "@herald/test-harness";
+import { setCompactedTopicLimit } from "@herald/test-harness/topics";
 import { ConfigResourceTypes, KafkaJSProtocolError } from "kafkajs";
 import type { RelayFaults } from "../src/outbox/relay";
 import type { ContentService } from "../src/service";
@@ -58,28 +59,7 @@ function brokerError(type: string, code: number, message: string): KafkaJSProtoc
   );
 }
 
-/** Sets the topic's max.message.bytes, keeping its cleanup policy (AlterConfigs replaces all). */
-async function setTopicLimit(bytes: number): Promise<void> {
-  const admin = testKafka().admin();
-  await admin.connect();
-  try {
-    await admin.alterConfigs({
-      validateOnly: false,
-      resources: [
-        {
-          type: ConfigResourceTypes.TOPIC,
-          name: topicName,
-          configEntries: [
-            { name: "cleanup.policy", value: "compact" },
-            { name: "max.message.bytes", value: String(bytes) },
-          ],
-        },
-      ],
-    });
-  } finally {
-    await admin.disconnect();
-  }
-}
+const setTopicLimit = (bytes: number) => setCompactedTopicLimit(topicName, bytes);
 
 /** What ListAnnouncements says now, over gRPC, as an auditor would ask. */
 async function announcements(): Promise<ListAnnouncementsResponse["announcements"]> {

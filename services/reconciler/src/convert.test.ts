@@ -20,13 +20,8 @@ const portal: ChannelSummary = {
 };
 
 const account: ChannelSummary = {
+  ...portal,
   channel: "newmedia/wechat:gov",
-  announced: true,
-  joinedAt: new Date(now - 40 * DAY),
-  states,
-  openProblems: 0,
-  deadlineDeliveries: 0,
-  onTime: 0,
   freshness: freshnessOf(
     { name: "newmedia", freshness: { warningDays: 10, findingDays: 14 } },
     { at: now - 11 * DAY, ref: "https://mp.weixin.qq.com/s/a" },
