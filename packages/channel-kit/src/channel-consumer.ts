@@ -80,7 +80,7 @@ export class ChannelConsumer {
   private joins = 0;
   private assigned = new Set<number>();
   state: ConsumerHealth = "starting";
-  private readonly cancelRestart: () => void;
+  private readonly cancelRestart: () => Promise<void>;
   /** True once the holdings were loaded after the first join: what the channel serves is complete. */
   holdingsLoaded = false;
   lastError: string | undefined;
@@ -170,7 +170,7 @@ export class ChannelConsumer {
   async stop(): Promise<void> {
     if (this.state === "stopped") return;
     this.state = "stopping";
-    this.cancelRestart();
+    await this.cancelRestart();
     await this.consumer.disconnect();
     this.state = "stopped";
   }

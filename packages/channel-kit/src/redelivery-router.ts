@@ -152,7 +152,7 @@ export function createRedeliveryRouter(options: {
     async stop() {
       if (status.state === "stopped") return;
       status.state = "stopping";
-      cancelRestart();
+      await cancelRestart();
       await consumer.disconnect();
       status.state = "stopped";
     },

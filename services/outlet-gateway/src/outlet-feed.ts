@@ -57,7 +57,7 @@ export class OutletFeed {
   private timers: NodeJS.Timeout[] = [];
   private stopping = false;
   private committing: Promise<void> | undefined;
-  private cancelRestart: (() => void) | undefined;
+  private cancelRestart: (() => Promise<void>) | undefined;
   private assigned = new Set<number>();
   private lastAcceptAt = 0;
   private backfillReleased = false;
@@ -272,7 +272,7 @@ export class OutletFeed {
   /** Leaves the group after recording what it can and committing (commits do nothing once stopping began). */
   async stop(): Promise<void> {
     this.stopping = true;
-    this.cancelRestart?.();
+    await this.cancelRestart?.();
     for (const timer of this.timers) clearInterval(timer);
     this.room.emit("room");
     await this.receipts.flush().catch(() => undefined);

@@ -43,7 +43,7 @@ export class ReceiptReader implements ConsumerRunner {
   private readonly consumer: Consumer;
   private readonly topic: string;
   private readonly state: ConsumerStatus;
-  private readonly cancelRestart: () => void;
+  private readonly cancelRestart: () => Promise<void>;
 
   constructor(private readonly options: ReceiptReaderOptions) {
     this.topic = topicName(Topics.receipts, options.topicPrefix);
@@ -97,7 +97,7 @@ export class ReceiptReader implements ConsumerRunner {
   async stop(): Promise<void> {
     if (this.state.state === "stopped") return;
     this.state.state = "stopping";
-    this.cancelRestart();
+    await this.cancelRestart();
     await this.consumer.disconnect();
     this.state.state = "stopped";
   }

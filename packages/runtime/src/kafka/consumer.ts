@@ -253,7 +253,7 @@ export function createConsumerRunner<T>(options: ConsumerRunnerOptions<T>): Cons
     async stop() {
       if (status.state === "stopped") return;
       status.state = "stopping";
-      cancelRestart();
+      await cancelRestart();
       await consumer.disconnect();
       status.state = "stopped";
       log.info("stopped");

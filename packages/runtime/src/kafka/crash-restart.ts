@@ -20,20 +20,29 @@ export interface CrashRestartOptions {
  * the broker's coordinator loads, or a connection refused past its retries. A
  * consumer left crashed reads nothing until someone restarts the process, so this
  * restarts it with backoff (doubling from `initialDelayMs` to `maxDelayMs`) until it
- * runs again or its owner stops it. Returns a function that cancels a pending restart.
+ * runs again or its owner stops it. Returns a function that cancels a pending
+ * restart and waits for one under way: the owner awaits it before disconnecting,
+ * so no restart can bring the consumer back after the owner stopped it.
  */
-export function restartAfterCrash(consumer: Consumer, options: CrashRestartOptions): () => void {
+export function restartAfterCrash(
+  consumer: Consumer,
+  options: CrashRestartOptions,
+): () => Promise<void> {
   const initial = options.initialDelayMs ?? 1_000;
   const max = options.maxDelayMs ?? 30_000;
   let delay = initial;
   let timer: NodeJS.Timeout | undefined;
+  let underWay: Promise<void> | undefined;
 
   const attempt = async () => {
     timer = undefined;
     if (options.stopping()) return;
     try {
       await consumer.connect();
+      // The owner may have begun to stop while this connected: it must not run again.
+      if (options.stopping()) return;
       await options.run();
+      if (options.stopping()) return;
       delay = initial;
       options.logger.warn("consumer restarted after a crash kafkajs would not restart");
       options.onRestarted?.();
@@ -44,7 +53,9 @@ export function restartAfterCrash(consumer: Consumer, options: CrashRestartOptio
   };
   const schedule = () => {
     if (timer !== undefined || options.stopping()) return;
-    timer = setTimeout(() => void attempt(), delay);
+    timer = setTimeout(() => {
+      underWay = attempt().finally(() => (underWay = undefined));
+    }, delay);
     timer.unref();
     delay = Math.min(delay * 2, max);
   };
@@ -52,8 +63,9 @@ export function restartAfterCrash(consumer: Consumer, options: CrashRestartOptio
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     if (!payload.restart) schedule();
   });
-  return () => {
+  return async () => {
     clearTimeout(timer);
     timer = undefined;
+    await underWay;
   };
 }
